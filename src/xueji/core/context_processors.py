@@ -1,0 +1,29 @@
+"""Template context every page needs: the navigation the user's role may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from xueji.org.models import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    items = [("home", "待办")]
+    if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
+        items.append(("students:search", "学生查询"))
+    if user.role == Role.REGISTRAR:
+        items += [("students:register", "新生注册"), ("students:import_existing", "导入已有学籍")]
+    if user.role in (Role.REGISTRAR, Role.DISTRICT_OFFICER):
+        items.append(("students:entry_applications", "入学申请"))
+    if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN):
+        items.append(("org:schools", "学校与班级"))
+    if user.role == Role.AUDITOR:
+        items.append(("audit:events", "审计日志"))
+    if user.role == Role.DISTRICT_ADMIN or user.is_superuser:
+        items.append(("admin:index", "基础数据管理"))
+    return {"nav": items}

@@ -1,0 +1,67 @@
+"""Reads of schools, classes and school years, scoped to the requesting user (R2.2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from xueji.org.models import Jurisdiction, Role, School, SchoolClass, SchoolYear, Semester
+
+
+def school_list(*, requested_by: Any) -> QuerySet[School]:
+    user = requested_by
+    base = School.objects.select_related("district")
+    if not user.is_authenticated or not user.is_active:
+        return base.none()
+    if user.is_school_user:
+        return base.filter(pk=user.school_id)
+    if user.is_district_user and user.role != Role.AUDITOR:
+        return base.filter(district__code__startswith=user.jurisdiction.scope_prefix)
+    return base.none()
+
+
+def school_get(*, requested_by: Any, pk: Any) -> School:
+    """One school, or 404 for one that is missing or outside the user's scope (the same answer)."""
+    try:
+        return school_list(requested_by=requested_by).get(pk=int(pk))
+    except (School.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def school_get_by_code(*, requested_by: Any, code: str) -> School:
+    try:
+        return school_list(requested_by=requested_by).get(code=code)
+    except School.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def class_list(*, requested_by: Any, school: School, school_year: SchoolYear | None = None) -> QuerySet[SchoolClass]:
+    school_get(requested_by=requested_by, pk=school.pk)  # scope check
+    classes = SchoolClass.objects.filter(school=school).select_related("school_year")
+    if school_year is not None:
+        classes = classes.filter(school_year=school_year)
+    return classes.annotate(students=Count("enrollments", filter=Q(enrollments__is_current=True)))
+
+
+def school_year_for(day: dt.date) -> SchoolYear | None:
+    return SchoolYear.objects.filter(start__lte=day, end__gte=day).first()
+
+
+def current_school_year(today: dt.date) -> SchoolYear | None:
+    return school_year_for(today) or SchoolYear.objects.filter(start__lte=today).order_by("-start").first()
+
+
+def autumn_semester(start_year: int) -> Semester | None:
+    return Semester.objects.filter(school_year__start_year=start_year, term=Semester.Term.AUTUMN).first()
+
+
+def jurisdiction_districts(*, requested_by: Any) -> QuerySet[Jurisdiction]:
+    user = requested_by
+    if not user.is_district_user:
+        return Jurisdiction.objects.none()
+    return Jurisdiction.objects.filter(
+        level=Jurisdiction.Level.DISTRICT, code__startswith=user.jurisdiction.scope_prefix
+    )

@@ -1,0 +1,183 @@
+"""Writes of master data: jurisdictions, schools, school years, semesters, classes, accounts.
+
+District admins use these through Django admin; the demo seeds through them too. Each call runs in
+one transaction and records one audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.forms.models import model_to_dict
+
+from xueji.audit.services import audit_record
+from xueji.core.errors import RuleViolation
+from xueji.org.models import (
+    JURISDICTION_ROLES,
+    SCHOOL_ROLES,
+    GradeCapacity,
+    Jurisdiction,
+    Role,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Semester,
+    User,
+)
+
+MASTER_ROLES = (Role.DISTRICT_ADMIN,)
+SECRET_FIELDS = {"password"}  # never copied into the audit trail
+
+
+def _require_admin(actor: Any, district: Jurisdiction | None = None) -> None:
+    if actor is None:
+        raise RuleViolation(rule="R2.2", code="forbidden", message="缺少操作人。")
+    if actor.is_superuser:
+        return
+    if not actor.has_role(*MASTER_ROLES):
+        raise RuleViolation(rule="R2.2", code="forbidden", message="只有区系统管理员可以维护基础数据。")
+    if district is not None and not district.code.startswith(actor.jurisdiction.scope_prefix):
+        raise RuleViolation(rule="R2.2", code="forbidden", message="该单位不在您的管辖范围内。")
+
+
+def _full_clean(obj: models.Model, rule: str = "R2.1") -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise RuleViolation(
+            rule=rule, code="invalid", field=None if field == "__all__" else field, message="；".join(messages)
+        ) from exc
+
+
+@transaction.atomic
+def master_data_save(*, actor: Any, obj: models.Model, district: Jurisdiction | None = None) -> models.Model:
+    """Validate and save one master-data object, recording what changed."""
+    _require_admin(actor, district)
+    before = {}
+    if obj.pk:
+        before = model_to_dict(type(obj).objects.select_for_update().get(pk=obj.pk))
+    _full_clean(obj)
+    obj.save()
+    after = model_to_dict(obj)
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v and k not in SECRET_FIELDS}
+    audit_record(
+        actor=actor,
+        action=f"{type(obj).__name__.lower()}.{'update' if before else 'create'}",
+        subject=obj,
+        school=obj if isinstance(obj, School) else getattr(obj, "school", None),
+        changes=changes,
+        rules=["R2.1"],
+    )
+    return obj
+
+
+def jurisdiction_create(*, actor: Any, code: str, name: str, level: str, parent: Jurisdiction | None) -> Jurisdiction:
+    return master_data_save(actor=actor, obj=Jurisdiction(code=code, name=name, level=level, parent=parent))
+
+
+def school_create(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    district: Jurisdiction,
+    kind: str,
+    grade_from: int | None = None,
+    grade_to: int | None = None,
+    address: str = "",
+    capacity: Mapping[int, tuple[int, int]] | None = None,
+) -> School:
+    """A school with its grades and, per grade, (classes, seats per class) for the capacity check."""
+    with transaction.atomic():
+        default_from, default_to = School.DEFAULT_GRADES[kind]
+        school = School(
+            code=code,
+            name=name,
+            district=district,
+            kind=kind,
+            grade_from=grade_from or default_from,
+            grade_to=grade_to or default_to,
+            address=address,
+        )
+        master_data_save(actor=actor, obj=school, district=district)
+        for grade, (classes, seats) in (capacity or {}).items():
+            GradeCapacity.objects.create(school=school, grade=grade, classes=classes, seats_per_class=seats)
+        return school
+
+
+def school_year_create(*, actor: Any, start_year: int, start: dt.date, end: dt.date) -> SchoolYear:
+    return master_data_save(actor=actor, obj=SchoolYear(start_year=start_year, start=start, end=end))
+
+
+def semester_create(
+    *,
+    actor: Any,
+    school_year: SchoolYear,
+    term: str,
+    start: dt.date,
+    end: dt.date,
+    teaching_weeks: int,
+    teaching_hours: int,
+) -> Semester:
+    return master_data_save(
+        actor=actor,
+        obj=Semester(
+            school_year=school_year,
+            term=term,
+            start=start,
+            end=end,
+            teaching_weeks=teaching_weeks,
+            teaching_hours=teaching_hours,
+        ),
+    )
+
+
+def class_create(
+    *, actor: Any, school: School, school_year: SchoolYear, grade: int, number: int, capacity: int = 45, head_teacher: str = ""
+) -> SchoolClass:
+    if not school.offers_grade(grade):
+        raise RuleViolation(rule="R2.1", code="grade_not_offered", field="grade", message=f"{school.name}不设{grade}年级。")
+    return master_data_save(
+        actor=actor,
+        obj=SchoolClass(
+            school=school, school_year=school_year, grade=grade, number=number, capacity=capacity, head_teacher=head_teacher
+        ),
+        district=school.district,
+    )
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    full_name: str,
+    role: str,
+    school: School | None = None,
+    jurisdiction: Jurisdiction | None = None,
+    phone: str = "",
+) -> User:
+    """An account bound to one school (school roles) or one jurisdiction (district roles) (R2.2)."""
+    if role in SCHOOL_ROLES and (school is None or jurisdiction is not None):
+        raise RuleViolation(rule="R2.2", code="unit", field="school", message="学校角色的账号必须且只能属于一所学校。")
+    if role in JURISDICTION_ROLES and (jurisdiction is None or school is not None):
+        raise RuleViolation(
+            rule="R2.2", code="unit", field="jurisdiction", message="区级角色的账号必须且只能属于一个行政区划。"
+        )
+    user = User(
+        username=username,
+        full_name=full_name,
+        role=role,
+        school=school,
+        jurisdiction=jurisdiction,
+        phone=phone,
+        is_staff=role == Role.DISTRICT_ADMIN,  # district admins keep master data in Django admin
+    )
+    user.set_password(password)
+    return master_data_save(actor=actor, obj=user, district=school.district if school else jurisdiction)

@@ -1,0 +1,269 @@
+"""The student record: the national form's fields, family members, enrollment, 学籍号 aliases.
+
+Identity invariants live in the database (R6.2): one record per identity document, one 学籍号 per
+record and never reused, one current enrollment per student.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from xueji.core import codes
+from xueji.core.codes import choices
+
+
+class Student(models.Model):
+    # --- 学籍号 (R6.4) ---
+    xjh = models.CharField("学籍号", max_length=19, unique=True)
+
+    # --- 学生个人基础信息 (items 1–13) ---
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=1, choices=choices(codes.GENDER))
+    birth_date = models.DateField("出生日期")
+    birthplace_code = models.CharField("出生地", max_length=12, blank=True, help_text="行政区划代码")
+    native_place = models.CharField("籍贯", max_length=50, blank=True)
+    ethnicity = models.CharField("民族", max_length=2, choices=choices(codes.ETHNICITY), blank=True)
+    nationality = models.CharField("国籍/地区", max_length=3, choices=choices(codes.NATIONALITY), default="CHN")
+    id_type = models.CharField("身份证件类型", max_length=1, choices=choices(codes.ID_TYPE))
+    # Empty only for id_type Z (其他); unique per type when present (R6.2).
+    id_number = models.CharField("身份证件号", max_length=30, blank=True)
+    hk_mo_tw = models.CharField("港澳台侨外", max_length=2, choices=choices(codes.HK_MO_TW), default="00")
+    political_status = models.CharField(
+        "政治面貌", max_length=2, choices=choices(codes.POLITICAL_STATUS), default="13"
+    )
+    health = models.CharField("健康状况", max_length=2, choices=choices(codes.HEALTH), blank=True)
+
+    # --- 学生个人辅助信息 (14–19) ---
+    name_pinyin = models.CharField("姓名拼音", max_length=120, blank=True)
+    # Lower-case pinyin initials of the name ("zsf" for 张三丰): registrars search by them.
+    name_initials = models.CharField("拼音首字母", max_length=50, blank=True, editable=False)
+    former_name = models.CharField("曾用名", max_length=50, blank=True)
+    id_valid_until = models.DateField("身份证件有效期", null=True, blank=True)
+    household_place_code = models.CharField("户口所在地", max_length=12, blank=True, help_text="行政区划代码")
+    household_type = models.CharField("户口性质", max_length=1, choices=choices(codes.HOUSEHOLD_TYPE), blank=True)
+    specialty = models.CharField("特长", max_length=100, blank=True)
+
+    # --- 学生个人联系信息 (28–34) ---
+    current_address = models.CharField("现住址", max_length=200, blank=True)
+    mailing_address = models.CharField("通信地址", max_length=200, blank=True)
+    home_address = models.CharField("家庭地址", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    postal_code = models.CharField("邮政编码", max_length=6, blank=True)
+    email = models.EmailField("电子信箱", blank=True)
+    homepage = models.URLField("主页地址", blank=True)
+
+    # --- 学生个人扩展信息 (35–45) and the special-status flags ---
+    only_child = models.BooleanField("是否独生子女", null=True, blank=True)
+    preschool = models.BooleanField("是否受过学前教育", null=True, blank=True)
+    left_behind = models.CharField("是否留守儿童", max_length=1, choices=choices(codes.LEFT_BEHIND), default="0")
+    migrant_child = models.BooleanField("是否进城务工人员随迁子女", default=False)
+    orphan = models.BooleanField("是否孤儿", default=False)
+    martyr_child = models.BooleanField("是否烈士或优抚子女", default=False)
+    regular_class_disabled = models.CharField(
+        "随班就读", max_length=1, choices=choices(codes.REGULAR_CLASS_DISABLED), default="0"
+    )
+    disability = models.CharField("残疾类型", max_length=1, choices=choices(codes.DISABILITY), default="0")
+    government_paid_seat = models.BooleanField("是否由政府购买学位", default=False)
+    needs_aid = models.BooleanField("是否需要申请资助", default=False)
+    one_subsidy = models.BooleanField("是否享受一补", default=False)
+
+    # --- 上下学交通方式 (46–48) ---
+    commute_km = models.DecimalField("上下学距离（公里）", max_digits=5, decimal_places=1, null=True, blank=True)
+    commute_mode = models.CharField("上下学交通方式", max_length=1, choices=choices(codes.COMMUTE_MODE), blank=True)
+    school_bus = models.BooleanField("是否需要乘坐校车", default=False)
+
+    # --- bookkeeping ---
+    is_complete = models.BooleanField("档案完整", default=False)  # R5.1, kept by the services
+    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "name_initials"])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "学生"
+        constraints = [
+            # R6.2: one record per identity document in the whole deployment.
+            models.UniqueConstraint(
+                fields=["id_type", "id_number"], condition=~Q(id_number=""), name="student_unique_id_document"
+            ),
+            models.CheckConstraint(condition=~Q(id_number="") | Q(id_type="Z"), name="student_id_number_required"),
+        ]
+        indexes = [
+            models.Index(fields=["id_number"], name="student_id_number_idx"),
+            models.Index(fields=["name"], name="student_name_idx"),
+            models.Index(fields=["name_initials"], name="student_initials_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class XjhAlias(models.Model):
+    """Every 学籍号 a student has ever had (R6.4): never reused, old ones stay searchable."""
+
+    number = models.CharField("学籍号", max_length=19, unique=True)
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="xjh_aliases")
+    is_current = models.BooleanField(default=True)
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "学籍号记录"
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class FamilyMember(models.Model):
+    """家庭成员或监护人信息一/二 (items 49–72)."""
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="family")
+    position = models.PositiveSmallIntegerField("序号", choices=[(1, "成员一"), (2, "成员二")])
+    name = models.CharField("姓名", max_length=50)
+    relation = models.CharField("关系", max_length=1, choices=choices(codes.FAMILY_RELATION))
+    relation_note = models.CharField("关系说明", max_length=50, blank=True)
+    ethnicity = models.CharField("民族", max_length=2, choices=choices(codes.ETHNICITY), blank=True)
+    employer = models.CharField("工作单位", max_length=100, blank=True)
+    address = models.CharField("现住址", max_length=200, blank=True)
+    household_place_code = models.CharField("户口所在地", max_length=12, blank=True)
+    phone = models.CharField("联系电话", max_length=20)
+    is_guardian = models.BooleanField("是否监护人")
+    id_type = models.CharField("身份证件类型", max_length=1, choices=choices(codes.ID_TYPE), blank=True)
+    id_number = models.CharField("身份证件号", max_length=30, blank=True)
+    job_title = models.CharField("职务", max_length=50, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭成员或监护人"
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["student", "position"], name="family_member_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_relation_display()}）"
+
+
+class Enrollment(models.Model):
+    """Where the student studies (R4.1): the school holds the record; one current row per student."""
+
+    class Status(models.TextChoices):
+        # 学生当前状态 (JY/T 1001 XSDQZT codes); status changes only when a case completes.
+        ENROLLED = "01", "在读"
+        SUSPENDED = "02", "休学"
+        DROPPED_OUT = "06", "辍学"
+        GRADUATED = "07", "毕业"
+        TRANSFERRED_OUT = "10", "转出"
+        DECEASED = "11", "死亡"
+        MISSING = "15", "下落不明"
+
+    class Origin(models.TextChoices):
+        NEW = "new", "新生注册"
+        IMPORTED = "imported", "从国家学籍系统导入"
+        TRANSFER = "transfer", "转入"
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="enrollments")
+    school = models.ForeignKey("org.School", on_delete=models.PROTECT, related_name="enrollments")
+    school_class = models.ForeignKey(
+        "org.SchoolClass", verbose_name="班级", null=True, blank=True, on_delete=models.PROTECT, related_name="enrollments"
+    )
+    grade = models.PositiveSmallIntegerField("年级")
+    class_seat_number = models.CharField("班内学号", max_length=10, blank=True)
+    entry_date = models.DateField("入学日期")
+    entry_mode = models.CharField("入学方式", max_length=2, choices=choices(codes.ENTRY_MODE))
+    attendance_mode = models.CharField("就读方式", max_length=1, choices=choices(codes.ATTENDANCE_MODE))
+    source = models.CharField("学生来源", max_length=1, choices=choices(codes.STUDENT_SOURCE), default="1")
+    aux_number = models.CharField("学籍辅号", max_length=30, blank=True)
+    origin = models.CharField("建籍方式", max_length=10, choices=Origin.choices)
+    status = models.CharField("学籍状态", max_length=2, choices=Status.choices, default=Status.ENROLLED)
+    is_current = models.BooleanField("当前", default=True)
+    record_due = models.DateField("档案应完成日期")  # R5.1: entry date + 1 month
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "在籍信息"
+        constraints = [
+            models.UniqueConstraint(fields=["student"], condition=Q(is_current=True), name="one_current_enrollment"),
+        ]
+        indexes = [
+            models.Index(fields=["school", "is_current", "grade"], name="enrollment_school_grade_idx"),
+            models.Index(fields=["is_current", "record_due"], name="enrollment_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} @ {self.school}"
+
+
+class EntryApplication(models.Model):
+    """R3.3: deferral (推迟入学) or entry after a deferral (入学申请), decided by the district."""
+
+    class Kind(models.TextChoices):
+        DEFERRAL = "deferral", "推迟入学申请"
+        LATE_ENTRY = "late_entry", "入学申请（上一年度未入学）"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待区教育局审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "未批准"
+
+    kind = models.CharField("申请类型", max_length=10, choices=Kind.choices)
+    school = models.ForeignKey("org.School", verbose_name="申请学校", on_delete=models.PROTECT)
+    child_name = models.CharField("儿童姓名", max_length=50)
+    id_number = models.CharField("身份证号", max_length=18, db_index=True)
+    birth_date = models.DateField("出生日期")
+    entry_year = models.PositiveSmallIntegerField("申请入学年份", help_text="推迟至或申请入学的秋季学年")
+    reason = models.TextField("理由")
+    guardian_name = models.CharField("监护人", max_length=50)
+    guardian_phone = models.CharField("监护人电话", max_length=20)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "推迟入学/入学申请"
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.child_name}"
+
+
+class Evidence(models.Model):
+    """A scanned proof (佐证材料) attached to a student; the file lives outside the web root (R6.1)."""
+
+    class Category(models.TextChoices):
+        HOUSEHOLD = "household", "户口簿/户籍证明"
+        ID_CARD = "id_card", "身份证件"
+        BIRTH = "birth", "出生医学证明"
+        RESIDENCE = "residence", "居住证明"
+        GUARDIAN_WORK = "guardian_work", "监护人务工证明"
+        MEDICAL = "medical", "医院证明"
+        APPLICATION = "application", "申请书"
+        OTHER = "other", "其他"
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="evidence")
+    category = models.CharField("材料类别", max_length=20, choices=Category.choices)
+    description = models.CharField("说明", max_length=200, blank=True)
+    original_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    storage_name = models.CharField(max_length=100, unique=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "佐证材料"
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,148 @@
+"""Registration rules as pure functions: dates, ages, completeness. No database here."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pypinyin import Style, lazy_pinyin
+
+from xueji.core import codes
+from xueji.core.errors import RuleViolation
+
+NEW_ENTRY_GRADES = (1, 7)  # R3.1: the starting grades of primary and junior high
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+POSTAL_RE = re.compile(r"^\d{6}$")
+REGION_RE = re.compile(r"^\d{6}(\d{6})?$")  # GB/T 2260 6-digit or the statistics office's 12-digit code
+NAME_RE = re.compile(r"^[\u3400-\u9fff\u00b7·A-Za-z\s]{1,50}$")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months; a day the target month lacks rolls to its last day (R5.1: 31 Jan → 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def record_due(entry_date: dt.date, months: int = 1) -> dt.date:
+    """R5.1: the record must be complete within one calendar month of the entry date."""
+    return add_months(entry_date, months)
+
+
+def age_cutoff(entry_year: int, *, entry_age: int = 6, month_day: tuple[int, int] = (8, 31)) -> dt.date:
+    """R3.2: the latest birth date that may enter grade 1 in the autumn of ``entry_year``."""
+    return dt.date(entry_year - entry_age, *month_day)
+
+
+def check_entry_age(
+    birth_date: dt.date, entry_year: int, *, entry_age: int = 6, month_day: tuple[int, int] = (8, 31)
+) -> None:
+    """R3.2: refuse a child under six on 31 August of the entry year (Art. 3)."""
+    cutoff = age_cutoff(entry_year, entry_age=entry_age, month_day=month_day)
+    if birth_date > cutoff:
+        raise RuleViolation(
+            rule="R3.2",
+            code="under_age",
+            field="birth_date",
+            message=(
+                f"该儿童出生于 {birth_date:%Y年%m月%d日}，{entry_year}年8月31日未满{entry_age}周岁，"
+                f"不能于 {entry_year} 年秋季入读一年级（第三条：小学不得招收不足6周岁的儿童入学；"
+                f"须在 {cutoff:%Y年%m月%d日} 及以前出生）。请于 {entry_year + 1} 年秋季再办理入学。"
+            ),
+        )
+
+
+def should_have_entered_earlier(birth_date: dt.date, entry_year: int, **cutoff: Any) -> bool:
+    """R3.3: a child already eligible a year earlier needs a district decision to enter now."""
+    return birth_date <= age_cutoff(entry_year - 1, **cutoff)
+
+
+def check_autumn_entry(entry_date: dt.date, autumn_start: dt.date | None, autumn_end: dt.date | None) -> None:
+    """R3.1: new students enter in the autumn semester of the school year only."""
+    if autumn_start is None or autumn_end is None:
+        raise RuleViolation(
+            rule="R3.1",
+            code="no_autumn_semester",
+            field="entry_date",
+            message=(
+                f"区教育局尚未设置 {entry_date.year} 学年秋季学期，无法确认入学日期。"
+                "请联系区教育局在「学年学期」中设置后再注册（第三条：秋季招生、入学）。"
+            ),
+        )
+    if not autumn_start <= entry_date <= autumn_end:
+        raise RuleViolation(
+            rule="R3.1",
+            code="not_autumn_entry",
+            field="entry_date",
+            message=(
+                f"入学日期 {entry_date:%Y年%m月%d日} 不在秋季学期（{autumn_start:%Y年%m月%d日}—"
+                f"{autumn_end:%Y年%m月%d日}）内。第三条规定小学和初中实行秋季招生、入学；"
+                "其他时间入校的学生请走转学或「导入已有学籍」。"
+            ),
+        )
+
+
+def pinyin_of(name: str) -> tuple[str, str]:
+    """Full pinyin ("zhang san feng") and initials ("zsf") for search by pinyin."""
+    syllables = [s for s in lazy_pinyin(name, errors="ignore") if s.strip()]
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return " ".join(syllables), "".join(i for i in initials if i.strip()).lower()
+
+
+# R5.1: the ★ fields of the national form that a complete record has, with their labels.
+REQUIRED_STUDENT_FIELDS: dict[str, str] = {
+    "name": "姓名",
+    "gender": "性别",
+    "birth_date": "出生日期",
+    "birthplace_code": "出生地",
+    "native_place": "籍贯",
+    "ethnicity": "民族",
+    "nationality": "国籍/地区",
+    "id_type": "身份证件类型",
+    "hk_mo_tw": "港澳台侨外",
+    "health": "健康状况",
+    "household_place_code": "户口所在地",
+    "household_type": "户口性质",
+    "current_address": "现住址",
+    "mailing_address": "通信地址",
+    "home_address": "家庭地址",
+    "phone": "联系电话",
+    "postal_code": "邮政编码",
+    "only_child": "是否独生子女",
+    "preschool": "是否受过学前教育",
+}
+REQUIRED_FAMILY_FIELDS: dict[str, str] = {"name": "姓名", "relation": "关系", "phone": "联系电话"}
+
+
+def missing_fields(student: Mapping[str, Any], family: Sequence[Mapping[str, Any]]) -> list[str]:
+    """R5.1: labels of what the record still lacks; empty means complete."""
+    missing = [label for field, label in REQUIRED_STUDENT_FIELDS.items() if student.get(field) in (None, "")]
+    if student.get("id_type") and student.get("id_type") != "Z" and not student.get("id_number"):
+        missing.append("身份证件号")
+    members = [m for m in family if m.get("name")]
+    if not members:
+        missing.append("家庭成员或监护人")
+    for member in members:
+        pos = "成员一" if member.get("position", 1) == 1 else "成员二"
+        missing += [f"{pos}{label}" for f, label in REQUIRED_FAMILY_FIELDS.items() if not member.get(f)]
+    if members and not any(m.get("is_guardian") for m in members):
+        missing.append("监护人（至少一名家庭成员为监护人）")
+    # 填表说明: without the student's ID number, a guardian's ID number is required.
+    if student.get("id_type") == "Z" and not any(m.get("id_number") for m in members):
+        missing.append("监护人身份证件号（学生无身份证件号时必填）")
+    return missing
+
+
+def check_code(table: Mapping[str, str], value: str, *, field: str, label: str, rule: str = "R2.3") -> str:
+    code = codes.lookup(table, value)
+    if code is None:
+        raise RuleViolation(
+            rule=rule,
+            code="bad_code",
+            field=field,
+            message=f"「{label}」的值“{value}”不在代码表中，请从下拉列表中选择（可填代码或名称）。",
+        )
+    return code

@@ -1,0 +1,236 @@
+"""Every read of student records, scoped to the requesting user (R2.2, R4.1).
+
+A student outside the user's scope is the same 404 as one that does not exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from xueji.core import clock, identity
+from xueji.org.models import Role, School
+from xueji.org.permissions import READ_STUDENTS
+from xueji.students.models import EntryApplication, Enrollment, Evidence, FamilyMember, Student
+
+XJH_QUERY = re.compile(r"^[GLJ][0-9]{17}[0-9X]$")
+ID_QUERY = re.compile(r"^[0-9]{6,17}[0-9X]$")
+LETTERS = re.compile(r"^[a-z]+$")
+
+
+def _scope_filter(user: Any, prefix: str = "") -> Q | None:
+    """The enrollments a user may read, as a filter on ``prefix``-relative fields; None = nothing."""
+    if not user.is_authenticated or not user.has_role(*READ_STUDENTS):
+        return None
+    if user.is_school_user:
+        return Q(**{f"{prefix}school_id": user.school_id})
+    return Q(**{f"{prefix}school__district__code__startswith": user.jurisdiction.scope_prefix})
+
+
+def enrollment_search(
+    *,
+    requested_by: Any,
+    q: str = "",
+    school: School | None = None,
+    grade: int | None = None,
+    school_class_id: int | None = None,
+    incomplete: bool = False,
+    overdue: bool = False,
+) -> QuerySet[Enrollment]:
+    """Current enrollments matching a query: name, pinyin initials, ID number or 学籍号 (old ones too)."""
+    scope = _scope_filter(requested_by)
+    rows = Enrollment.objects.select_related("student", "school", "school_class")
+    if scope is None:
+        return rows.none()
+    rows = rows.filter(scope, is_current=True)
+    if school is not None:
+        rows = rows.filter(school=school)
+    if grade:
+        rows = rows.filter(grade=grade)
+    if school_class_id:
+        rows = rows.filter(school_class_id=school_class_id)
+    if incomplete or overdue:
+        rows = rows.filter(student__is_complete=False)
+    if overdue:
+        rows = rows.filter(record_due__lt=clock.today(), status=Enrollment.Status.ENROLLED)
+    text = identity.normalize_id_number(q or "")
+    if text:
+        if XJH_QUERY.match(text):
+            rows = rows.filter(student__xjh_aliases__number=text)
+        elif ID_QUERY.match(text) and len(text) == 18:
+            rows = rows.filter(student__id_number=text)
+        elif ID_QUERY.match(text) or text.isdigit():
+            rows = rows.filter(student__id_number__startswith=text) if len(text) >= 6 else rows.none()
+        elif LETTERS.match(text.lower()):
+            rows = rows.filter(student__name_initials__startswith=text.lower())
+        else:
+            name = (q or "").strip()
+            rows = rows.filter(Q(student__name=name) | Q(student__name__startswith=name) | Q(student__former_name=name))
+    return rows.order_by("school__code", "grade", "school_class__number", "student__name_initials", "pk")
+
+
+def student_get(*, requested_by: Any, pk: Any) -> Student:
+    """One student with the current enrollment, or 404 when missing or outside scope."""
+    scope = _scope_filter(requested_by, "enrollments__")
+    if scope is None:
+        raise Http404
+    try:
+        return (
+            Student.objects.filter(scope, enrollments__is_current=True)
+            .prefetch_related(
+                Prefetch(
+                    "enrollments",
+                    queryset=Enrollment.objects.filter(is_current=True).select_related(
+                        "school__district", "school_class"
+                    ),
+                    to_attr="current",
+                ),
+                Prefetch("family", queryset=FamilyMember.objects.order_by("position")),
+            )
+            .get(pk=int(pk))
+        )
+    except (Student.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def current_enrollment(student: Student) -> Enrollment:
+    current = getattr(student, "current", None)
+    if current:
+        return current[0]
+    return student.enrollments.select_related("school__district", "school_class").get(is_current=True)
+
+
+def evidence_list(*, requested_by: Any, student: Student) -> QuerySet[Evidence]:
+    student_get(requested_by=requested_by, pk=student.pk)
+    return student.evidence.select_related("uploaded_by")
+
+
+def evidence_get(*, requested_by: Any, pk: Any) -> Evidence:
+    try:
+        item = Evidence.objects.select_related("student").get(pk=int(pk))
+    except (Evidence.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+    student_get(requested_by=requested_by, pk=item.student_id)  # 404 outside scope
+    return item
+
+
+@dataclass(frozen=True)
+class Change:
+    at: Any
+    user: str
+    kind: str
+    what: str
+    field: str
+    old: str
+    new: str
+
+
+def student_history(*, requested_by: Any, student: Student) -> list[Change]:
+    """Every change of the record (who, when, old → new), newest first (R2.3)."""
+    student_get(requested_by=requested_by, pk=student.pk)
+    changes: list[Change] = []
+    for what, records in (
+        ("学生信息", student.history.select_related("history_user").order_by("history_id")),
+        (
+            "家庭成员",
+            FamilyMember.history.filter(student_id=student.pk).select_related("history_user").order_by("history_id"),
+        ),
+        (
+            "在籍信息",
+            Enrollment.history.filter(student_id=student.pk).select_related("history_user").order_by("history_id"),
+        ),
+    ):
+        changes.extend(_diff_records(what, list(records)))
+    changes.sort(key=lambda c: c.at, reverse=True)
+    return changes
+
+
+def _diff_records(what: str, records: list[Any]) -> Iterator[Change]:
+    previous: dict[int, Any] = {}
+    for record in records:
+        user = getattr(record.history_user, "full_name", "") or getattr(record.history_user, "username", "系统")
+        prev = previous.get(record.id)
+        model = record.instance_type
+        if prev is None:
+            yield Change(record.history_date, user, "新建", what, "", "", _label_of(record, model))
+        elif record.history_type == "-":
+            yield Change(record.history_date, user, "删除", what, "", _label_of(prev, model), "")
+        else:
+            delta = record.diff_against(prev)
+            for change in delta.changes:
+                field = model._meta.get_field(change.field)
+                yield Change(
+                    record.history_date,
+                    user,
+                    "修改",
+                    what,
+                    str(field.verbose_name),
+                    _display(field, change.old),
+                    _display(field, change.new),
+                )
+        previous[record.id] = record
+
+
+def _label_of(record: Any, model: Any) -> str:
+    return str(getattr(record, "name", "") or getattr(record, "grade", ""))
+
+
+def _display(field: Any, value: Any) -> str:
+    if value in (None, ""):
+        return "（空）"
+    if field.choices:
+        return f"{value} {dict(field.choices).get(value, '')}".strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field.name == "id_number":
+        return identity.mask_id_number(str(value))
+    return str(value)
+
+
+def todo_overdue_records(*, requested_by: Any) -> QuerySet[Enrollment]:
+    """R5.1: incomplete records past their one-month due date, for the school's and district's lists."""
+    return enrollment_search(requested_by=requested_by, overdue=True)
+
+
+def todo_overdue_by_school(*, requested_by: Any) -> QuerySet[Any]:
+    scope = _scope_filter(requested_by)
+    if scope is None or requested_by.is_school_user:
+        return Enrollment.objects.none().values("school")
+    return (
+        Enrollment.objects.filter(
+            scope,
+            is_current=True,
+            status=Enrollment.Status.ENROLLED,
+            student__is_complete=False,
+            record_due__lt=clock.today(),
+        )
+        .values("school__pk", "school__name", "school__code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "school__code")
+    )
+
+
+def entry_applications(*, requested_by: Any, state: str | None = None) -> QuerySet[EntryApplication]:
+    user = requested_by
+    rows = EntryApplication.objects.select_related("school", "submitted_by", "decided_by")
+    if not user.is_authenticated:
+        return rows.none()
+    if user.role == Role.REGISTRAR:
+        rows = rows.filter(school_id=user.school_id)
+    elif user.role == Role.DISTRICT_OFFICER:
+        rows = rows.filter(school__district__code__startswith=user.jurisdiction.scope_prefix)
+    else:
+        return rows.none()
+    return rows.filter(state=state) if state else rows
+
+
+def entry_application_get(*, requested_by: Any, pk: Any) -> EntryApplication:
+    try:
+        return entry_applications(requested_by=requested_by).get(pk=int(pk))
+    except (EntryApplication.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc

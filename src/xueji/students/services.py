@@ -1,0 +1,520 @@
+"""Every write to a student record. One transaction, rules checked, one audit event per call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.forms.models import model_to_dict
+
+from xueji.audit.services import audit_record
+from xueji.core import clock, evidence, identity
+from xueji.core.errors import Conflict, RuleViolation
+from xueji.org import selectors as org_selectors
+from xueji.org.models import Role, School, SchoolClass
+from xueji.org.permissions import DECIDE_ENTRY, WRITE_STUDENTS, require_role
+from xueji.students import rules, validation
+from xueji.students.models import EntryApplication, Enrollment, Evidence, FamilyMember, Student, XjhAlias
+
+# R9.1: key information changes only through the information-change procedure (district approval).
+KEY_FIELDS = ("name", "gender", "birth_date", "id_type", "id_number", "ethnicity")
+
+MSG_DUPLICATE = (
+    "该学生已在{school}建立学籍，不能重复建立（第六条：不得重复建立学籍）。"
+    "如学生已到本校就读，请由本校发起转学手续。"
+)
+
+
+def _policy() -> dict[str, Any]:
+    return {
+        "entry_age": settings.XUEJI["SCHOOL_ENTRY_AGE"],
+        "month_day": tuple(settings.XUEJI["AGE_CUTOFF_MONTH_DAY"]),
+    }
+
+
+# --------------------------------------------------------------------------- registration
+
+
+@transaction.atomic
+def student_register(
+    *,
+    actor: Any,
+    school: School,
+    student: Mapping[str, Any],
+    family: Sequence[Mapping[str, Any]] = (),
+    enrollment: Mapping[str, Any],
+    school_class: SchoolClass | None = None,
+    confirm_region: bool = False,
+) -> Student:
+    """Register a new student (Chapter 2): autumn entry, age cut-off, duplicates, G/J 学籍号."""
+    require_role(actor, WRITE_STUDENTS, school=school)
+    today = clock.today()
+    values, warnings = validation.clean_student(student, today=today, confirm_region=confirm_region)
+    members = validation.clean_family(list(family), today=today)
+    placement = validation.clean_enrollment(enrollment)
+    rule_ids = ["R2.3", "R6.1", "R6.2", "R6.3", "R6.4"]
+    _check_school_grade(school, placement["grade"])
+    if placement["grade"] not in rules.NEW_ENTRY_GRADES:
+        raise RuleViolation(
+            rule="R3.1",
+            code="new_entry_grade",
+            field="grade",
+            message=(
+                f"新生只能注册到起始年级（一年级或七年级），不能注册到{placement['grade']}年级（第三条）。"
+                "其他年级的学生请走转学，或用「导入已有学籍」接续国家学籍系统中的学籍。"
+            ),
+        )
+    entry_date: dt.date = placement["entry_date"]
+    autumn = org_selectors.autumn_semester(entry_date.year)
+    rules.check_autumn_entry(entry_date, autumn and autumn.start, autumn and autumn.end)  # R3.1
+    rule_ids.append("R3.1")
+    if placement["grade"] == 1:
+        rules.check_entry_age(values["birth_date"], entry_date.year, **_policy())  # R3.2
+        rule_ids.append("R3.2")
+        if rules.should_have_entered_earlier(values["birth_date"], entry_date.year, **_policy()):
+            _require_entry_decision(values, entry_date.year)  # R3.3
+            rule_ids.append("R3.3")
+    _check_attendance(values, placement)
+    return _create(
+        actor=actor,
+        school=school,
+        values=values,
+        members=members,
+        placement=placement,
+        school_class=school_class,
+        origin=Enrollment.Origin.NEW,
+        xjh=None,
+        rule_ids=rule_ids,
+        warnings=warnings,
+    )
+
+
+@transaction.atomic
+def student_import_existing(
+    *,
+    actor: Any,
+    school: School,
+    xjh: str,
+    student: Mapping[str, Any],
+    family: Sequence[Mapping[str, Any]] = (),
+    enrollment: Mapping[str, Any],
+    school_class: SchoolClass | None = None,
+    confirm_region: bool = False,
+) -> Student:
+    """Take over a record that exists in the national system: keep its 学籍号, grade and entry date.
+
+    The new-entry rules (R3.1–R3.3) describe the first entry, which happened elsewhere; every
+    other rule (identity, duplicates, codes) applies as in a registration.
+    """
+    require_role(actor, WRITE_STUDENTS, school=school)
+    today = clock.today()
+    number = identity.validate_xjh(xjh)  # R6.4
+    values, warnings = validation.clean_student(student, today=today, confirm_region=confirm_region)
+    members = validation.clean_family(list(family), today=today)
+    placement = validation.clean_enrollment(enrollment)
+    _check_school_grade(school, placement["grade"])
+    if placement["entry_date"] > today:
+        raise RuleViolation(
+            rule="R2.3", code="future_entry", field="entry_date", message="导入已有学籍时，入学日期不能晚于今天。"
+        )
+    if placement["entry_date"] <= values["birth_date"]:
+        raise RuleViolation(
+            rule="R2.3", code="entry_before_birth", field="entry_date", message="入学日期应晚于出生日期，请核对。"
+        )
+    _check_attendance(values, placement)
+    return _create(
+        actor=actor,
+        school=school,
+        values=values,
+        members=members,
+        placement=placement,
+        school_class=school_class,
+        origin=Enrollment.Origin.IMPORTED,
+        xjh=number,
+        rule_ids=["R2.3", "R6.1", "R6.2", "R6.3", "R6.4"],
+        warnings=warnings,
+    )
+
+
+def _check_school_grade(school: School, grade: int) -> None:
+    if not school.offers_grade(grade):
+        raise RuleViolation(
+            rule="R4.1",
+            code="grade_not_offered",
+            field="grade",
+            message=f"{school.name}不设{grade}年级（本校设 {school.grade_from}–{school.grade_to} 年级），请核对年级。",
+        )
+
+
+def _check_attendance(values: Mapping[str, Any], placement: Mapping[str, Any]) -> None:
+    # R6.6: 送教上门 is for students whose disability keeps them from school.
+    if placement.get("attendance_mode") == "4" and values.get("disability") in (None, "0"):
+        raise RuleViolation(
+            rule="R6.6",
+            code="home_teaching_needs_disability",
+            field="attendance_mode",
+            message="就读方式为“送教上门”的学生须填写残疾类型（第六条：残疾程度较重、无法进入学校学习的学生）。",
+        )
+
+
+def _require_entry_decision(values: Mapping[str, Any], entry_year: int) -> None:
+    """R3.3: a child eligible in an earlier year enters now only with the district's approval."""
+    approved = EntryApplication.objects.filter(
+        state=EntryApplication.State.APPROVED, entry_year=entry_year, birth_date=values["birth_date"]
+    )
+    if values.get("id_number"):
+        approved = approved.filter(id_number=values["id_number"])
+    else:
+        approved = approved.filter(child_name=values["name"])
+    if not approved.exists():
+        raise RuleViolation(
+            rule="R3.3",
+            code="entry_application_required",
+            field="birth_date",
+            message=(
+                f"该儿童出生于 {values['birth_date']:%Y年%m月%d日}，应于 {entry_year - 1} 年或更早入学。"
+                "推迟入学或上一年度未入学的儿童，须经区教育局批准（第三条）。"
+                "请先在「入学申请」中提交申请，批准后再注册。"
+            ),
+        )
+
+
+def _create(
+    *,
+    actor: Any,
+    school: School,
+    values: dict[str, Any],
+    members: list[dict[str, Any]],
+    placement: dict[str, Any],
+    school_class: SchoolClass | None,
+    origin: str,
+    xjh: str | None,
+    rule_ids: list[str],
+    warnings: list[str],
+) -> Student:
+    _check_not_registered(values)
+    if school_class is not None:
+        _check_class(school, school_class, placement["grade"])
+    values = {k: v for k, v in values.items() if v is not None}
+    for field in validation.BOOLEAN_DEFAULT_FALSE:
+        values.setdefault(field, False)
+    values["name_pinyin"], values["name_initials"] = rules.pinyin_of(values["name"])
+    values["is_complete"] = not rules.missing_fields(values, members)
+    student = Student(xjh=xjh or _new_xjh(values, school), **values)
+    student._history_user = actor  # type: ignore[attr-defined]
+    try:
+        # A savepoint, so a lost race on the unique constraints leaves the transaction usable.
+        with transaction.atomic():
+            student.save()
+            XjhAlias.objects.create(number=student.xjh, student=student)
+    except IntegrityError as exc:
+        _check_not_registered(values)  # the other registration has committed: name its school
+        raise Conflict(
+            rule="R6.4" if xjh else "R6.2",
+            code="duplicate",
+            field="xjh" if xjh else "id_number",
+            message="该学籍号已被使用，学籍号一人一号、不得重复（第六条）。请核对学籍号。"
+            if xjh
+            else "该学生的学籍正在另一处同时建立，请稍后查询后再办理。",
+        ) from exc
+    for member in members:
+        fm = FamilyMember(student=student, **{k: v for k, v in member.items() if v is not None})
+        fm._history_user = actor  # type: ignore[attr-defined]
+        fm.save()
+    enrollment = Enrollment(
+        student=student,
+        school=school,
+        school_class=school_class,
+        origin=origin,
+        record_due=rules.record_due(placement["entry_date"], settings.XUEJI["RECORD_COMPLETE_WITHIN_MONTHS"]),
+        **{k: v for k, v in placement.items() if v is not None},
+    )
+    enrollment._history_user = actor  # type: ignore[attr-defined]
+    enrollment.save()
+    audit_record(
+        actor=actor,
+        action="student.register" if origin == Enrollment.Origin.NEW else "student.import_existing",
+        subject=student,
+        school=school,
+        changes={"xjh": [None, student.xjh], "grade": [None, enrollment.grade], "origin": [None, origin]},
+        rules=rule_ids,
+        note="；".join(warnings),
+    )
+    return student
+
+
+def _check_not_registered(values: Mapping[str, Any]) -> None:
+    """R6.2: one record per person; the refusal names the holding school and nothing else."""
+    if not values.get("id_number"):
+        return
+    existing = (
+        Student.objects.filter(id_type=values["id_type"], id_number=values["id_number"])
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if existing is None:
+        return
+    holder = (
+        Enrollment.objects.filter(student_id=existing).order_by("-is_current", "-created_at").select_related("school")
+    ).first()
+    raise Conflict(
+        rule="R6.2",
+        code="duplicate",
+        field="id_number",
+        message=MSG_DUPLICATE.format(school=holder.school.name if holder else "本系统中"),
+    )
+
+
+def _new_xjh(values: Mapping[str, Any], school: School) -> str:
+    """R6.4: G + resident ID number; otherwise an ID-like J number that is never a real ID."""
+    if values["id_type"] == "1":
+        return identity.g_number(values["id_number"])
+    region = school.district.code
+    prefix = f"J{region}{values['birth_date']:%Y%m%d}"
+    used = XjhAlias.objects.filter(number__startswith=prefix).values_list("number", flat=True)
+    sequence = max((int(n[15:18]) for n in used), default=0) + 1
+    return identity.j_number(region_code=region, birth_date=values["birth_date"], sequence=sequence)
+
+
+def _check_class(school: School, school_class: SchoolClass, grade: int) -> None:
+    if school_class.school_id != school.pk or school_class.grade != grade:
+        raise RuleViolation(
+            rule="R4.1",
+            code="class_mismatch",
+            field="school_class",
+            message=f"所选班级不属于本校{grade}年级，请重新选择班级。",
+        )
+
+
+# --------------------------------------------------------------------------- updates
+
+
+@transaction.atomic
+def student_update(
+    *,
+    actor: Any,
+    student: Student,
+    changes: Mapping[str, Any],
+    family: Sequence[Mapping[str, Any]] | None = None,
+    confirm_region: bool = False,
+) -> Student:
+    """Change non-key fields; key fields go through the information-change procedure (R9.1)."""
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    enrollment = student.enrollments.select_related("school__district").get(is_current=True)
+    require_role(actor, WRITE_STUDENTS, school=enrollment.school)
+    today = clock.today()
+    values, warnings = validation.clean_student(changes, partial=True, today=today, confirm_region=confirm_region)
+    key_changes = [f for f in KEY_FIELDS if f in values and values[f] != getattr(student, f)]
+    if key_changes:
+        labels = "、".join(validation.STUDENT_FIELDS[f][0] for f in key_changes)
+        raise RuleViolation(
+            rule="R9.1",
+            code="key_field_change",
+            field=key_changes[0],
+            message=(
+                f"{labels}属于关键信息，不能直接修改（第九条）。"
+                "请凭户口簿、身份证或公安机关证明提交信息变更申请，经学校审核、区教育局批准后生效。"
+            ),
+        )
+    before = model_to_dict(student)
+    for field, value in values.items():
+        default: Any = False if field in validation.BOOLEAN_DEFAULT_FALSE else ""
+        if field in ("birth_date", "id_valid_until", "commute_km", "only_child", "preschool"):
+            default = None
+        setattr(student, field, default if value is None else value)
+    old_family = list(student.family.all())
+    members = None
+    if family is not None:
+        members = validation.clean_family(list(family), today=today)
+        _replace_family(actor, student, old_family, members)
+    member_values = members if members is not None else [model_to_dict(m) for m in old_family]
+    student.is_complete = not rules.missing_fields(model_to_dict(student), member_values)
+    diff = {f: [before[f], getattr(student, f)] for f in values if before.get(f) != getattr(student, f)}
+    if family is not None:
+        diff["family"] = [[m.name for m in old_family], [m["name"] for m in members or []]]
+    student._history_user = actor  # type: ignore[attr-defined]
+    student.save()
+    audit_record(
+        actor=actor,
+        action="student.update",
+        subject=student,
+        school=enrollment.school,
+        changes=diff,
+        rules=["R2.3", "R5.1", "R9.1"],
+        note="；".join(warnings),
+    )
+    return student
+
+
+def _replace_family(actor: Any, student: Student, old: list[FamilyMember], members: list[dict[str, Any]]) -> None:
+    by_position = {m.position: m for m in old}
+    for member in members:
+        row = by_position.pop(member["position"], None) or FamilyMember(student=student)
+        for field in validation.FAMILY_FIELDS:
+            value = member.get(field)
+            setattr(row, field, (False if field == "is_guardian" else "") if value is None else value)
+        row.position = member["position"]
+        row._history_user = actor  # type: ignore[attr-defined]
+        row.save()
+    for row in by_position.values():  # a member removed from the form
+        row._history_user = actor  # type: ignore[attr-defined]
+        row.delete()
+
+
+@transaction.atomic
+def enrollment_place_in_class(*, actor: Any, student: Student, school_class: SchoolClass | None) -> Enrollment:
+    enrollment = Enrollment.objects.select_for_update().select_related("school__district").get(
+        student=student, is_current=True
+    )
+    require_role(actor, WRITE_STUDENTS, school=enrollment.school)
+    if school_class is not None:
+        _check_class(enrollment.school, school_class, enrollment.grade)
+    old = enrollment.school_class_id
+    enrollment.school_class = school_class
+    enrollment._history_user = actor  # type: ignore[attr-defined]
+    enrollment.save()
+    audit_record(
+        actor=actor,
+        action="enrollment.place_in_class",
+        subject=student,
+        school=enrollment.school,
+        changes={"school_class": [old, school_class.pk if school_class else None]},
+        rules=["R4.1"],
+    )
+    return enrollment
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+@transaction.atomic
+def evidence_attach(
+    *, actor: Any, student: Student, file: IO[bytes], original_name: str, category: str, description: str = ""
+) -> Evidence:
+    enrollment = student.enrollments.select_related("school__district").get(is_current=True)
+    require_role(actor, WRITE_STUDENTS, school=enrollment.school)
+    if category not in Evidence.Category.values:
+        raise RuleViolation(rule="R6.1", code="bad_code", field="category", message="请选择材料类别。")
+    stored = evidence.store(file)
+    item = Evidence.objects.create(
+        student=student,
+        category=category,
+        description=description[:200],
+        original_name=(original_name or "upload")[-200:],
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_name=stored.storage_name,
+        uploaded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="evidence.attach",
+        subject=student,
+        school=enrollment.school,
+        changes={"evidence": [None, item.pk], "sha256": [None, stored.sha256]},
+        rules=["R6.1"],
+    )
+    return item
+
+
+# --------------------------------------------------------------------------- deferral / late entry (R3.3)
+
+
+@transaction.atomic
+def entry_application_submit(*, actor: Any, school: School, data: Mapping[str, Any]) -> EntryApplication:
+    require_role(actor, WRITE_STUDENTS, school=school)
+    today = clock.today()
+    errors: list[RuleViolation] = []
+    kind = data.get("kind")
+    if kind not in EntryApplication.Kind.values:
+        errors.append(RuleViolation(rule="R3.3", code="required", field="kind", message="请选择申请类型。"))
+    for field, label in (("child_name", "儿童姓名"), ("reason", "理由"), ("guardian_name", "监护人")):
+        if not str(data.get(field) or "").strip():
+            errors.append(RuleViolation(rule="R3.3", code="required", field=field, message=f"请填写「{label}」。"))
+    try:
+        info = identity.parse_resident_id(str(data.get("id_number") or ""), today=today)
+    except RuleViolation as exc:
+        errors.append(exc)
+        info = None
+    try:
+        entry_year = int(data.get("entry_year") or 0)
+    except (TypeError, ValueError):
+        entry_year = 0
+    if not today.year <= entry_year <= today.year + 3:
+        errors.append(
+            RuleViolation(
+                rule="R3.3",
+                code="invalid",
+                field="entry_year",
+                message=f"申请入学年份应在 {today.year}–{today.year + 3} 之间。",
+            )
+        )
+    phone = str(data.get("guardian_phone") or "").strip()
+    if not rules.PHONE_RE.match(phone):
+        errors.append(
+            RuleViolation(rule="R2.3", code="invalid", field="guardian_phone", message="请填写正确的监护人电话。")
+        )
+    if errors:
+        from xueji.core.errors import RuleViolations
+
+        raise RuleViolations(errors)
+    assert info is not None
+    if EntryApplication.objects.filter(id_number=info.number, state=EntryApplication.State.PENDING).exists():
+        raise Conflict(
+            rule="R3.3", code="duplicate", field="id_number", message="该儿童已有待审批的申请，请等待区教育局审批。"
+        )
+    application = EntryApplication.objects.create(
+        kind=kind,
+        school=school,
+        child_name=str(data["child_name"]).strip(),
+        id_number=info.number,
+        birth_date=info.birth_date,
+        entry_year=entry_year,
+        reason=str(data["reason"]).strip(),
+        guardian_name=str(data["guardian_name"]).strip(),
+        guardian_phone=phone,
+        submitted_by=actor,
+    )
+    audit_record(
+        actor=actor, action="entry_application.submit", subject=application, school=school, rules=["R3.3"]
+    )
+    return application
+
+
+@transaction.atomic
+def entry_application_decide(
+    *, actor: Any, application: EntryApplication, approve: bool, comment: str = ""
+) -> EntryApplication:
+    application = EntryApplication.objects.select_for_update().select_related("school__district").get(
+        pk=application.pk
+    )
+    require_role(actor, DECIDE_ENTRY, school=application.school)
+    if application.state != EntryApplication.State.PENDING:
+        raise RuleViolation(rule="R3.3", code="already_decided", message="该申请已审批，不能重复审批。")
+    if not approve and not comment.strip():
+        raise RuleViolation(
+            rule="R3.3", code="reason_required", field="comment", message="不批准时请填写理由，以便学校告知监护人。"
+        )
+    old = application.state
+    application.state = EntryApplication.State.APPROVED if approve else EntryApplication.State.REJECTED
+    application.decided_by = actor
+    application.decided_at = clock.now()
+    application.decision_comment = comment.strip()
+    application.save()
+    audit_record(
+        actor=actor,
+        action="entry_application.decide",
+        subject=application,
+        school=application.school,
+        changes={"state": [old, application.state]},
+        rules=["R3.3"],
+        note=comment[:300],
+    )
+    return application
+
+
+ROLE_LABELS = dict(Role.choices)

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from xueji.api import api
+
+admin.site.site_header = "学籍管理系统 · 基础数据"
+admin.site.site_title = "学籍管理系统"
+
+urlpatterns = [
+    path("", include("xueji.org.urls")),
+    path("students/", include("xueji.students.urls")),
+    path("audit/", include("xueji.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

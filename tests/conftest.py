@@ -1,0 +1,118 @@
+"""Named personas in a small district world (two districts, three schools), on the real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from xueji.org.models import (
+    GradeCapacity,
+    Jurisdiction,
+    Role,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Semester,
+    User,
+)
+
+PASSWORD = "Xueji-test-2026!"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(settings):
+    """Rules read "today" from one clock; tests start inside the 2026 autumn semester."""
+    settings.XUEJI_FIXED_TODAY = "2026-09-10"
+    return settings
+
+
+@pytest.fixture(autouse=True)
+def evidence_dir(settings, tmp_path):
+    settings.EVIDENCE_DIR = tmp_path / "evidence"
+    return settings.EVIDENCE_DIR
+
+
+def _user(username: str, role: str, *, school=None, jurisdiction=None, full_name: str = "") -> User:
+    user = User(username=username, role=role, school=school, jurisdiction=jurisdiction, full_name=full_name or username)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def world(db):
+    """Henan › Anyang › 北关区 (two schools) and 文峰区 (one school), 2025 and 2026 school years."""
+    henan = Jurisdiction.objects.create(code="410000", name="河南省", level="province")
+    anyang = Jurisdiction.objects.create(code="410500", name="安阳市", level="city", parent=henan)
+    beiguan = Jurisdiction.objects.create(code="410503", name="北关区", level="district", parent=anyang)
+    wenfeng = Jurisdiction.objects.create(code="410502", name="文峰区", level="district", parent=anyang)
+    school_a = School.objects.create(
+        code="4105030001", name="北关区红旗路小学", district=beiguan, kind="primary", grade_from=1, grade_to=6
+    )
+    school_b = School.objects.create(
+        code="4105030002", name="北关区第一中学", district=beiguan, kind="junior", grade_from=7, grade_to=9
+    )
+    school_c = School.objects.create(
+        code="4105020001", name="文峰区东关小学", district=wenfeng, kind="primary", grade_from=1, grade_to=6
+    )
+    for school in (school_a, school_b, school_c):
+        for grade in school.grades:
+            GradeCapacity.objects.create(school=school, grade=grade, classes=2, seats_per_class=45)
+    years = {}
+    for start_year in (2025, 2026):
+        year = SchoolYear.objects.create(
+            start_year=start_year, start=dt.date(start_year, 8, 20), end=dt.date(start_year + 1, 8, 19)
+        )
+        Semester.objects.create(
+            school_year=year,
+            term="autumn",
+            start=dt.date(start_year, 9, 1),
+            end=dt.date(start_year + 1, 1, 20),
+            teaching_weeks=20,
+            teaching_hours=600,
+        )
+        Semester.objects.create(
+            school_year=year,
+            term="spring",
+            start=dt.date(start_year + 1, 2, 24),
+            end=dt.date(start_year + 1, 7, 5),
+            teaching_weeks=19,
+            teaching_hours=570,
+        )
+        years[start_year] = year
+    class_a1 = SchoolClass.objects.create(school=school_a, school_year=years[2026], grade=1, number=1)
+    class_c1 = SchoolClass.objects.create(school=school_c, school_year=years[2026], grade=1, number=1)
+    return SimpleNamespace(
+        henan=henan,
+        anyang=anyang,
+        beiguan=beiguan,
+        wenfeng=wenfeng,
+        school_a=school_a,
+        school_b=school_b,
+        school_c=school_c,
+        year=years[2026],
+        class_a1=class_a1,
+        class_c1=class_c1,
+        registrar_a=_user("reg_a", Role.REGISTRAR, school=school_a, full_name="张老师"),
+        approver_a=_user("appr_a", Role.SCHOOL_APPROVER, school=school_a, full_name="李校长"),
+        registrar_b=_user("reg_b", Role.REGISTRAR, school=school_b, full_name="赵老师"),
+        registrar_c=_user("reg_c", Role.REGISTRAR, school=school_c, full_name="孙老师"),
+        officer=_user("officer_bg", Role.DISTRICT_OFFICER, jurisdiction=beiguan, full_name="周科长"),
+        officer_wf=_user("officer_wf", Role.DISTRICT_OFFICER, jurisdiction=wenfeng, full_name="吴科长"),
+        admin=_user("admin_bg", Role.DISTRICT_ADMIN, jurisdiction=beiguan, full_name="郑管理员"),
+        auditor=_user("auditor_bg", Role.AUDITOR, jurisdiction=beiguan, full_name="钱审计"),
+    )
+
+
+def login(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return login
