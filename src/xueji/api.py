@@ -1,3 +1,34 @@
+"""The REST API under /api/v1/: OpenAPI at /api/v1/openapi.json, interactive docs at /api/v1/docs.
+
+Every endpoint except POST /auth/token needs ``Authorization: Bearer <token>``. Errors are JSON
+``{"code", "rule", "message", "field"}`` (see xueji.core.api_support).
+"""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="学籍管理系统 API", version="1")
+from xueji.core.api_support import StrictParser, install_error_handlers
+from xueji.org.api import BearerToken, auth_router, schools_router
+from xueji.students.api import router as students_router
+
+DESCRIPTION = """
+北关区中小学电子学籍管理系统的接口。
+
+* 认证：先用 `POST /api/v1/auth/token` 以账号密码换取令牌，之后每个请求带
+  `Authorization: Bearer <令牌>`。
+* 权限：与网页相同。账号只能看到本校（学校账号）或本区县（区级账号）的数据；
+  范围外的对象与不存在的对象一样返回 404；角色无权的操作返回 403。
+* 错误：统一为 JSON `{"code", "rule", "message", "field"}`，`rule` 为《学籍管理办法》规则编号；
+  多个字段出错时另有 `errors` 列表。规则不允许 422，重复建籍等冲突 409，输入格式有误 422（`invalid_input`）。
+"""
+
+api = NinjaAPI(
+    title="学籍管理系统 API",
+    version="1",
+    description=DESCRIPTION,
+    auth=BearerToken(),
+    parser=StrictParser(),
+)
+install_error_handlers(api)
+api.add_router("/auth", auth_router)
+api.add_router("/schools", schools_router)
+api.add_router("/students", students_router)

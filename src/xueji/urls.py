@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from xueji.api import api
+from xueji.org.urls import top_urlpatterns
 
 admin.site.site_header = "学籍管理系统 · 基础数据"
 admin.site.site_title = "学籍管理系统"
 
 urlpatterns = [
+    *top_urlpatterns,
     path("", include("xueji.org.urls")),
     path("students/", include("xueji.students.urls")),
     path("audit/", include("xueji.audit.urls")),

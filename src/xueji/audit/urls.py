@@ -1,4 +1,6 @@
 from django.urls import path
 
+from xueji.audit import views
+
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [path("", views.events, name="events")]

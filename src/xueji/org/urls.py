@@ -1,4 +1,21 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from xueji.org import views
+
 app_name = "org"
-urlpatterns: list = []
+urlpatterns = [
+    path("schools/", views.school_list_page, name="schools"),
+    path("schools/<int:pk>/", views.school_detail_page, name="school"),
+]
+
+# Login, logout and home live at the top level (see xueji.urls).
+top_urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="org/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

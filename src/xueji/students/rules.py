@@ -60,7 +60,9 @@ def should_have_entered_earlier(birth_date: dt.date, entry_year: int, **cutoff: 
     return birth_date <= age_cutoff(entry_year - 1, **cutoff)
 
 
-def check_autumn_entry(entry_date: dt.date, autumn_start: dt.date | None, autumn_end: dt.date | None) -> None:
+def check_autumn_entry(
+    entry_date: dt.date, autumn_start: dt.date | None, autumn_end: dt.date | None, *, school_year: int | None = None
+) -> None:
     """R3.1: new students enter in the autumn semester of the school year only."""
     if autumn_start is None or autumn_end is None:
         raise RuleViolation(
@@ -68,7 +70,7 @@ def check_autumn_entry(entry_date: dt.date, autumn_start: dt.date | None, autumn
             code="no_autumn_semester",
             field="entry_date",
             message=(
-                f"区教育局尚未设置 {entry_date.year} 学年秋季学期，无法确认入学日期。"
+                f"区教育局尚未设置 {school_year or entry_date.year} 学年秋季学期，无法确认入学日期。"
                 "请联系区教育局在「学年学期」中设置后再注册（第三条：秋季招生、入学）。"
             ),
         )

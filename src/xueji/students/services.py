@@ -7,20 +7,27 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.forms.models import model_to_dict
 
 from xueji.audit.services import audit_record
 from xueji.core import clock, evidence, identity
-from xueji.core.errors import Conflict, RuleViolation
+from xueji.core.errors import Conflict, RuleViolation, RuleViolations
 from xueji.org import selectors as org_selectors
 from xueji.org.models import Role, School, SchoolClass
 from xueji.org.permissions import DECIDE_ENTRY, WRITE_STUDENTS, require_role
 from xueji.students import rules, validation
 from xueji.students.models import EntryApplication, Enrollment, Evidence, FamilyMember, Student, XjhAlias
 
-# R9.1: key information changes only through the information-change procedure (district approval).
-KEY_FIELDS = ("name", "gender", "birth_date", "id_type", "id_number", "ethnicity")
+KEY_FIELDS = validation.KEY_FIELDS  # R9.1
+
+MSG_XJH_TAKEN = (
+    "学籍号 {number} 已被使用。学籍号一人一号、一经分配不再重复使用（第六条）。"
+    "请对照国家学籍系统核对学籍号；确属本人的，请联系区教育局核查。"
+)
+MSG_BUSY = "该学生的学籍正在另一处同时办理，请稍后查询后再办理。"
+# Attempts at a free J sequence when registrars of one district register same-day births at once.
+_XJH_ATTEMPTS = 20
 
 MSG_DUPLICATE = (
     "该学生已在{school}建立学籍，不能重复建立（第六条：不得重复建立学籍）。"
@@ -67,15 +74,13 @@ def student_register(
                 "其他年级的学生请走转学，或用「导入已有学籍」接续国家学籍系统中的学籍。"
             ),
         )
-    entry_date: dt.date = placement["entry_date"]
-    autumn = org_selectors.autumn_semester(entry_date.year)
-    rules.check_autumn_entry(entry_date, autumn and autumn.start, autumn and autumn.end)  # R3.1
+    entry_year = _autumn_entry_year(placement["entry_date"])  # R3.1
     rule_ids.append("R3.1")
     if placement["grade"] == 1:
-        rules.check_entry_age(values["birth_date"], entry_date.year, **_policy())  # R3.2
+        rules.check_entry_age(values["birth_date"], entry_year, **_policy())  # R3.2
         rule_ids.append("R3.2")
-        if rules.should_have_entered_earlier(values["birth_date"], entry_date.year, **_policy()):
-            _require_entry_decision(values, entry_date.year)  # R3.3
+        if rules.should_have_entered_earlier(values["birth_date"], entry_year, **_policy()):
+            _require_entry_decision(values, entry_year)  # R3.3
             rule_ids.append("R3.3")
     _check_attendance(values, placement)
     return _create(
@@ -149,6 +154,19 @@ def _check_school_grade(school: School, grade: int) -> None:
         )
 
 
+def _autumn_entry_year(entry_date: dt.date) -> int:
+    """R3.1: the start year of the school year whose autumn semester holds the entry date.
+
+    An autumn semester runs into January, so the age cut-off (R3.2) reads the school year, not the
+    calendar year of the entry date.
+    """
+    school_year = org_selectors.school_year_for(entry_date)
+    start_year = school_year.start_year if school_year else entry_date.year
+    autumn = org_selectors.autumn_semester(start_year)
+    rules.check_autumn_entry(entry_date, autumn and autumn.start, autumn and autumn.end, school_year=start_year)
+    return start_year
+
+
 def _check_attendance(values: Mapping[str, Any], placement: Mapping[str, Any]) -> None:
     # R6.6: 送教上门 is for students whose disability keeps them from school.
     if placement.get("attendance_mode") == "4" and values.get("disability") in (None, "0"):
@@ -196,30 +214,14 @@ def _create(
     warnings: list[str],
 ) -> Student:
     _check_not_registered(values)
+    if xjh:
+        _check_xjh_free(xjh)
     if school_class is not None:
         _check_class(school, school_class, placement["grade"])
-    values = {k: v for k, v in values.items() if v is not None}
-    for field in validation.BOOLEAN_DEFAULT_FALSE:
-        values.setdefault(field, False)
+    values = {k: v for k, v in values.items() if v is not None}  # the model's defaults fill the rest
     values["name_pinyin"], values["name_initials"] = rules.pinyin_of(values["name"])
     values["is_complete"] = not rules.missing_fields(values, members)
-    student = Student(xjh=xjh or _new_xjh(values, school), **values)
-    student._history_user = actor  # type: ignore[attr-defined]
-    try:
-        # A savepoint, so a lost race on the unique constraints leaves the transaction usable.
-        with transaction.atomic():
-            student.save()
-            XjhAlias.objects.create(number=student.xjh, student=student)
-    except IntegrityError as exc:
-        _check_not_registered(values)  # the other registration has committed: name its school
-        raise Conflict(
-            rule="R6.4" if xjh else "R6.2",
-            code="duplicate",
-            field="xjh" if xjh else "id_number",
-            message="该学籍号已被使用，学籍号一人一号、不得重复（第六条）。请核对学籍号。"
-            if xjh
-            else "该学生的学籍正在另一处同时建立，请稍后查询后再办理。",
-        ) from exc
+    student = _insert_student(actor, values, xjh=xjh, school=school)
     for member in members:
         fm = FamilyMember(student=student, **{k: v for k, v in member.items() if v is not None})
         fm._history_user = actor  # type: ignore[attr-defined]
@@ -244,6 +246,44 @@ def _create(
         note="；".join(warnings),
     )
     return student
+
+
+def _insert_student(actor: Any, values: dict[str, Any], *, xjh: str | None, school: School) -> Student:
+    """Insert the record and its 学籍号, race-safe: the unique indexes decide (R6.2, R6.4).
+
+    A concurrent insert of the same document or number blocks on the unique index until the other
+    transaction ends; when it has committed, our insert fails and (READ COMMITTED) the re-check
+    sees the committed record and names its school. A generated J number that lost a race to a
+    sibling born the same day simply takes the next sequence.
+    """
+    for _attempt in range(_XJH_ATTEMPTS):
+        student = Student(xjh=xjh or _new_xjh(values, school), **values)
+        student._history_user = actor  # type: ignore[attr-defined]
+        try:
+            with transaction.atomic():  # a savepoint keeps the outer transaction usable
+                student.save(force_insert=True)
+                XjhAlias.objects.create(number=student.xjh, student=student)
+            return student
+        except IntegrityError as exc:
+            _check_not_registered(values)  # R6.2: the same person, committed meanwhile
+            if xjh or not student.xjh.startswith("J"):
+                _check_xjh_free(student.xjh)  # R6.4: the number is someone else's
+                raise Conflict(rule="R6.2", code="duplicate", field="id_number", message=MSG_BUSY) from exc
+    raise Conflict(rule="R6.4", code="xjh_busy", field="xjh", message=MSG_BUSY)
+
+
+def _check_xjh_free(number: str, *, student: Student | None = None) -> None:
+    """R6.4: a 学籍号 is assigned once and never reused, old aliases included."""
+    taken = XjhAlias.objects.filter(number=number)
+    if number.startswith("G"):  # "G" + an ID number belongs to the holder of that ID number
+        others = Student.objects.filter(id_type="1", id_number=number[1:])
+        if student is not None:
+            others = others.exclude(pk=student.pk)
+        taken_by_id = others.exists()
+    else:
+        taken_by_id = False
+    if taken_by_id or taken.exists():
+        raise Conflict(rule="R6.4", code="xjh_taken", field="xjh", message=MSG_XJH_TAKEN.format(number=number))
 
 
 def _check_not_registered(values: Mapping[str, Any]) -> None:
@@ -301,37 +341,37 @@ def student_update(
     family: Sequence[Mapping[str, Any]] | None = None,
     confirm_region: bool = False,
 ) -> Student:
-    """Change non-key fields; key fields go through the information-change procedure (R9.1)."""
+    """Change non-key fields; key fields go through the information-change procedure (R9.1).
+
+    Key fields may be sent unchanged (a whole form is submitted); they are compared, not
+    re-validated, so ``confirm_region`` matters only to callers that change nothing else.
+    """
     student = Student.objects.select_for_update().get(pk=student.pk)
     enrollment = student.enrollments.select_related("school__district").get(is_current=True)
     require_role(actor, WRITE_STUDENTS, school=enrollment.school)
     today = clock.today()
-    values, warnings = validation.clean_student(changes, partial=True, today=today, confirm_region=confirm_region)
-    key_changes = [f for f in KEY_FIELDS if f in values and values[f] != getattr(student, f)]
-    if key_changes:
-        labels = "、".join(validation.STUDENT_FIELDS[f][0] for f in key_changes)
-        raise RuleViolation(
-            rule="R9.1",
-            code="key_field_change",
-            field=key_changes[0],
-            message=(
-                f"{labels}属于关键信息，不能直接修改（第九条）。"
-                "请凭户口簿、身份证或公安机关证明提交信息变更申请，经学校审核、区教育局批准后生效。"
-            ),
-        )
+    _refuse_key_changes(student, validation.clean_key_fields(changes))  # R9.1
+    other = {k: v for k, v in changes.items() if k not in validation.KEY_FIELDS}
+    values, warnings = validation.clean_student(other, partial=True, today=today, confirm_region=confirm_region)
     before = model_to_dict(student)
+    errors: list[RuleViolation] = []
     for field, value in values.items():
-        default: Any = False if field in validation.BOOLEAN_DEFAULT_FALSE else ""
-        if field in ("birth_date", "id_valid_until", "commute_km", "only_child", "preschool"):
-            default = None
-        setattr(student, field, default if value is None else value)
+        if value is None and not _clearable(field):
+            label = validation.STUDENT_FIELDS[field][0]
+            errors.append(RuleViolation(rule="R2.3", code="required", field=field, message=f"请填写「{label}」。"))
+            continue
+        setattr(student, field, _cleared(field) if value is None else value)
+    errors += validation.check_consistency(model_to_dict(student))
+    if errors:
+        raise RuleViolations(errors)
+    _check_attendance(model_to_dict(student), {"attendance_mode": enrollment.attendance_mode})  # R6.6
     old_family = list(student.family.all())
     members = None
     if family is not None:
         members = validation.clean_family(list(family), today=today)
         _replace_family(actor, student, old_family, members)
     member_values = members if members is not None else [model_to_dict(m) for m in old_family]
-    student.is_complete = not rules.missing_fields(model_to_dict(student), member_values)
+    student.is_complete = not rules.missing_fields(model_to_dict(student), member_values)  # R5.1
     diff = {f: [before[f], getattr(student, f)] for f in values if before.get(f) != getattr(student, f)}
     if family is not None:
         diff["family"] = [[m.name for m in old_family], [m["name"] for m in members or []]]
@@ -349,6 +389,34 @@ def student_update(
     return student
 
 
+def _refuse_key_changes(student: Student, key_values: Mapping[str, Any]) -> None:
+    changed = [f for f, v in key_values.items() if (v if v is not None else "") != (getattr(student, f) or "")]
+    if changed:
+        labels = "、".join(validation.STUDENT_FIELDS[f][0] for f in changed)
+        raise RuleViolation(
+            rule="R9.1",
+            code="key_field_change",
+            field=changed[0],
+            message=(
+                f"{labels}属于关键信息，不能直接修改（第九条）。"
+                "请凭户口簿、身份证或公安机关证明提交信息变更申请，经学校审核、区教育局批准后生效。"
+            ),
+        )
+
+
+def _clearable(field: str) -> bool:
+    model_field = Student._meta.get_field(field)
+    return model_field.null or model_field.blank or isinstance(model_field, models.BooleanField)
+
+
+def _cleared(field: str) -> Any:
+    """What an emptied input stores: NULL where allowed, False for a yes/no, else ""."""
+    model_field = Student._meta.get_field(field)
+    if model_field.null:
+        return None
+    return False if isinstance(model_field, models.BooleanField) else ""
+
+
 def _replace_family(actor: Any, student: Student, old: list[FamilyMember], members: list[dict[str, Any]]) -> None:
     by_position = {m.position: m for m in old}
     for member in members:
@@ -362,6 +430,49 @@ def _replace_family(actor: Any, student: Student, old: list[FamilyMember], membe
     for row in by_position.values():  # a member removed from the form
         row._history_user = actor  # type: ignore[attr-defined]
         row.delete()
+
+
+@transaction.atomic
+def student_xjh_replace(*, actor: Any, student: Student, new_xjh: str) -> Student:
+    """R6.4: a J or L student obtains a G number; the old number stays as a searchable alias."""
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    enrollment = student.enrollments.select_related("school__district").get(is_current=True)
+    require_role(actor, WRITE_STUDENTS, school=enrollment.school)
+    number = identity.validate_xjh(new_xjh)
+    if student.xjh.startswith("G") or not number.startswith("G"):
+        raise RuleViolation(
+            rule="R6.4",
+            code="xjh_not_replaceable",
+            field="xjh",
+            message="只有J、L字头学籍号的学生取得G字头学籍号时才能更换学籍号；学籍号一经分配不再更改（第六条）。",
+        )
+    if student.id_type == "1" and number[1:] != student.id_number:
+        raise RuleViolation(
+            rule="R6.4",
+            code="xjh_id_mismatch",
+            field="xjh",
+            message="G字头学籍号应为“G+本人身份证号”。身份证号有误的，请先办理信息变更（第九条）。",
+        )
+    _check_xjh_free(number, student=student)
+    old = student.xjh
+    XjhAlias.objects.filter(student=student, is_current=True).update(is_current=False)
+    try:
+        with transaction.atomic():
+            XjhAlias.objects.create(number=number, student=student)
+    except IntegrityError as exc:  # taken meanwhile by a concurrent registration
+        raise Conflict(rule="R6.4", code="xjh_taken", field="xjh", message=MSG_XJH_TAKEN.format(number=number)) from exc
+    student.xjh = number
+    student._history_user = actor  # type: ignore[attr-defined]
+    student.save()
+    audit_record(
+        actor=actor,
+        action="student.xjh_replace",
+        subject=student,
+        school=enrollment.school,
+        changes={"xjh": [old, number]},
+        rules=["R6.4"],
+    )
+    return student
 
 
 @transaction.atomic
@@ -459,8 +570,6 @@ def entry_application_submit(*, actor: Any, school: School, data: Mapping[str, A
             RuleViolation(rule="R2.3", code="invalid", field="guardian_phone", message="请填写正确的监护人电话。")
         )
     if errors:
-        from xueji.core.errors import RuleViolations
-
         raise RuleViolations(errors)
     assert info is not None
     if EntryApplication.objects.filter(id_number=info.number, state=EntryApplication.State.PENDING).exists():

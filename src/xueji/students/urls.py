@@ -1,4 +1,18 @@
 from django.urls import path
 
+from xueji.students import views
+
 app_name = "students"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("new/", views.register, name="register"),
+    path("import-existing/", views.import_existing, name="import_existing"),
+    path("validate/", views.validate, name="validate"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path("entry-applications/", views.entry_applications, name="entry_applications"),
+    path("entry-applications/new/", views.entry_application_new, name="entry_application_new"),
+    path("entry-applications/<int:pk>/decide/", views.entry_application_decide, name="entry_application_decide"),
+]

@@ -185,7 +185,8 @@ ENROLLMENT_FIELDS: dict[str, tuple[str, Cleaner]] = {
 # Minimal identity and enrollment a registration needs; the rest may follow within a month (R5.1).
 REQUIRED_AT_REGISTRATION = ("name", "gender", "birth_date", "id_type")
 REQUIRED_ENROLLMENT = ("grade", "entry_date", "entry_mode", "attendance_mode")
-BOOLEAN_DEFAULT_FALSE = {"migrant_child", "orphan", "martyr_child", "government_paid_seat", "needs_aid"}
+# R9.1: key information changes only through the information-change procedure (district approval).
+KEY_FIELDS = ("name", "gender", "birth_date", "id_type", "id_number", "ethnicity")
 
 
 def _grade(value: Any) -> int:
@@ -233,6 +234,17 @@ def required(field: str, label: str, errors: list[RuleViolation], values: Mappin
         errors.append(RuleViolation(rule="R2.3", code="required", field=prefix + field, message=f"请填写「{label}」。"))
 
 
+def clean_key_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The key fields present in ``raw``, cleaned for comparison with the record (R9.1)."""
+    errors: list[RuleViolation] = []
+    values = _clean_fields(raw, {f: STUDENT_FIELDS[f] for f in KEY_FIELDS}, errors)
+    if errors:
+        raise RuleViolations(errors)
+    if values.get("id_number"):
+        values["id_number"] = identity.normalize_id_number(values["id_number"])
+    return values
+
+
 def clean_student(
     raw: Mapping[str, Any], *, partial: bool = False, today: dt.date, confirm_region: bool = False
 ) -> tuple[dict[str, Any], list[str]]:
@@ -243,9 +255,13 @@ def clean_student(
     if not partial:
         for field in REQUIRED_AT_REGISTRATION:
             required(field, STUDENT_FIELDS[field][0], errors, values)
-    if not errors:
+    # Identity is checked even while other fields are still empty, so the registrar learns at
+    # once that the ID number is wrong; it waits only for the fields it reads to be readable.
+    if not {e.field for e in errors} & {"id_type", "id_number"}:
         _check_identity(values, errors, warnings, today=today, confirm_region=confirm_region, partial=partial)
-        _check_consistency(values, errors)
+    if not errors:
+        if not partial:  # an update is checked on the merged record by the service
+            errors += check_consistency(values)
     if errors:
         raise RuleViolations(errors)
     return values, warnings
@@ -280,6 +296,17 @@ def _check_identity(
             )
         )
         return
+    if id_type == "1" and identity.normalize_id_number(number)[:2] in {"81", "82", "83"}:
+        # R24.1, R6.2: a residence permit typed in as a resident ID would escape the duplicate check.
+        errors.append(
+            RuleViolation(
+                rule="R24.1",
+                code="id_type_mismatch",
+                field="id_type",
+                message="以81、82、83开头的是港澳台居民居住证号码，证件类型请选择“港澳台居民居住证”。",
+            )
+        )
+        return
     try:
         values["id_number"] = identity.validate_document(
             id_type=id_type, raw=number, birth_date=birth_date, gender=values.get("gender"), today=today
@@ -306,21 +333,25 @@ def _check_identity(
                 )
 
 
-def _check_consistency(values: dict[str, Any], errors: list[RuleViolation]) -> None:
-    regular = values.get("regular_class_disabled")
-    disability = values.get("disability")
-    if regular is not None and disability is not None and disability not in codes.REGULAR_CLASS_DISABILITY[regular]:
-        errors.append(
-            RuleViolation(
-                rule="R2.3",
-                code="disability_mismatch",
-                field="regular_class_disabled",
-                message=(
-                    f"「随班就读」为“{codes.REGULAR_CLASS_DISABLED[regular]}”，与「残疾类型」"
-                    f"“{codes.DISABILITY[disability]}”不一致，请核对。"
-                ),
-            )
+def check_consistency(values: Mapping[str, Any]) -> list[RuleViolation]:
+    """Cross-field checks on a whole record (a registration, or a record merged with its update)."""
+    regular = values.get("regular_class_disabled") or "0"
+    disability = values.get("disability") or "0"
+    # 非随班就读 says nothing about a disability: special schools and 送教上门 (R6.6) teach disabled
+    # students outside regular classes.
+    if regular == "0" or disability in codes.REGULAR_CLASS_DISABILITY[regular]:
+        return []
+    return [
+        RuleViolation(
+            rule="R2.3",
+            code="disability_mismatch",
+            field="regular_class_disabled",
+            message=(
+                f"「随班就读」为“{codes.REGULAR_CLASS_DISABLED[regular]}”，与「残疾类型」"
+                f"“{codes.DISABILITY[disability]}”不一致，请核对。"
+            ),
         )
+    ]
 
 
 def clean_family(raw_members: list[Mapping[str, Any]], *, today: dt.date) -> list[dict[str, Any]]:

@@ -1,0 +1,20 @@
+"""Template filters every page may use (registered as builtins in settings)."""
+
+from django import template
+
+from xueji.core import identity
+
+register = template.Library()
+
+
+@register.filter
+def mask_id(value: str | None) -> str:
+    """R21.1: ID numbers and 学籍号 in lists show only their ends."""
+    if value and len(value) == 19 and value[0] in "GLJ":
+        return value[0] + identity.mask_id_number(value[1:])
+    return identity.mask_id_number(value)
+
+
+@register.filter
+def mask_phone(value: str | None) -> str:
+    return identity.mask_phone(value)

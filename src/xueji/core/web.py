@@ -1,0 +1,59 @@
+"""The page layer's one permission map (route name → roles) and the decorator that enforces it.
+
+Every named page route must appear in ROUTE_ROLES (a test walks the URLconf to keep it so).
+Anonymous users are sent to the login page; a logged-in user without the role gets 403; objects
+outside the user's scope are the selectors' 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from xueji.org.models import Role
+
+R, A, O, D, U = Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN, Role.AUDITOR
+EVERYONE = (R, A, O, D, U)
+
+ROUTE_ROLES: dict[str, tuple[str, ...]] = {
+    "home": EVERYONE,
+    "org:schools": (R, A, O, D),
+    "org:school": (R, A, O, D),
+    "students:search": (R, A, O),
+    "students:detail": (R, A, O),
+    "students:register": (R,),
+    "students:import_existing": (R,),
+    "students:validate": (R,),
+    "students:edit": (R,),
+    "students:evidence_upload": (R,),
+    "students:evidence_download": (R, A, O),
+    "students:entry_applications": (R, O),
+    "students:entry_application_new": (R,),
+    "students:entry_application_decide": (O,),
+    "audit:events": (U,),
+}
+PUBLIC_ROUTES = {"login", "logout"}
+
+
+def route(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Guard a view with the roles ROUTE_ROLES gives its route name."""
+    roles = ROUTE_ROLES[name]
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.user.has_role(*roles):
+                raise PermissionDenied("您的角色无权访问此页面。")
+            return view(request, *args, **kwargs)
+
+        guarded.route_name = name  # type: ignore[attr-defined]
+        return guarded
+
+    return decorator

@@ -1,0 +1,475 @@
+"""API of student records: search, detail, registration, updates, evidence and history.
+
+Handlers only translate: they check the caller's role, fetch through the scoped selectors (a
+student outside the caller's scope is the same 404 as a missing one) and hand the raw field values
+to the services, which validate them and explain refusals in Chinese (R2.3). Role order matters:
+a wrong role is 403 before any lookup, so a 404 always means "not there for you".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.forms.models import model_to_dict
+from django.http import FileResponse, Http404, HttpRequest
+from ninja import Field, File, Form, ModelSchema, Query, Router, Schema, UploadedFile
+from pydantic import create_model
+
+from xueji.core import evidence as evidence_files
+from xueji.core.api_support import READ_ERRORS, WRITE_ERRORS, InputSchema, Scalar, auth_user
+from xueji.core.errors import RuleViolation
+from xueji.core.identity import mask_id_number
+from xueji.org import selectors as org_selectors
+from xueji.org.api import school_by_code
+from xueji.org.models import Role, School, SchoolClass
+from xueji.org.permissions import READ_STUDENTS, WRITE_STUDENTS, require_role
+from xueji.students import rules, selectors, services, validation
+from xueji.students.models import Enrollment, Evidence, Student
+
+logger = logging.getLogger(__name__)
+router = Router(tags=["学生"])
+
+MAX_PK = 2**63 - 1  # BigAutoField; larger ids cannot exist, so they are "not found" without a query
+MSG_CLASS_NOT_FOUND = "所选班级不存在或不属于本校，请重新选择班级（第四条：学籍由学生就读学校管理）。"
+
+
+# --------------------------------------------------------------------------- input schemas
+
+
+def _fields_schema(name: str, spec: Mapping[str, tuple[str, Any]], doc: str) -> type[InputSchema]:
+    # Built from the validation tables, so the documented fields are exactly those the services
+    # read. Every value is a permissive scalar: the service's Chinese message, not pydantic's
+    # English one, tells the user what is wrong with it.
+    fields: dict[str, Any] = {field: (Scalar, Field(None, title=label)) for field, (label, _) in spec.items()}
+    return create_model(name, __base__=InputSchema, __doc__=doc, **fields)
+
+
+StudentIn = _fields_schema("StudentIn", validation.STUDENT_FIELDS, "学生基本信息（国家学籍系统学生基本信息表各项；代码或名称均可）")
+FamilyMemberIn = _fields_schema("FamilyMemberIn", validation.FAMILY_FIELDS, "家庭成员或监护人")
+EnrollmentIn = _fields_schema("EnrollmentIn", validation.ENROLLMENT_FIELDS, "在籍信息（年级、入学日期、入学方式、就读方式等）")
+
+
+class RegisterIn(InputSchema):
+    student: StudentIn  # type: ignore[valid-type]
+    family: list[FamilyMemberIn] = Field(default_factory=list, title="家庭成员或监护人（最多两名）")  # type: ignore[valid-type]
+    enrollment: EnrollmentIn  # type: ignore[valid-type]
+    class_id: int | None = Field(None, title="班级 id", description="本校该年级的班级；不属于本校的班级按不存在处理（422）")
+    confirm_region: bool = Field(False, title="确认地区码无误", description="身份证号地区码不在代码表中时，核对后置为 true")
+
+
+class ImportIn(RegisterIn):
+    xjh: str = Field(max_length=50, title="学籍号", description="国家学籍系统中已有的学籍号（G/L/J 开头，19 位）")
+
+
+class UpdateIn(InputSchema):
+    changes: StudentIn = Field(title="要修改的字段（只传要改的；传 null 表示清空）")  # type: ignore[valid-type]
+    family: list[FamilyMemberIn] | None = Field(None, title="家庭成员（传入即整体替换）")  # type: ignore[valid-type]
+    confirm_region: bool = Field(False, title="确认地区码无误")
+
+
+def _given(schema: Any) -> dict[str, Any]:
+    return schema.model_dump(exclude_unset=True)  # unset = unchanged; an explicit null clears
+
+
+# --------------------------------------------------------------------------- output schemas
+
+_STUDENT_OUT_FIELDS = [
+    "id",
+    "xjh",
+    *(f for f in validation.STUDENT_FIELDS if f != "id_number"),
+    "name_pinyin",
+    "is_complete",
+    "created_at",
+    "updated_at",
+]
+
+
+class StudentItemOut(Schema):
+    id: int
+    xjh: str = Field(title="学籍号")
+    name: str = Field(title="姓名")
+    gender: str = Field(title="性别", description="1 男 / 2 女")
+    id_number: str = Field(title="身份证件号（已脱敏）")
+    birth_date: dt.date = Field(title="出生日期")
+    school: str = Field(title="学校标识码")
+    school_name: str = Field(title="学校名称")
+    grade: int = Field(title="年级")
+    class_id: int | None = Field(title="班级 id")
+    class_name: str | None = Field(title="班级")
+    status: str = Field(title="学籍状态代码")
+    status_label: str = Field(title="学籍状态")
+    is_complete: bool = Field(title="档案完整")
+    record_due: dt.date = Field(title="档案应完成日期")
+
+
+class StudentPageOut(Schema):
+    count: int = Field(title="总数")
+    page: int
+    page_size: int
+    items: list[StudentItemOut]
+
+
+class FamilyMemberOut(Schema):
+    position: int = Field(title="序号")
+    name: str = Field(title="姓名")
+    relation: str = Field(title="关系")
+    relation_note: str = Field(title="关系说明")
+    ethnicity: str = Field(title="民族")
+    employer: str = Field(title="工作单位")
+    address: str = Field(title="现住址")
+    household_place_code: str = Field(title="户口所在地")
+    phone: str = Field(title="联系电话")
+    is_guardian: bool = Field(title="是否监护人")
+    id_type: str = Field(title="身份证件类型")
+    id_number: str = Field(title="身份证件号", description="仅本校学籍管理员可见全文，其他人看到脱敏号码（R21.1）")
+    job_title: str = Field(title="职务")
+
+
+class EnrollmentOut(Schema):
+    school: str = Field(title="学校标识码")
+    school_name: str = Field(title="学校名称")
+    grade: int = Field(title="年级")
+    class_id: int | None = Field(title="班级 id")
+    class_name: str | None = Field(title="班级")
+    class_seat_number: str = Field(title="班内学号")
+    entry_date: dt.date = Field(title="入学日期")
+    entry_mode: str = Field(title="入学方式")
+    attendance_mode: str = Field(title="就读方式")
+    source: str = Field(title="学生来源")
+    aux_number: str = Field(title="学籍辅号")
+    origin: str = Field(title="建籍方式", description="new 新生注册 / imported 导入 / transfer 转入")
+    status: str = Field(title="学籍状态代码")
+    status_label: str = Field(title="学籍状态")
+
+
+class CompletenessOut(Schema):
+    is_complete: bool = Field(title="档案完整")
+    missing: list[str] = Field(title="尚缺项目")
+
+
+class StudentDetailOut(ModelSchema):
+    id_number: str = Field(title="身份证件号", description="仅本校学籍管理员可见全文，其他人看到脱敏号码（R21.1）")
+    id_number_masked: bool = Field(title="证件号是否已脱敏")
+    family: list[FamilyMemberOut]
+    enrollment: EnrollmentOut
+    completeness: CompletenessOut
+    record_due: dt.date = Field(title="档案应完成日期（R5.1）")
+
+    class Meta:
+        model = Student
+        fields = _STUDENT_OUT_FIELDS
+
+
+class EvidenceOut(Schema):
+    id: int
+    category: str = Field(title="材料类别")
+    category_label: str = Field(title="材料类别名称")
+    description: str = Field(title="说明")
+    original_name: str = Field(title="文件名")
+    size: int = Field(title="大小（字节）")
+    sha256: str
+    content_type: str
+    uploaded_at: dt.datetime = Field(title="上传时间")
+    uploaded_by: str = Field(title="上传人")
+
+
+class ChangeOut(Schema):
+    at: dt.datetime = Field(title="时间")
+    user: str = Field(title="操作人")
+    kind: str = Field(title="操作", description="新建 / 修改 / 删除")
+    what: str = Field(title="对象")
+    field: str = Field(title="字段")
+    old: str = Field(title="原值")
+    new: str = Field(title="新值")
+
+
+# --------------------------------------------------------------------------- building responses
+
+
+def _may_see_identity(viewer: Any, enrollment: Enrollment) -> bool:
+    # R21.1: only the registrar who keeps this record needs the full numbers (to correct them).
+    return viewer.role == Role.REGISTRAR and viewer.school_id == enrollment.school_id
+
+
+def _masked(number: str, reveal: bool) -> str:
+    return number if reveal or not number else mask_id_number(number)
+
+
+def _enrollment_out(enrollment: Enrollment) -> dict[str, Any]:
+    school_class = enrollment.school_class
+    return {
+        "school": enrollment.school.code,
+        "school_name": enrollment.school.name,
+        "grade": enrollment.grade,
+        "class_id": school_class.pk if school_class else None,
+        "class_name": school_class.name if school_class else None,
+        "class_seat_number": enrollment.class_seat_number,
+        "entry_date": enrollment.entry_date,
+        "entry_mode": enrollment.entry_mode,
+        "attendance_mode": enrollment.attendance_mode,
+        "source": enrollment.source,
+        "aux_number": enrollment.aux_number,
+        "origin": enrollment.origin,
+        "status": enrollment.status,
+        "status_label": enrollment.get_status_display(),
+    }
+
+
+def student_detail(viewer: Any, pk: Any) -> dict[str, Any]:
+    student = selectors.student_get(requested_by=viewer, pk=pk)
+    enrollment = selectors.current_enrollment(student)
+    reveal = _may_see_identity(viewer, enrollment)
+    family = list(student.family.all())
+    fields = model_to_dict(student)
+    family_fields = [model_to_dict(member) for member in family]
+    data: dict[str, Any] = {name: getattr(student, name) for name in _STUDENT_OUT_FIELDS}
+    data.update(
+        id_number=_masked(student.id_number, reveal),
+        id_number_masked=not reveal and bool(student.id_number),
+        family=[
+            {**member_fields, "id_number": _masked(member.id_number, reveal)}
+            for member, member_fields in zip(family, family_fields, strict=True)
+        ],
+        enrollment=_enrollment_out(enrollment),
+        completeness={"is_complete": student.is_complete, "missing": rules.missing_fields(fields, family_fields)},
+        record_due=enrollment.record_due,
+    )
+    return data
+
+
+def _item_out(row: Enrollment) -> dict[str, Any]:
+    student = row.student
+    return {
+        "id": student.pk,
+        "xjh": student.xjh,
+        "name": student.name,
+        "gender": student.gender,
+        "id_number": mask_id_number(student.id_number) if student.id_number else "",
+        "birth_date": student.birth_date,
+        "school": row.school.code,
+        "school_name": row.school.name,
+        "grade": row.grade,
+        "class_id": row.school_class_id,
+        "class_name": row.school_class.name if row.school_class else None,
+        "status": row.status,
+        "status_label": row.get_status_display(),
+        "is_complete": student.is_complete,
+        "record_due": row.record_due,
+    }
+
+
+def _evidence_out(item: Evidence) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "category": item.category,
+        "category_label": item.get_category_display(),
+        "description": item.description,
+        "original_name": item.original_name,
+        "size": item.size,
+        "sha256": item.sha256,
+        "content_type": item.content_type,
+        "uploaded_at": item.uploaded_at,
+        "uploaded_by": getattr(item.uploaded_by, "full_name", "") or item.uploaded_by.username,
+    }
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+def _reader(request: HttpRequest) -> Any:
+    """The caller, if the role may read student records (R2.2); 403 otherwise."""
+    user = auth_user(request)
+    require_role(user, READ_STUDENTS)
+    return user
+
+
+def _student(user: Any, pk: int) -> Student:
+    if not 0 < pk <= MAX_PK:
+        raise Http404
+    return selectors.student_get(requested_by=user, pk=pk)
+
+
+def _class_for(user: Any, school: School, class_id: int | None) -> SchoolClass | None:
+    """Decision: a class that is missing or belongs to another school is a 422 at ``class_id``,
+    one message for both, since the request's target exists and only a field is wrong."""
+    if class_id is None:
+        return None
+    found = None
+    if 0 < class_id <= MAX_PK:
+        found = org_selectors.class_list(requested_by=user, school=school).filter(pk=class_id).first()
+    if found is None:
+        raise RuleViolation(rule="R4.1", code="class_not_found", field="class_id", message=MSG_CLASS_NOT_FOUND)
+    return found
+
+
+def _registrar_school(user: Any) -> School:
+    # Services check the role again; this check first makes sure there is a school to register into.
+    require_role(user, WRITE_STUDENTS)
+    return user.school
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+@router.get("", response={200: StudentPageOut, **READ_ERRORS}, summary="查询学生")
+def student_search(
+    request: HttpRequest,
+    q: str = Query("", max_length=100, title="姓名、拼音首字母、身份证号或学籍号（含曾用学籍号）"),
+    grade: int | None = Query(None, ge=1, le=9, title="年级"),
+    school: str | None = Query(None, max_length=10, title="学校标识码"),
+    class_id: int | None = Query(None, ge=1, le=MAX_PK, title="班级 id"),
+    incomplete: bool = Query(False, title="只看档案不完整的"),
+    page: int = Query(1, ge=1, le=100_000, title="页码"),
+    page_size: int = Query(20, ge=1, le=100, title="每页条数（最多 100）"),
+) -> Any:
+    """本人权限范围内的在籍学生。身份证件号一律脱敏；查询条数固定，与每页条数无关。"""
+    user = _reader(request)
+    rows = selectors.enrollment_search(
+        requested_by=user,
+        q=q,
+        school=school_by_code(request, school) if school else None,
+        grade=grade,
+        school_class_id=class_id,
+        incomplete=incomplete,
+    )
+    start = (page - 1) * page_size
+    return {
+        "count": rows.count(),
+        "page": page,
+        "page_size": page_size,
+        "items": [_item_out(row) for row in rows[start : start + page_size]],
+    }
+
+
+@router.post("", response={201: StudentDetailOut, **WRITE_ERRORS}, summary="注册新生")
+def student_register(request: HttpRequest, payload: RegisterIn) -> Any:
+    """新生注册（一年级或七年级，秋季入学）。校验不通过返回 422，列出每个字段的问题及依据条款；
+    该学生已在本系统建立学籍时返回 409（R6.2）。只有学籍管理员可以注册，注册到本校。"""
+    user = auth_user(request)
+    school = _registrar_school(user)
+    student = services.student_register(
+        actor=user,
+        school=school,
+        student=_given(payload.student),
+        family=[_given(member) for member in payload.family],
+        enrollment=_given(payload.enrollment),
+        school_class=_class_for(user, school, payload.class_id),
+        confirm_region=payload.confirm_region,
+    )
+    return 201, student_detail(user, student.pk)
+
+
+@router.post("/import-existing", response={201: StudentDetailOut, **WRITE_ERRORS}, summary="导入已有学籍")
+def student_import_existing(request: HttpRequest, payload: ImportIn) -> Any:
+    """接续国家学籍系统中已有的学籍：保留原学籍号、年级和入学日期。"""
+    user = auth_user(request)
+    school = _registrar_school(user)
+    student = services.student_import_existing(
+        actor=user,
+        school=school,
+        xjh=payload.xjh,
+        student=_given(payload.student),
+        family=[_given(member) for member in payload.family],
+        enrollment=_given(payload.enrollment),
+        school_class=_class_for(user, school, payload.class_id),
+        confirm_region=payload.confirm_region,
+    )
+    return 201, student_detail(user, student.pk)
+
+
+@router.get("/{student_id}", response={200: StudentDetailOut, **READ_ERRORS}, summary="学生详情")
+def student_get(request: HttpRequest, student_id: int) -> Any:
+    """全部学籍信息、家庭成员、当前在籍信息和档案完整情况。身份证件号仅本校学籍管理员可见全文（R21.1）。"""
+    user = _reader(request)
+    return student_detail(user, _student(user, student_id).pk)
+
+
+@router.patch("/{student_id}", response={200: StudentDetailOut, **WRITE_ERRORS}, summary="修改学生信息")
+def student_update(request: HttpRequest, student_id: int, payload: UpdateIn) -> Any:
+    """修改非关键信息；姓名、性别、出生日期、证件、民族属关键信息，须走信息变更申请（R9.1，返回 422）。"""
+    user = _reader(request)
+    student = services.student_update(
+        actor=user,
+        student=_student(user, student_id),
+        changes=_given(payload.changes),
+        family=None if payload.family is None else [_given(member) for member in payload.family],
+        confirm_region=payload.confirm_region,
+    )
+    return student_detail(user, student.pk)
+
+
+@router.get("/{student_id}/history", response={200: list[ChangeOut], **READ_ERRORS}, summary="变更历史")
+def student_history(request: HttpRequest, student_id: int) -> Any:
+    """学籍信息的每一次变更（谁、何时、原值 → 新值），最新的在前（R2.3）。"""
+    user = _reader(request)
+    return selectors.student_history(requested_by=user, student=_student(user, student_id))
+
+
+@router.get("/{student_id}/evidence", response={200: list[EvidenceOut], **READ_ERRORS}, summary="佐证材料列表")
+def evidence_list(request: HttpRequest, student_id: int) -> Any:
+    user = _reader(request)
+    items = selectors.evidence_list(requested_by=user, student=_student(user, student_id))
+    return [_evidence_out(item) for item in items]
+
+
+@router.post(
+    "/{student_id}/evidence",
+    response={201: EvidenceOut, **WRITE_ERRORS},
+    summary="上传佐证材料",
+)
+def evidence_upload(
+    request: HttpRequest,
+    student_id: int,
+    file: UploadedFile = File(..., title="文件（PDF、JPEG 或 PNG）"),
+    category: str = Form(..., title="材料类别", description="household / id_card / birth / residence / …"),
+    description: str = Form("", title="说明"),
+) -> Any:
+    """multipart/form-data 上传 PDF、JPEG 或 PNG（按文件内容识别，改扩展名无效；R6.1）。"""
+    user = _reader(request)
+    item = services.evidence_attach(
+        actor=user,
+        student=_student(user, student_id),
+        file=file,
+        original_name=_safe_name(file.name or ""),
+        category=category,
+        description=description,
+    )
+    return 201, _evidence_out(item)
+
+
+@router.get(
+    "/{student_id}/evidence/{evidence_id}/download",
+    response=READ_ERRORS,
+    summary="下载佐证材料",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "文件本身，作为附件下载",
+                "content": {t: {"schema": {"type": "string", "format": "binary"}} for _, t, _ in evidence_files.MAGIC},
+            }
+        }
+    },
+)
+def evidence_download(request: HttpRequest, student_id: int, evidence_id: int) -> Any:
+    user = _reader(request)
+    if not 0 < evidence_id <= MAX_PK:
+        raise Http404
+    item = selectors.evidence_get(requested_by=user, pk=evidence_id)
+    if item.student_id != _student(user, student_id).pk:
+        raise Http404
+    try:
+        handle = evidence_files.path_of(item.storage_name).open("rb")
+    except (OSError, ValueError) as exc:
+        logger.error("evidence file %s of evidence %s is missing", item.storage_name, item.pk)
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=item.original_name, content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"  # never render an upload inline as something else
+    return response
+
+
+def _safe_name(name: str) -> str:
+    # Control characters in a file name break headers and PostgreSQL (NUL); keep what is printable.
+    return "".join(ch for ch in name if ch.isprintable()).strip() or "upload"

@@ -1,0 +1,336 @@
+"""Pages for registrars and officers: search, detail with history, registration, evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from xueji.core import clock, codes, evidence, identity
+from xueji.core.errors import RuleViolation
+from xueji.core.web import route
+from xueji.org import selectors as org_selectors
+from xueji.org.models import Role
+from xueji.students import rules, selectors, services
+from xueji.students.forms import EntryApplicationForm, EvidenceForm, RecordForm
+from xueji.students.models import EntryApplication
+
+PAGE_SIZE = 50
+
+
+@route("students:search")
+def search(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    q = request.GET.get("q", "").strip()[:50]
+    school = None
+    if request.GET.get("school") and user.is_district_user:
+        school = org_selectors.school_get(requested_by=user, pk=request.GET["school"])
+    grade = request.GET.get("grade")
+    rows = selectors.enrollment_search(
+        requested_by=user,
+        q=q,
+        school=school,
+        grade=int(grade) if grade and grade.isdigit() and 1 <= int(grade) <= 9 else None,
+        incomplete=bool(request.GET.get("incomplete")),
+        overdue=bool(request.GET.get("overdue")),
+    )
+    if request.GET.get("unplaced"):
+        rows = rows.filter(school_class__isnull=True)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "q": q,
+        "grade": grade or "",
+        "school": school,
+        "grades": codes.GRADE_NAMES.items(),
+        "filters": request.GET.copy(),
+        "today": clock.today(),
+    }
+    template = "students/_results.html" if request.headers.get("HX-Request") else "students/search.html"
+    return render(request, template, context)
+
+
+@route("students:detail")
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    student = selectors.student_get(requested_by=user, pk=pk)
+    enrollment = selectors.current_enrollment(student)
+    tab = request.GET.get("tab", "info")
+    own_registrar = user.role == Role.REGISTRAR and enrollment.school_id == user.school_id
+    family = list(student.family.all())
+    context: dict[str, Any] = {
+        "student": student,
+        "enrollment": enrollment,
+        "family": family,
+        "tab": tab,
+        "can_edit": own_registrar,
+        # R21.1: the full number only where the task needs it (the registrar keeping the record).
+        "id_number": student.id_number if own_registrar else identity.mask_id_number(student.id_number),
+        "missing": rules.missing_fields(model_to_dict(student), [model_to_dict(m) for m in family]),
+        "today": clock.today(),
+        "sections": _detail_sections(student),
+    }
+    if tab == "history":
+        context["history"] = selectors.student_history(requested_by=user, student=student)
+    if tab == "evidence":
+        context["evidence"] = selectors.evidence_list(requested_by=user, student=student)
+        context["evidence_form"] = EvidenceForm()
+    return render(request, "students/detail.html", context)
+
+
+def _detail_sections(student: Any) -> list[tuple[str, list[tuple[str, str]]]]:
+    from xueji.students.forms import SECTIONS
+
+    out = []
+    for title, names in SECTIONS:
+        items = []
+        for name in names:
+            if name in ("id_number",):
+                continue
+            field = student._meta.get_field(name)
+            value = getattr(student, name)
+            if field.choices and value not in (None, ""):
+                shown = f"{value} {dict(field.choices).get(value, '')}"
+            elif isinstance(value, bool):
+                shown = "是" if value else "否"
+            elif value in (None, ""):
+                shown = "—"
+            else:
+                shown = str(value)
+            items.append((str(field.verbose_name), shown))
+        out.append((title, items))
+    return out
+
+
+def _classes_for(user: Any, school: Any) -> Any:
+    year = org_selectors.current_school_year(clock.today())
+    return org_selectors.class_list(requested_by=user, school=school, school_year=year)
+
+
+def _school_class(form: RecordForm) -> Any:
+    value = form.data.get("school_class")
+    if not value:
+        return None
+    try:
+        return form.fields["school_class"].queryset.get(pk=int(value))
+    except (ValueError, TypeError, OverflowError, form.fields["school_class"].queryset.model.DoesNotExist):
+        raise RuleViolation(rule="R4.1", code="class_mismatch", field="school_class", message="请重新选择班级。")
+
+
+def _record_page(request: HttpRequest, *, importing: bool) -> HttpResponse:
+    user = request.user
+    school = user.school
+    classes = _classes_for(user, school)
+    form = RecordForm(request.POST or None, school=school, classes=classes, with_xjh=importing)
+    if request.method == "POST":
+        try:
+            student = _submit_record(form, user, importing=importing)
+        except RuleViolation as error:
+            form.show(error)
+        else:
+            messages.success(request, f"已为 {student.name} 建立学籍，学籍号 {student.xjh}。")
+            return redirect("students:detail", pk=student.pk)
+    return render(request, "students/register.html", {"form": form, "importing": importing, "school": school})
+
+
+def _submit_record(form: RecordForm, user: Any, *, importing: bool) -> Any:
+    common = {
+        "actor": user,
+        "school": user.school,
+        "student": form.student_data(),
+        "family": form.family_data(),
+        "enrollment": form.enrollment_data(),
+        "school_class": _school_class(form),
+        "confirm_region": bool(form.data.get("confirm_region")),
+    }
+    if importing:
+        return services.student_import_existing(xjh=form.data.get("xjh", ""), **common)
+    return services.student_register(**common)
+
+
+@route("students:register")
+def register(request: HttpRequest) -> HttpResponse:
+    return _record_page(request, importing=False)
+
+
+@route("students:import_existing")
+def import_existing(request: HttpRequest) -> HttpResponse:
+    return _record_page(request, importing=True)
+
+
+class _DryRun(Exception):
+    """Raised to roll back a validation-only run of the real service."""
+
+
+@route("students:validate")
+@require_POST
+def validate(request: HttpRequest) -> JsonResponse:
+    """Validate as the registrar types: run the real service and roll it back.
+
+    Running the service itself (not a copy of its checks) means the form can never accept what
+    the service would refuse. Returns the errors per field, and what the ID number tells.
+    """
+    user = request.user
+    importing = request.POST.get("mode") == "import"
+    form = RecordForm(request.POST, school=user.school, classes=_classes_for(user, user.school), with_xjh=importing)
+    errors: dict[str, str] = {}
+    try:
+        with transaction.atomic():
+            _submit_record(form, user, importing=importing)
+            raise _DryRun
+    except _DryRun:
+        pass
+    except RuleViolation as error:
+        for violation in getattr(error, "violations", [error]):
+            errors.setdefault(violation.field or "__all__", f"{violation.message}（{violation.rule}）")
+    return JsonResponse({"errors": errors, "id": _id_facts(request.POST.get("id_type"), request.POST.get("id_number"))})
+
+
+def _id_facts(id_type: str | None, number: str | None) -> dict[str, str] | None:
+    """What a resident ID number tells (birth date, gender, region), to fill the form (R6.3)."""
+    if id_type not in ("1", "C") or not number or len(identity.normalize_id_number(number)) != 18:
+        return None
+    try:
+        info = identity.parse_resident_id(number, today=clock.today())
+    except RuleViolation:
+        return None
+    return {
+        "birth_date": info.birth_date.isoformat(),
+        "gender": info.gender,
+        "region": info.region_name or "",
+        "region_code": info.region_code,
+    }
+
+
+@route("students:edit")
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    student = selectors.student_get(requested_by=user, pk=pk)
+    enrollment = selectors.current_enrollment(student)
+    if enrollment.school_id != user.school_id:
+        raise Http404
+    classes = _classes_for(user, enrollment.school).filter(grade=enrollment.grade)
+    if request.method == "POST":
+        form = RecordForm(request.POST, school=enrollment.school, classes=classes, with_enrollment=True)
+        try:
+            with transaction.atomic():
+                services.student_update(
+                    actor=user,
+                    student=student,
+                    changes={k: v for k, v in form.student_data().items() if k not in services.KEY_FIELDS},
+                    family=form.family_data(),
+                    confirm_region=bool(form.data.get("confirm_region")),
+                )
+                new_class = _school_class(form)
+                if new_class != enrollment.school_class:
+                    services.enrollment_place_in_class(actor=user, student=student, school_class=new_class)
+        except RuleViolation as error:
+            form.show(error)
+        else:
+            messages.success(request, "已保存。修改已记入变更记录。")
+            return redirect("students:detail", pk=student.pk)
+    else:
+        initial = {k: _form_value(v) for k, v in model_to_dict(student).items()}
+        for member in student.family.all():
+            for key, value in model_to_dict(member).items():
+                initial[f"family{member.position}_{key}"] = _form_value(value)
+        initial["school_class"] = enrollment.school_class_id
+        form = RecordForm(initial=initial, school=enrollment.school, classes=classes)
+    for name in services.KEY_FIELDS:  # R9.1: key fields change only through the change procedure
+        form.fields[name].disabled = True
+    for name in ("grade", "entry_date", "entry_mode", "attendance_mode", "source", "class_seat_number", "aux_number"):
+        form.fields.pop(name, None)
+    return render(request, "students/edit.html", {"form": form, "student": student, "enrollment": enrollment})
+
+
+def _form_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return value
+
+
+@route("students:evidence_upload")
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    student = selectors.student_get(requested_by=user, pk=pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择材料类别和文件。")
+    else:
+        upload = form.cleaned_data["file"]
+        try:
+            services.evidence_attach(
+                actor=user,
+                student=student,
+                file=upload,
+                original_name=upload.name,
+                category=form.cleaned_data["category"],
+                description=form.cleaned_data["description"],
+            )
+        except RuleViolation as error:
+            messages.error(request, f"{error.message}（{error.rule}）")
+        else:
+            messages.success(request, f"已上传 {upload.name}。")
+    return redirect(f"/students/{student.pk}/?tab=evidence")
+
+
+@route("students:evidence_download")
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    item = selectors.evidence_get(requested_by=request.user, pk=pk)
+    try:
+        handle = open(evidence.path_of(item.storage_name), "rb")  # noqa: SIM115 - FileResponse closes it
+    except (OSError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=item.original_name, content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@route("students:entry_applications")
+def entry_applications(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    rows = selectors.entry_applications(requested_by=user).order_by("state", "-submitted_at")
+    return render(
+        request, "students/entry_applications.html", {"applications": rows[:200], "pending": EntryApplication.State.PENDING}
+    )
+
+
+@route("students:entry_application_new")
+def entry_application_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = EntryApplicationForm(request.POST or None, initial={"entry_year": clock.today().year})
+    if request.method == "POST":
+        try:
+            services.entry_application_submit(actor=user, school=user.school, data=form.data.dict())
+        except RuleViolation as error:
+            form.is_valid()
+            form.show(error)
+        else:
+            messages.success(request, "申请已提交区教育局审批。")
+            return redirect("students:entry_applications")
+    return render(request, "students/entry_application_new.html", {"form": form})
+
+
+@route("students:entry_application_decide")
+@require_POST
+def entry_application_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.entry_application_get(requested_by=request.user, pk=pk)
+    try:
+        services.entry_application_decide(
+            actor=request.user,
+            application=application,
+            approve=request.POST.get("decision") == "approve",
+            comment=request.POST.get("comment", ""),
+        )
+    except RuleViolation as error:
+        messages.error(request, f"{error.message}（{error.rule}）")
+    else:
+        messages.success(request, "已审批。")
+    return redirect("students:entry_applications")

@@ -1,0 +1,173 @@
+"""The registrar's and officer's pages, driven through HTTP like a browser would."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import login
+from tests.factories import enrollment_payload, family_payload, make_id, student_payload
+from xueji.students.models import Student
+from xueji.students.services import KEY_FIELDS, student_register
+
+
+def _form(student: dict, family: list[dict], enrollment: dict, **extra) -> dict:
+    data = dict(student)
+    for position, member in enumerate(family, start=1):
+        data.update({f"family{position}_{k}": ("1" if v is True else v) for k, v in member.items()})
+    data.update(enrollment)
+    data.update(extra)
+    return data
+
+
+def _register(world, n: int, school=None, registrar=None) -> list[Student]:
+    made = []
+    for i in range(n):
+        birth = dt.date(2020, 1, 1) + dt.timedelta(days=i)
+        made.append(
+            student_register(
+                actor=registrar or world.registrar_a,
+                school=school or world.school_a,
+                student=student_payload(birth, name=f"测试{'甲乙丙丁戊己庚辛壬癸'[i % 10]}"),
+                family=family_payload(),
+                enrollment=enrollment_payload(),
+                school_class=world.class_a1 if school is None else None,
+            )
+        )
+    return made
+
+
+def test_r3_2_registration_page_refuses_a_child_born_sep_1_at_the_field(world):
+    client = login(world.registrar_a)
+    data = _form(student_payload(dt.date(2020, 9, 1)), family_payload(), enrollment_payload())
+    response = client.post("/students/new/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "小学不得招收不足6周岁的儿童入学" in page and "R3.2" in page
+    assert Student.objects.count() == 0
+
+
+def test_r3_2_registration_page_accepts_a_child_born_aug_31(world):
+    client = login(world.registrar_a)
+    data = _form(student_payload(dt.date(2020, 8, 31)), family_payload(), enrollment_payload(),
+                 school_class=world.class_a1.pk)
+    response = client.post("/students/new/", data)
+    assert response.status_code == 302
+    student = Student.objects.get()
+    assert response["Location"] == f"/students/{student.pk}/"
+    assert student.enrollments.get().school_class == world.class_a1
+
+
+def test_r6_3_validate_endpoint_reads_the_id_number_and_reports_field_errors(world):
+    client = login(world.registrar_a)
+    number = make_id(dt.date(2020, 3, 15), male=False)
+    response = client.post("/students/validate/", {"id_type": "1", "id_number": number, "name": "王"})
+    body = response.json()
+    assert body["id"]["birth_date"] == "2020-03-15" and body["id"]["gender"] == "2"
+    assert "北关区" in body["id"]["region"]
+    bad = client.post("/students/validate/", {"id_type": "1", "id_number": number[:-1] + ("0" if number[-1] != "0" else "1")})
+    assert "校验" in bad.json()["errors"]["id_number"] and "R6.3" in bad.json()["errors"]["id_number"]
+    assert Student.objects.count() == 0
+
+
+def test_r6_2_validate_endpoint_reports_a_duplicate_without_writing(world):
+    _register(world, 1)
+    existing = Student.objects.get()
+    client = login(world.registrar_c)
+    data = _form(student_payload(existing.birth_date, id_number=existing.id_number), family_payload(), enrollment_payload())
+    errors = client.post("/students/validate/", data).json()["errors"]
+    assert "北关区红旗路小学" in errors["id_number"] and "转学" in errors["id_number"]
+    assert Student.objects.count() == 1
+
+
+def test_r21_1_search_masks_id_numbers_and_runs_constant_queries(world):
+    client = login(world.registrar_a)
+    _register(world, 3)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get("/students/").content.decode()
+    _register(world, 12)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/students/")
+    assert len(few) == len(many)
+    student = Student.objects.first()
+    assert student.id_number not in page
+    assert f"{student.id_number[:6]}********{student.id_number[-4:]}" in page
+
+
+def test_search_finds_by_name_initials_id_and_xjh(world):
+    (student,) = _register(world, 1)
+    client = login(world.registrar_a)
+    for q in ("测试甲", "csj", student.id_number, student.xjh, student.id_number.lower()):
+        page = client.get("/students/", {"q": q}).content.decode()
+        assert f"/students/{student.pk}/" in page, q
+    assert f"/students/{student.pk}/" not in client.get("/students/", {"q": "zzz"}).content.decode()
+
+
+def test_r2_2_officer_sees_own_district_only(world):
+    _register(world, 1)
+    _register(world, 1, school=world.school_c, registrar=world.registrar_c)
+    page = login(world.officer).get("/students/").content.decode()
+    assert "北关区红旗路小学" in page and "文峰区东关小学" not in page
+
+
+def test_r2_3_history_tab_shows_who_when_old_and_new(world):
+    (student,) = _register(world, 1)
+    client = login(world.registrar_a)
+    # What the browser sends back: the pre-filled form with one address and the phone changed.
+    current = {k: ("1" if v is True else "0" if v is False else "" if v is None else v)
+               for k, v in model_to_dict(student).items() if k not in KEY_FIELDS}
+    current.update(current_address="安阳市北关区解放路8号", phone="13800002222")
+    data = _form(current, family_payload(), {}, school_class=world.class_a1.pk)
+    response = client.post(f"/students/{student.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client.get(f"/students/{student.pk}/?tab=history").content.decode()
+    assert "解放路8号" in page and "红旗路12号" in page and "张老师" in page
+
+
+def test_evidence_upload_and_download_through_pages(world):
+    (student,) = _register(world, 1)
+    client = login(world.registrar_a)
+    upload = BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
+    upload.name = "户口簿.png"
+    response = client.post(f"/students/{student.pk}/evidence/", {"category": "household", "file": upload})
+    assert response.status_code == 302
+    item = student.evidence.get()
+    download = client.get(f"/students/evidence/{item.pk}/download/")
+    assert download.status_code == 200
+    assert "attachment" in download["Content-Disposition"]
+    assert b"".join(download.streaming_content).startswith(b"\x89PNG")
+    fake = BytesIO(b"just text")
+    fake.name = "fake.pdf"
+    client.post(f"/students/{student.pk}/evidence/", {"category": "household", "file": fake})
+    assert student.evidence.count() == 1
+
+
+def test_r5_1_home_lists_overdue_incomplete_records(world, settings):
+    student_register(
+        actor=world.registrar_a,
+        school=world.school_a,
+        student=student_payload(dt.date(2020, 2, 2), phone="", postal_code=""),
+        family=family_payload(),
+        enrollment=enrollment_payload(),
+    )
+    settings.XUEJI_FIXED_TODAY = "2026-10-01"  # the due day itself: not yet overdue
+    assert "测试" not in login(world.registrar_a).get("/").content.decode()
+    assert "王小明" not in login(world.registrar_a).get("/").content.decode()
+    settings.XUEJI_FIXED_TODAY = "2026-10-02"
+    assert "王小明" in login(world.registrar_a).get("/").content.decode()
+    assert "北关区红旗路小学" in login(world.officer).get("/").content.decode()
+
+
+def test_pages_render_for_every_role(world):
+    _register(world, 2)
+    for persona in (world.registrar_a, world.approver_a, world.officer, world.admin, world.auditor):
+        assert login(persona).get("/").status_code == 200
+    assert login(world.officer).get("/schools/").status_code == 200
+    assert login(world.officer).get(f"/schools/{world.school_a.pk}/").status_code == 200
+    assert login(world.auditor).get("/audit/").status_code == 200
+    assert login(world.registrar_a).get("/students/new/").status_code == 200
+    assert login(world.registrar_a).get("/students/import-existing/").status_code == 200

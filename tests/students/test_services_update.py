@@ -1,0 +1,181 @@
+"""student_update: history (R2.3), key fields (R9.1), completeness and overdue records (R5.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from tests.factories import enrollment_payload, family_payload, make_id, student_payload
+from xueji.audit.models import AuditEvent
+from xueji.core.errors import RuleViolation
+from xueji.students import selectors
+from xueji.students.services import student_import_existing, student_register, student_update
+
+BIRTH = dt.date(2020, 3, 15)
+
+
+def register(world, *, actor=None, school=None, family=None, **student):
+    return student_register(
+        actor=actor or world.registrar_a,
+        school=school or world.school_a,
+        student=student_payload(BIRTH, **student),
+        family=family_payload() if family is None else family,
+        enrollment=enrollment_payload(),
+    )
+
+
+@pytest.fixture
+def student(world):
+    registered = register(world)
+    AuditEvent.objects.all().delete()
+    return registered
+
+
+def update(world, student, changes, **kwargs):
+    return student_update(actor=world.registrar_a, student=student, changes=changes, **kwargs)
+
+
+def test_r2_3_update_keeps_history_with_who_and_old_new(world, student):
+    update(world, student, {"current_address": "安阳市北关区彰德路8号", "phone": "0372-5961234"})
+    latest = student.history.latest()
+    assert latest.history_user == world.registrar_a
+    assert latest.current_address == "安阳市北关区彰德路8号"
+    changes = {c.field: c for c in selectors.student_history(requested_by=world.registrar_a, student=student)}
+    assert (changes["现住址"].old, changes["现住址"].new) == ("安阳市北关区红旗路12号", "安阳市北关区彰德路8号")
+    assert (changes["联系电话"].kind, changes["联系电话"].user) == ("修改", "张老师")
+
+
+def test_r2_3_update_writes_exactly_one_audit_event(world, student):
+    update(world, student, {"specialty": "书法", "phone": "13800000000"})
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor, event.school) == ("student.update", world.registrar_a, world.school_a)
+    assert event.changes == {"specialty": ["", "书法"], "phone": ["13812345678", "13800000000"]}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "王大明"),
+        ("gender", "2"),
+        ("birth_date", "2020-03-16"),
+        ("id_type", "A"),
+        ("id_number", make_id(BIRTH)),
+        ("ethnicity", "回族"),
+    ],
+)
+def test_r9_1_key_fields_refused(world, student, field, value):
+    with pytest.raises(RuleViolation) as exc:
+        update(world, student, {field: value, "specialty": "书法"})
+    assert (exc.value.rule, exc.value.code, exc.value.field) == ("R9.1", "key_field_change", field)
+    assert "第九条" in exc.value.message and "区教育局" in exc.value.message
+    assert student.history.count() == 1
+    assert not AuditEvent.objects.exists()
+
+
+def test_r9_1_unchanged_key_fields_in_a_whole_form_are_accepted(world, student):
+    form = student_payload(BIRTH, id_number=" " + student.id_number.lower(), ethnicity="汉族", specialty="围棋")
+    assert update(world, student, form).specialty == "围棋"
+
+
+def test_r9_1_unchanged_id_with_confirmed_unknown_region_is_not_rechecked(world):
+    student = student_register(
+        actor=world.registrar_a,
+        school=world.school_a,
+        student=student_payload(BIRTH, id_number=make_id(BIRTH, region="410599")),
+        enrollment=enrollment_payload(),
+        confirm_region=True,
+    )
+    form = student_payload(BIRTH, id_number=student.id_number, specialty="围棋")
+    assert update(world, student, form).specialty == "围棋"
+
+
+def test_r2_3_clearing_optional_fields_stores_empty_values(world, student):
+    updated = update(world, student, {"specialty": "", "school_bus": None, "only_child": None, "commute_km": ""})
+    updated.refresh_from_db()
+    assert (updated.specialty, updated.school_bus, updated.only_child, updated.commute_km) == ("", False, None, None)
+
+
+def test_r2_3_clearing_a_coded_field_without_blank_value_refused(world, student):
+    with pytest.raises(RuleViolation) as exc:
+        update(world, student, {"nationality": "", "political_status": None})
+    assert {(v.field, v.code) for v in exc.value.violations} == {("nationality", "required"), ("political_status", "required")}
+
+
+def test_r2_3_update_checks_consistency_with_the_stored_record(world, student):
+    update(world, student, {"regular_class_disabled": "1", "disability": "1"})
+    with pytest.raises(RuleViolation) as exc:
+        update(world, student, {"disability": "4"})
+    assert exc.value.code == "disability_mismatch"
+
+
+def test_r6_6_home_taught_student_keeps_a_disability(world):
+    student = student_register(
+        actor=world.registrar_a,
+        school=world.school_a,
+        student=student_payload(BIRTH, disability="4"),
+        enrollment=enrollment_payload(attendance_mode="4"),
+    )
+    with pytest.raises(RuleViolation) as exc:
+        update(world, student, {"disability": "0"})
+    assert exc.value.rule == "R6.6"
+
+
+def test_r2_2_only_the_schools_registrar_updates(world, student):
+    for persona in (world.registrar_c, world.approver_a, world.officer):
+        with pytest.raises(PermissionDenied):
+            student_update(actor=persona, student=student, changes={"specialty": "书法"})
+    assert not AuditEvent.objects.exists()
+
+
+def test_r2_3_family_member_replaced_and_removed_stays_in_history(world, student):
+    father = family_payload()[0]
+    update(world, student, {}, family=[dict(father, phone="13900000000")])
+    assert list(student.family.values_list("name", "phone")) == [("王建国", "13900000000")]
+    kinds = {(c.what, c.kind) for c in selectors.student_history(requested_by=world.registrar_a, student=student)}
+    assert ("家庭成员", "删除") in kinds and ("家庭成员", "修改") in kinds
+    assert AuditEvent.objects.get().changes["family"] == [["王建国", "李红"], ["王建国"]]
+
+
+# --------------------------------------------------------------------------- R5.1 completeness
+
+
+def test_r5_1_incomplete_record_lists_missing_fields(world):
+    student = register(world, family=[], postal_code="", only_child=None)
+    assert not student.is_complete
+    assert selectors.student_missing_fields(student) == ["邮政编码", "是否独生子女", "家庭成员或监护人"]
+
+
+def test_r5_1_overdue_incomplete_records_listed_for_school_and_district(world, settings):
+    incomplete_a = register(world, family=[])
+    register(world)  # complete
+    incomplete_c = register(world, family=[], actor=world.registrar_c, school=world.school_c)
+    imported = student_import_existing(  # entry 31 Jan → due 28 Feb: long overdue
+        actor=world.registrar_a,
+        school=world.school_a,
+        xjh="L4105032019010100" + "10",
+        student=student_payload(dt.date(2019, 1, 1), phone=""),
+        enrollment=enrollment_payload(entry_date="2026-01-31"),
+    )
+    assert imported.enrollments.get().record_due == dt.date(2026, 2, 28)
+
+    def overdue(user):
+        return {e.student_id for e in selectors.todo_overdue_records(requested_by=user)}
+
+    assert overdue(world.registrar_a) == {imported.pk}
+    settings.XUEJI_FIXED_TODAY = "2026-10-01"  # the due date itself is still in time
+    assert overdue(world.registrar_a) == {imported.pk}
+    settings.XUEJI_FIXED_TODAY = "2026-10-02"
+    assert overdue(world.registrar_a) == {imported.pk, incomplete_a.pk}
+    assert overdue(world.registrar_c) == {incomplete_c.pk}
+    assert overdue(world.officer) == {imported.pk, incomplete_a.pk}
+    counts = list(selectors.todo_overdue_by_school(requested_by=world.officer))
+    assert [(row["school__name"], row["n"]) for row in counts] == [(world.school_a.name, 2)]
+    assert list(selectors.todo_overdue_by_school(requested_by=world.registrar_a)) == []
+
+    update(world, incomplete_a, {}, family=family_payload())
+    assert overdue(world.registrar_a) == {imported.pk}
+    update(world, imported, {"phone": "13812345678"})
+    assert overdue(world.registrar_a) == set()
+    assert list(selectors.todo_overdue_by_school(requested_by=world.officer)) == []

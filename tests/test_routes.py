@@ -1,0 +1,125 @@
+"""R2.2: every page route is in the permission map, needs login, refuses wrong roles with 403 and
+answers 404 for another school's object exactly as for a missing one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import login
+from tests.factories import enrollment_payload, family_payload, student_payload
+from xueji.core.web import PUBLIC_ROUTES, ROUTE_ROLES
+from xueji.students.services import entry_application_submit, evidence_attach, student_register
+
+
+def _named_routes(resolver: URLResolver | None = None, namespace: str = "") -> dict[str, URLPattern]:
+    routes: dict[str, URLPattern] = {}
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in ("admin",) or str(entry.pattern).startswith("api/"):
+                continue
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            routes.update(_named_routes(entry, ns))
+        elif entry.name:
+            routes[f"{namespace}{entry.name}"] = entry
+    return routes
+
+
+def test_r2_2_every_page_route_is_in_the_permission_map():
+    names = set(_named_routes())
+    assert names - PUBLIC_ROUTES == set(ROUTE_ROLES), "add new routes to core.web.ROUTE_ROLES"
+
+
+@pytest.fixture
+def objects(world):
+    """One student, evidence and application at school A; the same kinds of thing at school C."""
+    made = {}
+    for key, registrar, school in (("a", world.registrar_a, world.school_a), ("c", world.registrar_c, world.school_c)):
+        student = student_register(
+            actor=registrar,
+            school=school,
+            student=student_payload(dt.date(2020, 5, 5)),
+            family=family_payload(),
+            enrollment=enrollment_payload(),
+        )
+        item = evidence_attach(
+            actor=registrar,
+            student=student,
+            file=BytesIO(b"%PDF-1.4 test"),
+            original_name="hukou.pdf",
+            category="household",
+        )
+        app = entry_application_submit(
+            actor=registrar,
+            school=school,
+            data={
+                "kind": "deferral",
+                "child_name": "李小小",
+                "id_number": student_payload(dt.date(2020, 6, 1))["id_number"],
+                "entry_year": 2027,
+                "reason": "身体原因",
+                "guardian_name": "李大",
+                "guardian_phone": "13800001111",
+            },
+        )
+        made[key] = {"student": student.pk, "evidence": item.pk, "application": app.pk, "school": school.pk}
+    return made
+
+
+def _url(name: str, objects: dict, key: str) -> str:
+    kind = {
+        "students:detail": "student",
+        "students:edit": "student",
+        "students:evidence_upload": "student",
+        "students:evidence_download": "evidence",
+        "students:entry_application_decide": "application",
+        "org:school": "school",
+    }.get(name)
+    return reverse(name, kwargs={"pk": objects[key][kind]}) if kind else reverse(name)
+
+
+POST_ONLY = {"students:validate", "students:evidence_upload", "students:entry_application_decide"}
+
+
+def _call(client, name, url):
+    return client.post(url, {}) if name in POST_ONLY else client.get(url)
+
+
+@pytest.mark.parametrize("name", sorted(ROUTE_ROLES))
+def test_r2_2_anonymous_is_sent_to_login(client, objects, name):
+    response = _call(client, name, _url(name, objects, "a"))
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+@pytest.mark.parametrize("name", sorted(ROUTE_ROLES))
+def test_r2_2_wrong_role_is_403(world, objects, name):
+    personas = [world.registrar_a, world.approver_a, world.officer, world.admin, world.auditor]
+    wrong = [p for p in personas if p.role not in ROUTE_ROLES[name]]
+    for persona in wrong:
+        response = _call(login(persona), name, _url(name, objects, "a"))
+        assert response.status_code == 403, (name, persona.role)
+
+
+OBJECT_ROUTES = sorted(n for n in ROUTE_ROLES if "<int:pk>" in str(_named_routes().get(n, "").pattern))
+
+
+@pytest.mark.parametrize("name", OBJECT_ROUTES)
+def test_r2_2_other_schools_object_is_404_like_a_missing_one(world, objects, name):
+    # A registrar of school A (or an officer of 北关区) asks for school C's (文峰区) object.
+    personas = {
+        "students:entry_application_decide": world.officer,
+    }
+    persona = personas.get(name, world.registrar_a)
+    if persona.role not in ROUTE_ROLES[name]:
+        persona = world.officer
+    client = login(persona)
+    other = _call(client, name, _url(name, objects, "c"))
+    missing_url = _url(name, {"c": {k: 999999 for k in objects["c"]}}, "c")
+    missing = _call(client, name, missing_url)
+    assert other.status_code == 404, name
+    assert missing.status_code == 404, name
+    own = _call(client, name, _url(name, objects, "a"))
+    assert own.status_code in (200, 302), (name, own.status_code)
