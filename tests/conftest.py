@@ -36,7 +36,13 @@ def evidence_dir(settings, tmp_path):
 
 
 def _user(username: str, role: str, *, school=None, jurisdiction=None, full_name: str = "") -> User:
-    user = User(username=username, role=role, school=school, jurisdiction=jurisdiction, full_name=full_name or username)
+    user = User(
+        username=username,
+        role=role,
+        school=school,
+        jurisdiction=jurisdiction,
+        full_name=full_name or username,
+    )
     user.set_password(PASSWORD)
     user.save()
     return user

@@ -21,7 +21,9 @@ def make_id(birth: dt.date, *, region: str = "410503", male: bool = True, seq: i
     return body + gb11643_check_char(body)
 
 
-def student_payload(birth: dt.date = dt.date(2020, 3, 15), *, male: bool = True, **overrides: Any) -> dict[str, Any]:
+def student_payload(
+    birth: dt.date = dt.date(2020, 3, 15), *, male: bool = True, **overrides: Any
+) -> dict[str, Any]:
     """Every ★ field of the national form filled in: a complete record (R5.1)."""
     data = {
         "name": "王小明",

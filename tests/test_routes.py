@@ -37,7 +37,10 @@ def test_r2_2_every_page_route_is_in_the_permission_map():
 def objects(world):
     """One student, evidence and application at school A; the same kinds of thing at school C."""
     made = {}
-    for key, registrar, school in (("a", world.registrar_a, world.school_a), ("c", world.registrar_c, world.school_c)):
+    for key, registrar, school in (
+        ("a", world.registrar_a, world.school_a),
+        ("c", world.registrar_c, world.school_c),
+    ):
         student = student_register(
             actor=registrar,
             school=school,

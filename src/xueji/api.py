@@ -6,7 +6,7 @@ Every endpoint except POST /auth/token needs ``Authorization: Bearer <token>``. 
 
 from ninja import NinjaAPI
 
-from xueji.core.api_support import StrictParser, install_error_handlers
+from xueji.core.api_support import ReadableJSONRenderer, StrictParser, install_error_handlers
 from xueji.org.api import BearerToken, auth_router, schools_router
 from xueji.students.api import router as students_router
 
@@ -27,6 +27,7 @@ api = NinjaAPI(
     description=DESCRIPTION,
     auth=BearerToken(),
     parser=StrictParser(),
+    renderer=ReadableJSONRenderer(),
 )
 install_error_handlers(api)
 api.add_router("/auth", auth_router)

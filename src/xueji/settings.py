@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "ninja",  # serves the Swagger UI of /api/v1/docs from its own static files, not a CDN
     "xueji.core",
     "xueji.org",
     "xueji.audit",

@@ -54,8 +54,13 @@ def test_r6_3_check_char_matches_standard_examples():
 def test_r6_3_valid_example_beijing():
     info = parse_resident_id("11010519491231002X", today=TODAY)
     assert info == ResidentId(
-        number="11010519491231002X", region_code="110105", birth_date=dt.date(1949, 12, 31), gender="2",
-        region_name="北京市朝阳区", region_known=True, kind="resident",
+        number="11010519491231002X",
+        region_code="110105",
+        birth_date=dt.date(1949, 12, 31),
+        gender="2",
+        region_name="北京市朝阳区",
+        region_known=True,
+        kind="resident",
     )
 
 
@@ -143,8 +148,9 @@ def test_r6_3_input_is_normalised(raw):
 
 def test_r6_3_birth_date_mismatch():
     info = parse_resident_id(with_check("41050320200831002"), today=TODAY)
-    err = refusal("id_birth_mismatch", check_resident_id_matches, info,
-                  birth_date=dt.date(2020, 9, 1), gender="2")
+    err = refusal(
+        "id_birth_mismatch", check_resident_id_matches, info, birth_date=dt.date(2020, 9, 1), gender="2"
+    )
     assert (err.rule, err.field) == ("R6.3", "birth_date")
     assert "2020年08月31日" in err.message and "2020年09月01日" in err.message
 
@@ -163,10 +169,20 @@ def test_r6_3_matching_data_passes():
 
 
 def test_r6_3_document_type_1_parses_and_matches():
-    assert validate_document(id_type="1", raw="11010519491231002x", birth_date=dt.date(1949, 12, 31),
-                             gender="2", today=TODAY) == "11010519491231002X"
-    refusal("id_gender_mismatch", validate_document, id_type="1", raw="11010519491231002X", gender="1",
-            today=TODAY)
+    assert (
+        validate_document(
+            id_type="1", raw="11010519491231002x", birth_date=dt.date(1949, 12, 31), gender="2", today=TODAY
+        )
+        == "11010519491231002X"
+    )
+    refusal(
+        "id_gender_mismatch",
+        validate_document,
+        id_type="1",
+        raw="11010519491231002X",
+        gender="1",
+        today=TODAY,
+    )
     refusal("id_check_char", validate_document, id_type="1", raw="110105194912310021", today=TODAY)
 
 
@@ -191,8 +207,10 @@ def test_r24_1_residence_permits_use_gb11643(prefix, kind, name):
     info = parse_resident_id(number, today=TODAY)
     assert (info.kind, info.region_code, info.region_known) == (kind, prefix + "0000", True)
     assert info.region_name == name
-    assert validate_document(id_type="C", raw=number, birth_date=dt.date(1994, 8, 23), gender="2",
-                             today=TODAY) == number
+    assert (
+        validate_document(id_type="C", raw=number, birth_date=dt.date(1994, 8, 23), gender="2", today=TODAY)
+        == number
+    )
     assert validate_document(id_type="1", raw=number, today=TODAY) == number
 
 
@@ -200,19 +218,41 @@ def test_r24_1_residence_permit_errors():
     err = refusal("id_format", validate_document, id_type="C", raw="11010519491231002X", today=TODAY)
     assert err.rule == "R24.1" and "810000" in err.message
     refusal("id_check_char", validate_document, id_type="C", raw="810000199408230022", today=TODAY)
-    refusal("id_birth_mismatch", validate_document, id_type="C", raw="810000199408230021",
-            birth_date=dt.date(1994, 8, 24), today=TODAY)
+    refusal(
+        "id_birth_mismatch",
+        validate_document,
+        id_type="C",
+        raw="810000199408230021",
+        birth_date=dt.date(1994, 8, 24),
+        today=TODAY,
+    )
     refusal("id_province", parse_resident_id, with_check("81010019940823002"), today=TODAY)
 
 
 VALID_DOCUMENTS = [
-    ("6", "H12345678"), ("6", "H1234567890"), ("6", "A123456(3)"), ("6", "A1234563"), ("6", "AB987654(3)"),
+    ("6", "H12345678"),
+    ("6", "H1234567890"),
+    ("6", "A123456(3)"),
+    ("6", "A1234563"),
+    ("6", "AB987654(3)"),
     ("6", "K12345678"),
-    ("7", "M12345678"), ("7", "M1234567890"), ("7", "1234567(8)"), ("7", "51234568"), ("7", "MA1234567"),
-    ("8", "12345678"), ("8", "1234567890"), ("8", "1234567890(B)"), ("8", "1234567890B"),
-    ("9", "USA110083004003"), ("9", with_check("91560019900101001")),
-    ("A", "E12345678"), ("A", "EA1234567"), ("A", "AB123"), ("A", "P1234567890123456"),
-    ("Z", ""), ("Z", "学生证2026-001"),
+    ("7", "M12345678"),
+    ("7", "M1234567890"),
+    ("7", "1234567(8)"),
+    ("7", "51234568"),
+    ("7", "MA1234567"),
+    ("8", "12345678"),
+    ("8", "1234567890"),
+    ("8", "1234567890(B)"),
+    ("8", "1234567890B"),
+    ("9", "USA110083004003"),
+    ("9", with_check("91560019900101001")),
+    ("A", "E12345678"),
+    ("A", "EA1234567"),
+    ("A", "AB123"),
+    ("A", "P1234567890123456"),
+    ("Z", ""),
+    ("Z", "学生证2026-001"),
 ]
 
 
@@ -222,13 +262,23 @@ def test_r24_1_valid_documents(id_type, raw):
 
 
 INVALID_DOCUMENTS = [
-    ("6", "H123456", "id_format"), ("6", "K1234567890", "id_format"), ("6", "H1234567", "id_check_char"),
+    ("6", "H123456", "id_format"),
+    ("6", "K1234567890", "id_format"),
+    ("6", "H1234567", "id_check_char"),
     ("6", "12345678", "id_format"),
-    ("6", "A123456(4)", "id_check_char"), ("6", "A123456(3", "id_format"),
-    ("7", "M1234567", "id_format"), ("7", "2234567(8)", "id_format"), ("7", "MA123456", "id_format"),
-    ("8", "1234567", "id_format"), ("8", "123456789", "id_format"), ("8", "12345678(B)", "id_format"),
-    ("9", "US1100830040031", "id_format"), ("9", "810000199408230021", "id_format"),
-    ("A", "AB12", "id_format"), ("A", "E1234-5678", "id_format"), ("A", "E" * 18, "id_format"),
+    ("6", "A123456(4)", "id_check_char"),
+    ("6", "A123456(3", "id_format"),
+    ("7", "M1234567", "id_format"),
+    ("7", "2234567(8)", "id_format"),
+    ("7", "MA123456", "id_format"),
+    ("8", "1234567", "id_format"),
+    ("8", "123456789", "id_format"),
+    ("8", "12345678(B)", "id_format"),
+    ("9", "US1100830040031", "id_format"),
+    ("9", "810000199408230021", "id_format"),
+    ("A", "AB12", "id_format"),
+    ("A", "E1234-5678", "id_format"),
+    ("A", "E" * 18, "id_format"),
     ("Z", "X" * 31, "id_format"),
 ]
 
@@ -347,7 +397,7 @@ def test_r6_3_property_any_single_substitution_is_refused(body, position, char):
     number = with_check(body)
     if number[position] == char:
         char = "X" if char != "X" else "0"
-    changed = number[:position] + char + number[position + 1:]
+    changed = number[:position] + char + number[position + 1 :]
     with pytest.raises(RuleViolation):
         parse_resident_id(changed, today=TODAY)
 

@@ -53,8 +53,12 @@ def test_r3_2_registration_page_refuses_a_child_born_sep_1_at_the_field(world):
 
 def test_r3_2_registration_page_accepts_a_child_born_aug_31(world):
     client = login(world.registrar_a)
-    data = _form(student_payload(dt.date(2020, 8, 31)), family_payload(), enrollment_payload(),
-                 school_class=world.class_a1.pk)
+    data = _form(
+        student_payload(dt.date(2020, 8, 31)),
+        family_payload(),
+        enrollment_payload(),
+        school_class=world.class_a1.pk,
+    )
     response = client.post("/students/new/", data)
     assert response.status_code == 302
     student = Student.objects.get()
@@ -69,7 +73,10 @@ def test_r6_3_validate_endpoint_reads_the_id_number_and_reports_field_errors(wor
     body = response.json()
     assert body["id"]["birth_date"] == "2020-03-15" and body["id"]["gender"] == "2"
     assert "北关区" in body["id"]["region"]
-    bad = client.post("/students/validate/", {"id_type": "1", "id_number": number[:-1] + ("0" if number[-1] != "0" else "1")})
+    bad = client.post(
+        "/students/validate/",
+        {"id_type": "1", "id_number": number[:-1] + ("0" if number[-1] != "0" else "1")},
+    )
     assert "校验" in bad.json()["errors"]["id_number"] and "R6.3" in bad.json()["errors"]["id_number"]
     assert Student.objects.count() == 0
 
@@ -78,7 +85,11 @@ def test_r6_2_validate_endpoint_reports_a_duplicate_without_writing(world):
     _register(world, 1)
     existing = Student.objects.get()
     client = login(world.registrar_c)
-    data = _form(student_payload(existing.birth_date, id_number=existing.id_number), family_payload(), enrollment_payload())
+    data = _form(
+        student_payload(existing.birth_date, id_number=existing.id_number),
+        family_payload(),
+        enrollment_payload(),
+    )
     errors = client.post("/students/validate/", data).json()["errors"]
     assert "北关区红旗路小学" in errors["id_number"] and "转学" in errors["id_number"]
     assert Student.objects.count() == 1
@@ -118,8 +129,11 @@ def test_r2_3_history_tab_shows_who_when_old_and_new(world):
     (student,) = _register(world, 1)
     client = login(world.registrar_a)
     # What the browser sends back: the pre-filled form with one address and the phone changed.
-    current = {k: ("1" if v is True else "0" if v is False else "" if v is None else v)
-               for k, v in model_to_dict(student).items() if k not in KEY_FIELDS}
+    current = {
+        k: ("1" if v is True else "0" if v is False else "" if v is None else v)
+        for k, v in model_to_dict(student).items()
+        if k not in KEY_FIELDS
+    }
     current.update(current_address="安阳市北关区解放路8号", phone="13800002222")
     data = _form(current, family_payload(), {}, school_class=world.class_a1.pk)
     response = client.post(f"/students/{student.pk}/edit/", data)

@@ -10,7 +10,7 @@ from tests.factories import enrollment_payload, family_payload, make_id, student
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import Conflict, RuleViolation
 from xueji.core.identity import gb11643_check_char, j_number
-from xueji.students.models import Student
+from xueji.students.models import Enrollment, Student, XjhAlias
 from xueji.students.services import student_import_existing, student_register
 
 BIRTH = dt.date(2020, 3, 15)
@@ -77,7 +77,9 @@ def test_r6_3_gender_must_match_the_17th_digit(world):
 
 def test_r6_3_impossible_birth_date_in_number_refused(world):
     body = "41050320200230001"
-    error = violation(refusal(world, student_payload(BIRTH, id_number=body + gb11643_check_char(body))), "id_number")
+    error = violation(
+        refusal(world, student_payload(BIRTH, id_number=body + gb11643_check_char(body))), "id_number"
+    )
     assert error.code == "id_birth_date"
 
 
@@ -133,14 +135,18 @@ def test_r24_1_permit_number_typed_as_resident_id_refused(world):
     assert (error.rule, error.code) == ("R24.1", "id_type_mismatch")
 
 
-@pytest.mark.parametrize(("id_type", "number"), [("A", "E12345678"), ("8", "12345678"), ("8", "1234567890(B)")])
+@pytest.mark.parametrize(
+    ("id_type", "number"), [("A", "E12345678"), ("8", "12345678"), ("8", "1234567890(B)")]
+)
 def test_r24_1_passport_and_travel_permit_accepted_by_format(world, id_type, number):
     student = register(world, student_payload(BIRTH, id_type=id_type, id_number=number))
     assert (student.id_type, student.id_number) == (id_type, number)
     assert student.xjh.startswith("J")
 
 
-@pytest.mark.parametrize(("id_type", "number"), [("A", "E12"), ("A", "E1234-5678"), ("8", "1234567"), ("8", "H12345678")])
+@pytest.mark.parametrize(
+    ("id_type", "number"), [("A", "E12"), ("A", "E1234-5678"), ("8", "1234567"), ("8", "H12345678")]
+)
 def test_r24_1_malformed_passport_or_travel_permit_refused(world, id_type, number):
     error = violation(refusal(world, student_payload(BIRTH, id_type=id_type, id_number=number)), "id_number")
     assert (error.rule, error.code) == ("R24.1", "id_format")
@@ -194,7 +200,10 @@ def test_r6_4_same_birth_date_same_district_gets_next_sequence(world):
     first = register(world, student_payload(BIRTH, id_type="Z", id_number=""))
     second = register(world, student_payload(BIRTH, id_type="A", id_number="E7654321"))
     other_district = register(
-        world, student_payload(BIRTH, id_type="Z", id_number=""), actor=world.registrar_c, school=world.school_c
+        world,
+        student_payload(BIRTH, id_type="Z", id_number=""),
+        actor=world.registrar_c,
+        school=world.school_c,
     )
     assert first.xjh[1:] != second.xjh[1:]
     assert second.xjh == j_number(region_code="410503", birth_date=BIRTH, sequence=2)
@@ -228,4 +237,6 @@ def test_r6_4_g_number_never_reused_for_another_child(world):
     with pytest.raises(Conflict) as exc:
         register(world, student_payload(BIRTH, id_number=their_id))
     assert (exc.value.rule, exc.value.code) == ("R6.4", "xjh_taken")
-    assert Student.objects.count() == 1
+    # The insert failed on the unique index after the refusal checks: everything rolled back.
+    assert (Student.objects.count(), XjhAlias.objects.count(), AuditEvent.objects.count()) == (1, 1, 1)
+    assert not Enrollment.objects.filter(origin="new").exists()

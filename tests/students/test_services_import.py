@@ -46,7 +46,11 @@ def test_r6_4_import_keeps_g_number_grade_and_entry_date(world):
     student = import_(world)
     enrollment = student.enrollments.get()
     assert student.xjh == "G" + student.id_number
-    assert (enrollment.grade, enrollment.entry_date, enrollment.origin) == (3, dt.date(2024, 9, 1), "imported")
+    assert (enrollment.grade, enrollment.entry_date, enrollment.origin) == (
+        3,
+        dt.date(2024, 9, 1),
+        "imported",
+    )
     event = AuditEvent.objects.get()
     assert (event.action, event.actor) == ("student.import_existing", world.registrar_a)
     assert not {"R3.1", "R3.2", "R3.3"} & set(event.rules)

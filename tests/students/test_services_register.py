@@ -91,7 +91,9 @@ def test_r3_1_new_student_only_into_a_starting_grade(world, grade):
 
 
 def test_r3_1_grade_7_entry_has_no_age_check(world):
-    student = register(world, birth=dt.date(2014, 5, 1), actor=world.registrar_b, school=world.school_b, grade=7)
+    student = register(
+        world, birth=dt.date(2014, 5, 1), actor=world.registrar_b, school=world.school_b, grade=7
+    )
     assert student.enrollments.get().grade == 7
 
 

@@ -43,7 +43,10 @@ def test_r2_3_update_keeps_history_with_who_and_old_new(world, student):
     assert latest.history_user == world.registrar_a
     assert latest.current_address == "安阳市北关区彰德路8号"
     changes = {c.field: c for c in selectors.student_history(requested_by=world.registrar_a, student=student)}
-    assert (changes["现住址"].old, changes["现住址"].new) == ("安阳市北关区红旗路12号", "安阳市北关区彰德路8号")
+    assert (changes["现住址"].old, changes["现住址"].new) == (
+        "安阳市北关区红旗路12号",
+        "安阳市北关区彰德路8号",
+    )
     assert (changes["联系电话"].kind, changes["联系电话"].user) == ("修改", "张老师")
 
 
@@ -75,7 +78,9 @@ def test_r9_1_key_fields_refused(world, student, field, value):
 
 
 def test_r9_1_unchanged_key_fields_in_a_whole_form_are_accepted(world, student):
-    form = student_payload(BIRTH, id_number=" " + student.id_number.lower(), ethnicity="汉族", specialty="围棋")
+    form = student_payload(
+        BIRTH, id_number=" " + student.id_number.lower(), ethnicity="汉族", specialty="围棋"
+    )
     assert update(world, student, form).specialty == "围棋"
 
 
@@ -92,15 +97,25 @@ def test_r9_1_unchanged_id_with_confirmed_unknown_region_is_not_rechecked(world)
 
 
 def test_r2_3_clearing_optional_fields_stores_empty_values(world, student):
-    updated = update(world, student, {"specialty": "", "school_bus": None, "only_child": None, "commute_km": ""})
+    updated = update(
+        world, student, {"specialty": "", "school_bus": None, "only_child": None, "commute_km": ""}
+    )
     updated.refresh_from_db()
-    assert (updated.specialty, updated.school_bus, updated.only_child, updated.commute_km) == ("", False, None, None)
+    assert (updated.specialty, updated.school_bus, updated.only_child, updated.commute_km) == (
+        "",
+        False,
+        None,
+        None,
+    )
 
 
 def test_r2_3_clearing_a_coded_field_without_blank_value_refused(world, student):
     with pytest.raises(RuleViolation) as exc:
         update(world, student, {"nationality": "", "political_status": None})
-    assert {(v.field, v.code) for v in exc.value.violations} == {("nationality", "required"), ("political_status", "required")}
+    assert {(v.field, v.code) for v in exc.value.violations} == {
+        ("nationality", "required"),
+        ("political_status", "required"),
+    }
 
 
 def test_r2_3_update_checks_consistency_with_the_stored_record(world, student):
@@ -129,13 +144,23 @@ def test_r2_2_only_the_schools_registrar_updates(world, student):
     assert not AuditEvent.objects.exists()
 
 
-def test_r2_3_family_member_replaced_and_removed_stays_in_history(world, student):
+def test_r2_3_family_member_changed_is_in_history_and_never_deleted(world, student):
     father = family_payload()[0]
-    update(world, student, {}, family=[dict(father, phone="13900000000")])
-    assert list(student.family.values_list("name", "phone")) == [("王建国", "13900000000")]
-    kinds = {(c.what, c.kind) for c in selectors.student_history(requested_by=world.registrar_a, student=student)}
-    assert ("家庭成员", "删除") in kinds and ("家庭成员", "修改") in kinds
-    assert AuditEvent.objects.get().changes["family"] == [["王建国", "李红"], ["王建国"]]
+    update(world, student, {}, family=[dict(father, phone="13900000000"), {}])
+    # Member two, left blank, is kept: nothing is ever hard-deleted (R2.3).
+    assert list(student.family.values_list("name", "phone")) == [
+        ("王建国", "13900000000"),
+        ("李红", "13712345678"),
+    ]
+    changes = selectors.student_history(requested_by=world.registrar_a, student=student)
+    assert ("家庭成员", "修改", "联系电话") in {(c.what, c.kind, c.field) for c in changes}
+    assert not any(c.kind == "删除" for c in changes)
+    replaced = dict(family_payload()[1], name="王奶奶", relation="3")
+    update(world, student, {}, family=[{}, replaced])
+    assert AuditEvent.objects.order_by("-pk").first().changes["family"] == [
+        ["王建国", "李红"],
+        ["王建国", "王奶奶"],
+    ]
 
 
 # --------------------------------------------------------------------------- R5.1 completeness
@@ -156,6 +181,7 @@ def test_r5_1_overdue_incomplete_records_listed_for_school_and_district(world, s
         school=world.school_a,
         xjh="L4105032019010100" + "10",
         student=student_payload(dt.date(2019, 1, 1), phone=""),
+        family=family_payload(),
         enrollment=enrollment_payload(entry_date="2026-01-31"),
     )
     assert imported.enrollments.get().record_due == dt.date(2026, 2, 28)

@@ -50,7 +50,10 @@ def test_r6_4_j_student_obtains_g_number_and_keeps_old_as_alias(world, j_student
     new = "G" + make_id(BIRTH)
     student = student_xjh_replace(actor=world.registrar_a, student=j_student, new_xjh=new.lower())
     assert student.xjh == new
-    assert list(student.xjh_aliases.order_by("pk").values_list("number", "is_current")) == [(old, False), (new, True)]
+    assert list(student.xjh_aliases.order_by("pk").values_list("number", "is_current")) == [
+        (old, False),
+        (new, True),
+    ]
     for query in (old, new):
         found = selectors.enrollment_search(requested_by=world.registrar_a, q=query)
         assert [e.student_id for e in found] == [student.pk]
@@ -74,7 +77,12 @@ def test_r6_4_l_student_with_resident_id_gets_g_plus_own_id(world):
         enrollment=enrollment_payload(),
     )
     refused("xjh_id_mismatch", world, student, "G" + make_id(BIRTH))
-    assert student_xjh_replace(actor=world.registrar_a, student=student, new_xjh="G" + payload["id_number"]).xjh[0] == "G"
+    assert (
+        student_xjh_replace(actor=world.registrar_a, student=student, new_xjh="G" + payload["id_number"]).xjh[
+            0
+        ]
+        == "G"
+    )
 
 
 def test_r6_4_g_student_keeps_the_number(world):

@@ -15,7 +15,9 @@ class AuditEvent(models.Model):
     subject_type = models.CharField("对象类型", max_length=50)
     subject_id = models.CharField("对象", max_length=40)
     # The unit the subject belongs to, so district auditors see only their own schools' events.
-    school = models.ForeignKey("org.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        "org.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     district_code = models.CharField(max_length=6, blank=True, db_index=True)
     changes = models.JSONField("变更（旧 → 新）", default=dict, blank=True)
     rules = models.JSONField("依据条款", default=list, blank=True)

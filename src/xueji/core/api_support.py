@@ -19,6 +19,7 @@ from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
 from pydantic import ConfigDict, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -30,12 +31,17 @@ MSG_UNAUTHENTICATED = (
     "未登录，或令牌无效、已过期。请先通过 POST /api/v1/auth/token 获取令牌，"
     "并在请求头中提供 Authorization: Bearer <令牌>。"
 )
+MSG_BAD_CREDENTIALS = "用户名或密码错误。"
 MSG_FORBIDDEN = "您的角色无权进行此操作。"
 MSG_NOT_FOUND = "未找到该对象，或不在您的权限范围内。"
 MSG_BAD_JSON = "请求体不是有效的 JSON，请检查格式（须为 UTF-8 编码的 JSON 对象）。"
 MSG_BAD_TEXT = "含有不允许的字符（空字符或无效的 Unicode 字符）"
 MSG_TOO_LARGE = "请求体过大，请减小文件或数据后重试。"
 MSG_SERVER_ERROR = "服务器内部错误，请稍后重试；如仍失败，请联系区教育局系统管理员。"
+
+
+class BadCredentials(Exception):
+    """A wrong user name or password (or an inactive account): 401 ``bad_credentials``."""
 
 
 # --------------------------------------------------------------------------- schemas
@@ -77,7 +83,9 @@ def _scalar(value: Any) -> Any:
 Scalar = Annotated[
     Any,
     PlainValidator(_scalar),
-    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]}),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]}
+    ),
 ]
 
 
@@ -137,6 +145,12 @@ class StrictParser(Parser):
         return super().parse_querydict(data, list_fields, request)
 
 
+class ReadableJSONRenderer(JSONRenderer):
+    """UTF-8 JSON with Chinese as characters, not \\uXXXX escapes: readable in logs and curl."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 # --------------------------------------------------------------------------- error bodies
 
 _TYPE_MESSAGES = {
@@ -172,9 +186,7 @@ _BOUND_MESSAGES = {
 
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     # loc is (source, [body parameter name,] field, ...): "student.name", "family[0].phone", "page_size"
-    parts = list(loc[1:])
-    if loc and loc[0] == "body" and len(parts) > 1:
-        parts = parts[1:]
+    parts = list(loc[2:] if loc and loc[0] == "body" else loc[1:])
     path = ""
     for part in parts:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
@@ -196,7 +208,12 @@ def _error_text(error: dict[str, Any]) -> str:
 
 def invalid_input_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
     items = [
-        {"code": "invalid_input", "rule": "R2.3", "field": _field_path(e.get("loc", ())), "message": _error_text(e)}
+        {
+            "code": "invalid_input",
+            "rule": "R2.3",
+            "field": _field_path(e.get("loc", ())),
+            "message": _error_text(e),
+        }
         for e in errors
     ]
     for item in items:
@@ -248,6 +265,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         response["WWW-Authenticate"] = 'Bearer realm="xueji"'
         return response
 
+    @api.exception_handler(BadCredentials)
+    def on_bad_credentials(request: HttpRequest, exc: BadCredentials) -> HttpResponse:
+        return respond(request, _plain("bad_credentials", MSG_BAD_CREDENTIALS), 401)
+
     @api.exception_handler(ValidationError)
     def on_invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return respond(request, invalid_input_body(list(exc.errors)), 422)
@@ -258,7 +279,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
             # ninja's only 400: a body that does not parse (broken JSON, wrong content type).
             if isinstance(exc.__cause__, BadText):
                 where = str(exc.__cause__) or "请求体"
-                return respond(request, invalid_input_body([{"loc": ("body", "", where), "type": "bad_text"}]), 422)
+                return respond(
+                    request, invalid_input_body([{"loc": ("body", "", where), "type": "bad_text"}]), 422
+                )
             return respond(request, _plain("invalid_input", MSG_BAD_JSON, rule="R2.3"), 422)
         return respond(request, _plain("http_error", str(exc)), exc.status_code)
 
@@ -266,7 +289,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
         # A value the database refuses (too long, out of range) is bad input, not a server fault.
         logger.warning("API input refused by the database: %s", exc)
-        return respond(request, _plain("invalid_input", "输入的数据超出允许的长度或范围，请核对后重试。", "R2.3"), 422)
+        return respond(
+            request, _plain("invalid_input", "输入的数据超出允许的长度或范围，请核对后重试。", "R2.3"), 422
+        )
 
     @api.exception_handler(SuspiciousOperation)
     def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
@@ -278,4 +303,3 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API error on %s %s", request.method, request.path)
         return respond(request, _plain("server_error", MSG_SERVER_ERROR, ""), 500)
-

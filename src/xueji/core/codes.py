@@ -144,9 +144,10 @@ DISABILITY = {
     "8": "其他残疾",
 }
 
-# 随班就读 ↔ 残疾类型: which disability each 随班就读 value requires.
+# 随班就读 ↔ 残疾类型: which disability each 随班就读 value allows. "非随班就读" allows any, since
+# students of special schools and those taught at home (R6.6) are disabled but not 随班就读.
 REGULAR_CLASS_DISABILITY = {
-    "0": {"0"},
+    "0": set(DISABILITY),
     "1": {"1"},
     "2": {"2"},
     "3": {"5"},

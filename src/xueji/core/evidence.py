@@ -55,7 +55,9 @@ def read_checked(stream: IO[bytes]) -> tuple[bytes, str, str]:
             message=f"文件超过 {limit // (1024 * 1024)} MB，请压缩或分页扫描后再上传。",
         )
     if not data:
-        raise RuleViolation(rule="R6.1", code="evidence_empty", field="file", message="文件为空，请重新选择文件。")
+        raise RuleViolation(
+            rule="R6.1", code="evidence_empty", field="file", message="文件为空，请重新选择文件。"
+        )
     kind = sniff(data[:16])
     if kind is None:
         raise RuleViolation(

@@ -143,33 +143,53 @@ def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
     """
     number = normalize_id_number(raw)
     if not ID_RE.match(number):
-        raise _fail("id_format", f"身份证号格式不正确：{_format_problem(number)}。身份证号为18位：17位数字加"
-                    f"1位数字或X（如 11010519491231002X）。{_CITE}，请对照户口簿核对后重新输入。")
+        raise _fail(
+            "id_format",
+            f"身份证号格式不正确：{_format_problem(number)}。身份证号为18位：17位数字加"
+            f"1位数字或X（如 11010519491231002X）。{_CITE}，请对照户口簿核对后重新输入。",
+        )
     province = number[:2]
     if province not in province_codes():
-        raise _fail("id_province", f"身份证号前两位“{province}”不是有效的省级行政区划代码（GB/T 2260）。"
-                    f"{_CITE}，请对照户口簿核对前六位地址码后重新输入。")
+        raise _fail(
+            "id_province",
+            f"身份证号前两位“{province}”不是有效的省级行政区划代码（GB/T 2260）。"
+            f"{_CITE}，请对照户口簿核对前六位地址码后重新输入。",
+        )
     region = number[:6]
     if province in _PERMIT_KINDS and region != province + "0000":
         # R24.1: permits are issued only with 810000/820000/830000.
-        raise _fail("id_province", f"港澳台居民居住证号码前六位应为 {province}0000，输入为 {region}。"
-                    "请对照居住证核对后重新输入。")
+        raise _fail(
+            "id_province",
+            f"港澳台居民居住证号码前六位应为 {province}0000，输入为 {region}。请对照居住证核对后重新输入。",
+        )
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise _fail("id_birth_date", f"身份证号第7–14位的出生日期“{number[6:14]}”不是真实存在的日期。"
-                    f"{_CITE}，请对照户口簿核对后重新输入。") from None
+        raise _fail(
+            "id_birth_date",
+            f"身份证号第7–14位的出生日期“{number[6:14]}”不是真实存在的日期。"
+            f"{_CITE}，请对照户口簿核对后重新输入。",
+        ) from None
     today = today or dt.datetime.now(_SHANGHAI).date()
     if birth > today:
-        raise _fail("id_birth_date", f"身份证号中的出生日期 {_cn_date(birth)} 晚于今天（{_cn_date(today)}）。"
-                    f"{_CITE}，请对照户口簿核对后重新输入。")
+        raise _fail(
+            "id_birth_date",
+            f"身份证号中的出生日期 {_cn_date(birth)} 晚于今天（{_cn_date(today)}）。"
+            f"{_CITE}，请对照户口簿核对后重新输入。",
+        )
     if birth < MIN_BIRTH_DATE:
-        raise _fail("id_birth_date", f"身份证号中的出生日期 {_cn_date(birth)} 早于1800年，不可能正确。"
-                    f"{_CITE}，请对照户口簿核对后重新输入。")
+        raise _fail(
+            "id_birth_date",
+            f"身份证号中的出生日期 {_cn_date(birth)} 早于1800年，不可能正确。"
+            f"{_CITE}，请对照户口簿核对后重新输入。",
+        )
     expected = gb11643_check_char(number[:17])
     if number[17] != expected:
-        raise _fail("id_check_char", f"身份证号校验位不正确：按 GB 11643-1999 计算应为 {expected}，"
-                    f"输入为 {number[17]}。请对照户口簿逐位核对。{_NO_FALSE_INFO}")
+        raise _fail(
+            "id_check_char",
+            f"身份证号校验位不正确：按 GB 11643-1999 计算应为 {expected}，"
+            f"输入为 {number[17]}。请对照户口簿逐位核对。{_NO_FALSE_INFO}",
+        )
     known, name = region_info(region)
     return ResidentId(
         number=number,
@@ -185,15 +205,21 @@ def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
 def check_resident_id_matches(info: ResidentId, *, birth_date: dt.date | None, gender: str | None) -> None:
     """R6.3: the entered birth date and gender must equal those encoded in the number."""
     if birth_date is not None and birth_date != info.birth_date:
-        raise _fail("id_birth_mismatch",
-                    f"出生日期与身份证号不一致：身份证号中为 {_cn_date(info.birth_date)}，"
-                    f"填写为 {_cn_date(birth_date)}。请对照户口簿核对出生日期或身份证号。"
-                    f"{_NO_FALSE_INFO}", field="birth_date")
+        raise _fail(
+            "id_birth_mismatch",
+            f"出生日期与身份证号不一致：身份证号中为 {_cn_date(info.birth_date)}，"
+            f"填写为 {_cn_date(birth_date)}。请对照户口簿核对出生日期或身份证号。"
+            f"{_NO_FALSE_INFO}",
+            field="birth_date",
+        )
     if gender and gender != info.gender:
-        raise _fail("id_gender_mismatch",
-                    f"性别与身份证号不一致：身份证号第17位表示“{gender_label(info.gender)}”，"
-                    f"填写为“{gender_label(gender) or gender}”。请对照户口簿核对性别或身份证号。"
-                    f"{_NO_FALSE_INFO}", field="gender")
+        raise _fail(
+            "id_gender_mismatch",
+            f"性别与身份证号不一致：身份证号第17位表示“{gender_label(info.gender)}”，"
+            f"填写为“{gender_label(gender) or gender}”。请对照户口簿核对性别或身份证号。"
+            f"{_NO_FALSE_INFO}",
+            field="gender",
+        )
 
 
 _HKID_RE = re.compile(r"^([A-Z]{1,2})(\d{6})(?:\(([0-9A])\)|([0-9A]))$")
@@ -211,29 +237,53 @@ def _hkid_ok(m: re.Match[str]) -> bool:
 
 # id_type → (pattern of accepted formats, Chinese description with an example) for R24.1.
 _DOC_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
-    "C": (re.compile(r"^8[123]0000\d{11}[0-9X]$"), "港澳台居民居住证号码为18位，以810000（香港）、"
-          "820000（澳门）或830000（台湾）开头，如 810000199408230021"),
-    "6": (re.compile(r"^(H\d{8}(\d{2})?|[A-Z]{1,2}\d{6}(\([0-9A]\)|[0-9A])|K\d{8})$"),
-          "应为港澳居民来往内地通行证号（H加8位或10位数字，如 H12345678）、香港身份证号（如 A123456(3)）"
-          "或香港特区护照号（K加8位数字，如 K12345678）"),
-    "7": (re.compile(r"^(M\d{8}(\d{2})?|[157]\d{6}(\(\d\)|\d)|MA\d{7})$"),
-          "应为港澳居民来往内地通行证号（M加8位或10位数字，如 M12345678）、澳门身份证号（如 1234567(8)）"
-          "或澳门特区护照号（MA加7位数字，如 MA1234567）"),
-    "8": (re.compile(r"^(\d{8}|\d{10}(\([A-Z]\)|[A-Z])?)$"),
-          "台湾居民来往大陆通行证号应为8位数字（如 12345678），"
-          "旧版为10位数字，可带一位英文字母（如 1234567890(B)）"),
-    "9": (re.compile(r"^([A-Z]{3}\d{12}|9\d{16}[0-9X])$"),
-          "外国人永久居留身份证号应为3位字母加12位数字（旧版，如 USA110083004003），"
-          "或以9开头的18位号码（2023年新版）"),
+    "C": (
+        re.compile(r"^8[123]0000\d{11}[0-9X]$"),
+        "港澳台居民居住证号码为18位，以810000（香港）、"
+        "820000（澳门）或830000（台湾）开头，如 810000199408230021",
+    ),
+    "6": (
+        re.compile(r"^(H\d{8}(\d{2})?|[A-Z]{1,2}\d{6}(\([0-9A]\)|[0-9A])|K\d{8})$"),
+        "应为港澳居民来往内地通行证号（H加8位或10位数字，如 H12345678）、香港身份证号（如 A123456(3)）"
+        "或香港特区护照号（K加8位数字，如 K12345678）",
+    ),
+    "7": (
+        re.compile(r"^(M\d{8}(\d{2})?|[157]\d{6}(\(\d\)|\d)|MA\d{7})$"),
+        "应为港澳居民来往内地通行证号（M加8位或10位数字，如 M12345678）、澳门身份证号（如 1234567(8)）"
+        "或澳门特区护照号（MA加7位数字，如 MA1234567）",
+    ),
+    "8": (
+        re.compile(r"^(\d{8}|\d{10}(\([A-Z]\)|[A-Z])?)$"),
+        "台湾居民来往大陆通行证号应为8位数字（如 12345678），"
+        "旧版为10位数字，可带一位英文字母（如 1234567890(B)）",
+    ),
+    "9": (
+        re.compile(r"^([A-Z]{3}\d{12}|9\d{16}[0-9X])$"),
+        "外国人永久居留身份证号应为3位字母加12位数字（旧版，如 USA110083004003），"
+        "或以9开头的18位号码（2023年新版）",
+    ),
     "A": (re.compile(r"^[A-Z0-9]{5,17}$"), "护照号应为5至17位字母或数字（如 E12345678）"),
 }
-ID_TYPES = {"1": "居民身份证", "C": "港澳台居民居住证", "6": "香港特区护照/身份证明",
-            "7": "澳门特区护照/身份证明", "8": "台湾居民来往大陆通行证", "9": "境外永久居住证",
-            "A": "护照", "Z": "其他"}
+ID_TYPES = {
+    "1": "居民身份证",
+    "C": "港澳台居民居住证",
+    "6": "香港特区护照/身份证明",
+    "7": "澳门特区护照/身份证明",
+    "8": "台湾居民来往大陆通行证",
+    "9": "境外永久居住证",
+    "A": "护照",
+    "Z": "其他",
+}
 
 
-def validate_document(*, id_type: str, raw: str, birth_date: dt.date | None = None,
-                      gender: str | None = None, today: dt.date | None = None) -> str:
+def validate_document(
+    *,
+    id_type: str,
+    raw: str,
+    birth_date: dt.date | None = None,
+    gender: str | None = None,
+    today: dt.date | None = None,
+) -> str:
     """Validate an identity document number of the given 学籍 id_type; returns it normalised (R6.3, R24.1)."""
     if id_type not in ID_TYPES:
         raise _fail("id_type", f"证件类型“{id_type}”无法识别，请从列表中选择证件类型。", field="id_type")
@@ -246,17 +296,24 @@ def validate_document(*, id_type: str, raw: str, birth_date: dt.date | None = No
     if id_type != "1":
         pattern, expected = _DOC_FORMATS[id_type]
         if not pattern.match(number):
-            raise _fail("id_format", f"{ID_TYPES[id_type]}号码格式不正确：{expected}。"
-                        "请对照证件核对后重新输入。", rule="R24.1")
+            raise _fail(
+                "id_format",
+                f"{ID_TYPES[id_type]}号码格式不正确：{expected}。请对照证件核对后重新输入。",
+                rule="R24.1",
+            )
         # R24.1: HKID and the 2023 permanent-residence ID carry check characters of their own.
         hkid = _HKID_RE.match(number) if id_type == "6" else None
         if hkid and not _hkid_ok(hkid):
-            raise _fail("id_check_char", "香港身份证号校验码（括号内字符）不正确，请对照证件逐位核对。",
-                        rule="R24.1")
+            raise _fail(
+                "id_check_char", "香港身份证号校验码（括号内字符）不正确，请对照证件逐位核对。", rule="R24.1"
+            )
         if id_type == "9" and number[0] == "9" and gb11643_check_char(number[:17]) != number[17]:
-            raise _fail("id_check_char", "外国人永久居留身份证号校验位不正确：应为 "
-                        f"{gb11643_check_char(number[:17])}，输入为 {number[17]}。请对照证件逐位核对。",
-                        rule="R24.1")
+            raise _fail(
+                "id_check_char",
+                "外国人永久居留身份证号校验位不正确：应为 "
+                f"{gb11643_check_char(number[:17])}，输入为 {number[17]}。请对照证件逐位核对。",
+                rule="R24.1",
+            )
     if id_type in ("1", "C"):
         info = parse_resident_id(number, today=today)
         check_resident_id_matches(info, birth_date=birth_date, gender=gender)
@@ -272,11 +329,21 @@ def validate_xjh(raw: str) -> str:
     """Validate a 学籍号 (R6.4) and return it normalised; a G number must carry a valid ID check char."""
     xjh = normalize_xjh(raw)
     if not XJH_RE.match(xjh):
-        raise _fail("xjh_format", "学籍号格式不正确：应为19位，以G、L或J开头，后接17位数字和1位数字或X"
-                    "（如 G11010519491231002X）。请对照学籍系统核对后重新输入。", field="xjh", rule="R6.4")
+        raise _fail(
+            "xjh_format",
+            "学籍号格式不正确：应为19位，以G、L或J开头，后接17位数字和1位数字或X"
+            "（如 G11010519491231002X）。请对照学籍系统核对后重新输入。",
+            field="xjh",
+            rule="R6.4",
+        )
     if xjh[0] == "G" and gb11643_check_char(xjh[1:18]) != xjh[18]:
-        raise _fail("xjh_check_char", "G字头学籍号应为“G+身份证号”，但其中身份证号的校验位不正确"
-                    f"（应为 {gb11643_check_char(xjh[1:18])}）。请核对后重新输入。", field="xjh", rule="R6.4")
+        raise _fail(
+            "xjh_check_char",
+            "G字头学籍号应为“G+身份证号”，但其中身份证号的校验位不正确"
+            f"（应为 {gb11643_check_char(xjh[1:18])}）。请核对后重新输入。",
+            field="xjh",
+            rule="R6.4",
+        )
     return xjh
 
 
@@ -320,5 +387,5 @@ def mask_phone(phone: str | None) -> str:
 
 
 def gender_label(code: str | None) -> str:
-    """"1" → 男, "2" → 女 (GB/T 2261.1); anything else → ""."""
+    """ "1" → 男, "2" → 女 (GB/T 2261.1); anything else → ""."""
     return {"1": "男", "2": "女"}.get(code or "", "")

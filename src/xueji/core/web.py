@@ -17,25 +17,31 @@ from django.http import HttpRequest, HttpResponse
 
 from xueji.org.models import Role
 
-R, A, O, D, U = Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN, Role.AUDITOR
-EVERYONE = (R, A, O, D, U)
+REG, APPR, OFF, ADM, AUD = (
+    Role.REGISTRAR,
+    Role.SCHOOL_APPROVER,
+    Role.DISTRICT_OFFICER,
+    Role.DISTRICT_ADMIN,
+    Role.AUDITOR,
+)
+EVERYONE = (REG, APPR, OFF, ADM, AUD)
 
 ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "home": EVERYONE,
-    "org:schools": (R, A, O, D),
-    "org:school": (R, A, O, D),
-    "students:search": (R, A, O),
-    "students:detail": (R, A, O),
-    "students:register": (R,),
-    "students:import_existing": (R,),
-    "students:validate": (R,),
-    "students:edit": (R,),
-    "students:evidence_upload": (R,),
-    "students:evidence_download": (R, A, O),
-    "students:entry_applications": (R, O),
-    "students:entry_application_new": (R,),
-    "students:entry_application_decide": (O,),
-    "audit:events": (U,),
+    "org:schools": (REG, APPR, OFF, ADM),
+    "org:school": (REG, APPR, OFF, ADM),
+    "students:search": (REG, APPR, OFF),
+    "students:detail": (REG, APPR, OFF),
+    "students:register": (REG,),
+    "students:import_existing": (REG,),
+    "students:validate": (REG,),
+    "students:edit": (REG,),
+    "students:evidence_upload": (REG,),
+    "students:evidence_download": (REG, APPR, OFF),
+    "students:entry_applications": (REG, OFF),
+    "students:entry_application_new": (REG,),
+    "students:entry_application_decide": (OFF,),
+    "audit:events": (AUD,),
 }
 PUBLIC_ROUTES = {"login", "logout"}
 

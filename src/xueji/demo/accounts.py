@@ -61,7 +61,18 @@ _FEATURED: tuple[DemoAccount, ...] = (
     DemoAccount("bg_auditor", "孙静", "auditor", jurisdiction="410503"),
     DemoAccount("wf_officer", "吴海涛", "district_officer", jurisdiction="410502"),
 )
-_REGISTRAR_NAMES = ("马红梅", "郭建军", "杨秀英", "韩磊", "宋玉珍", "郑志强", "冯艳", "曹伟", "田丽")
+_REGISTRAR_NAMES = (
+    "马红梅",
+    "郭建军",
+    "杨秀英",
+    "韩磊",
+    "宋玉珍",
+    "郑志强",
+    "冯艳",
+    "曹伟",
+    "田丽",
+    "牛振华",
+)
 _with_registrar = {a.school for a in _FEATURED if a.role == "registrar"}
 _OTHERS = tuple(
     DemoAccount(f"{s.slug}_registrar", name, "registrar", school=s.slug, featured=False)
@@ -83,19 +94,23 @@ def login_table() -> str:
     """The featured logins as a plain-text table that lines up in a terminal (CJK is 2 columns)."""
     header = ("用户名 Username", "密码 Password", "角色 Role", "单位 Unit", "姓名 Name")
     rows = [header] + [
-        (a.username, DEMO_PASSWORD, a.role_label, a.unit_name, a.full_name) for a in DEMO_ACCOUNTS if a.featured
+        (a.username, DEMO_PASSWORD, a.role_label, a.unit_name, a.full_name)
+        for a in DEMO_ACCOUNTS
+        if a.featured
     ]
     widths = [max(_width(row[i]) for row in rows) for i in range(len(header))]
     rule = "  ".join("-" * w for w in widths)
     lines = ["  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    others = "、".join(f"{a.username}（{a.unit_name}）" for a in DEMO_ACCOUNTS if not a.featured)
+    others = [a for a in DEMO_ACCOUNTS if not a.featured]
+    width = max(_width(a.username) for a in others)
     return "\n".join(
         [
             lines[0],
             rule,
             *lines[1:],
             "",
-            f"其他学校的学籍管理员 Registrars of the other schools (same password): {others}",
+            "其他学校的学籍管理员（密码相同） Registrars of the other schools (same password):",
+            *(f"  {_pad(a.username, width)}  {a.unit_name}" for a in others),
         ]
     )
 
@@ -104,8 +119,13 @@ def logins_markdown() -> str:
     """The same logins as a Markdown table, for the README."""
     lines = ["| 用户名 Username | 角色 Role | 单位 Unit | 姓名 Name |", "|---|---|---|---|"]
     lines += [
-        f"| `{a.username}` | {a.role_label} | {a.unit_name} | {a.full_name} |" for a in DEMO_ACCOUNTS if a.featured
+        f"| `{a.username}` | {a.role_label} | {a.unit_name} | {a.full_name} |"
+        for a in DEMO_ACCOUNTS
+        if a.featured
     ]
     others = "、".join(f"`{a.username}`（{a.unit_name}）" for a in DEMO_ACCOUNTS if not a.featured)
-    lines += ["", f"Password for every account: `{DEMO_PASSWORD}`. Registrars of the other schools: {others}."]
+    lines += [
+        "",
+        f"Password for every account: `{DEMO_PASSWORD}`. Registrars of the other schools: {others}.",
+    ]
     return "\n".join(lines)

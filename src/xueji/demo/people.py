@@ -23,16 +23,37 @@ HOME_REGIONS: dict[str, dict[str, int]] = {
     "410502": {"410502": 62, "410503": 10, "410505": 8, "410522": 10, "410506": 4, "410523": 3, "410527": 3},
 }
 # Migrant workers' children (进城务工人员随迁子女) come from the counties and from other cities.
-MIGRANT_REGIONS: dict[str, int] = {"410526": 30, "410527": 20, "411421": 15, "410928": 15, "411522": 10, "411302": 10}
-AWAY_CITIES = ("广东省深圳市宝安区", "浙江省杭州市萧山区", "江苏省苏州市昆山市", "北京市大兴区", "上海市松江区")
+MIGRANT_REGIONS: dict[str, int] = {
+    "410526": 30,
+    "410527": 20,
+    "411421": 15,
+    "410928": 15,
+    "411522": 10,
+    "411302": 10,
+}
+AWAY_CITIES = (
+    "广东省深圳市宝安区",
+    "浙江省杭州市萧山区",
+    "江苏省苏州市昆山市",
+    "北京市大兴区",
+    "上海市松江区",
+)
 POSTAL_CODES = {"410503": "455000", "410502": "455000", "410505": "455004", "410506": "455133"}
 # 残疾类型 of special-education pupils, weighted (intellectual disability is the most common).
 SPECIAL_DISABILITIES = {"5": 40, "2": 18, "1": 10, "7": 15, "3": 5, "4": 6, "6": 6}
-MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
-                   "155", "156", "157", "158", "159", "180", "181", "182", "183", "185", "186", "187", "188", "189")  # fmt: skip
+MOBILE_PREFIXES = "130 131 132 133 135 136 137 138 139 150 151 152 155 156 157 158 159 180 181 182 183 185 186 187 188 189".split()
 # Fields a registrar sometimes has not filled in yet (R5.1): what an incomplete record lacks.
-OPTIONAL_AT_ENTRY = ("phone", "postal_code", "health", "household_type", "native_place", "mailing_address",
-                     "only_child", "preschool", "household_place_code")  # fmt: skip
+OPTIONAL_AT_ENTRY = (
+    "phone",
+    "postal_code",
+    "health",
+    "household_type",
+    "native_place",
+    "mailing_address",
+    "only_child",
+    "preschool",
+    "household_place_code",
+)
 
 
 @dataclass(frozen=True)
@@ -138,8 +159,10 @@ class People:
         name = surname + self.given_name(names.BOY_CHARS if male else names.GIRL_CHARS)
         ethnicity = self.weighted({"01": 985, "03": 9, "11": 3, "02": 2, "08": 1})
         # Families live near the school; rural schools draw from their town's villages.
-        home_district = school.district if rng.random() < 0.85 or school.town else self.weighted(
-            {"410503": 1, "410502": 1, "410505": 1}
+        home_district = (
+            school.district
+            if rng.random() < 0.85 or school.town
+            else self.weighted({"410503": 1, "410502": 1, "410505": 1})
         )
         address = self.address(home_district, school.town)
         disability = p.disability
@@ -222,7 +245,11 @@ class People:
         mother_birth = self.date_between(years_before(birth, 35), years_before(birth, 22))
         # Parents of a Hong Kong child hold residence permits too (R24.1).
         parent_type, parent_region = ("C", "810000") if p.id_type == "C" else ("1", region)
-        work = rng.choice(names.EMPLOYERS) if rng.random() < 0.45 else rng.choice(names.OCCUPATIONS[:3] + ("企业职工",))
+        work = (
+            rng.choice(names.EMPLOYERS)
+            if rng.random() < 0.45
+            else rng.choice(names.OCCUPATIONS[:3] + ("企业职工",))
+        )
         father: dict[str, Any] = {
             "name": surname + self.given_name(names.FATHER_CHARS),
             "relation": "1",
@@ -245,15 +272,19 @@ class People:
             "is_guardian": True,
         }
         if rng.random() < 0.6:
-            mother.update(id_type=parent_type, id_number=self.id_number(parent_region, mother_birth, male=False))
+            mother.update(
+                id_type=parent_type, id_number=self.id_number(parent_region, mother_birth, male=False)
+            )
         if p.migrant:
             father["employer"] = mother["employer"] = rng.choice(("务工", "个体经营", "企业职工"))
         if p.left_behind == "1":  # one parent works far away; the other stays with the child
             father.update(employer="在外务工", address=rng.choice(AWAY_CITIES))
             return father, mother, mother["phone"]
         if p.left_behind == "2":  # both parents away: a grandparent looks after the child
-            grandparent_birth = self.date_between(years_before(father_birth, 32), years_before(father_birth, 22))
-            grandparent = {
+            grandparent_birth = self.date_between(
+                years_before(father_birth, 32), years_before(father_birth, 22)
+            )
+            grandparent: dict[str, Any] = {
                 "name": surname + self.given_name(names.FATHER_CHARS),
                 "relation": "3",
                 "relation_note": "祖父",
@@ -269,7 +300,9 @@ class People:
             return grandparent, father, grandparent["phone"]
         return father, mother, father["phone"] if rng.random() < 0.5 else mother["phone"]
 
-    def child_for_application(self, *, birth: dt.date, region: str = "410503") -> tuple[str, str, str, str, str]:
+    def child_for_application(
+        self, *, birth: dt.date, region: str = "410503"
+    ) -> tuple[str, str, str, str, str]:
         """(name, gender, id_number, guardian name, guardian phone) of a child who is not yet a student."""
         male = self.rng.random() < 0.5
         surname = self.surname()

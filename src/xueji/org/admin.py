@@ -13,7 +13,16 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from xueji.org.models import GradeCapacity, Jurisdiction, Role, School, SchoolClass, SchoolYear, Semester, User
+from xueji.org.models import (
+    GradeCapacity,
+    Jurisdiction,
+    Role,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Semester,
+    User,
+)
 from xueji.org.services import master_data_save
 
 
@@ -123,7 +132,10 @@ class AccountAdmin(UserAdmin, MasterDataAdmin):
         ("登录", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"fields": ("username", "password1", "password2", "full_name", "role", "school", "jurisdiction")}),
+        (
+            None,
+            {"fields": ("username", "password1", "password2", "full_name", "role", "school", "jurisdiction")},
+        ),
     )
     readonly_fields = ("last_login", "date_joined")
 
@@ -133,7 +145,9 @@ class AccountAdmin(UserAdmin, MasterDataAdmin):
         if user.is_superuser:
             return rows
         prefix = user.jurisdiction.scope_prefix
-        return rows.filter(school__district__code__startswith=prefix) | rows.filter(jurisdiction__code__startswith=prefix)
+        return rows.filter(school__district__code__startswith=prefix) | rows.filter(
+            jurisdiction__code__startswith=prefix
+        )
 
     def _district_of(self, obj: Any) -> Jurisdiction | None:
         return obj.school.district if obj.school_id else obj.jurisdiction

@@ -12,13 +12,12 @@ from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer
 
 from xueji.core import clock
-from xueji.core.api_support import READ_ERRORS, ErrorOut, InputSchema, auth_user
+from xueji.core.api_support import READ_ERRORS, BadCredentials, ErrorOut, InputSchema, auth_user
 from xueji.org import selectors
 from xueji.org.models import School, SchoolClass
 from xueji.org.permissions import VIEW_SCHOOLS, require_role
 from xueji.org.tokens import api_token_issue, api_token_user
 
-MSG_BAD_CREDENTIALS = "用户名或密码错误。"
 SCHOOL_CODE = re.compile(r"[0-9]{10}")
 
 
@@ -33,6 +32,7 @@ class BearerToken(HttpBearer):
 
 
 # --------------------------------------------------------------------------- tokens
+
 
 auth_router = Router(tags=["认证"])
 
@@ -57,7 +57,7 @@ class TokenOut(Schema):
 def token_issue(request: HttpRequest, credentials: CredentialsIn) -> Any:
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None:  # wrong password, unknown or inactive account: one answer for all three
-        return 401, {"code": "bad_credentials", "rule": "R2.2", "message": MSG_BAD_CREDENTIALS, "field": None}
+        raise BadCredentials
     raw, token = api_token_issue(user=user)
     return {"token": raw, "expires_at": token.expires_at}
 
@@ -70,7 +70,9 @@ schools_router = Router(tags=["学校"])
 class SchoolOut(Schema):
     code: str = Field(title="学校标识码")
     name: str = Field(title="学校名称")
-    kind: str = Field(title="办学类型", description="primary 小学 / junior 初中 / nine_year 九年一贯制 / special 特教")
+    kind: str = Field(
+        title="办学类型", description="primary 小学 / junior 初中 / nine_year 九年一贯制 / special 特教"
+    )
     kind_label: str = Field(title="办学类型名称")
     district: str = Field(title="所属区县代码")
     district_name: str = Field(title="所属区县")
@@ -154,4 +156,3 @@ def class_list(
     if school_year is not None:
         classes = classes.filter(school_year__start_year=school_year)
     return [_class_out(c) for c in classes]
-

@@ -18,7 +18,9 @@ class Jurisdiction(models.Model):
         CITY = "city", "市"
         DISTRICT = "district", "区县"
 
-    code = models.CharField("行政区划代码", max_length=6, unique=True, validators=[RegexValidator(r"^\d{6}$")])
+    code = models.CharField(
+        "行政区划代码", max_length=6, unique=True, validators=[RegexValidator(r"^\d{6}$")]
+    )
     name = models.CharField("名称", max_length=50)
     level = models.CharField("层级", max_length=10, choices=Level.choices)
     parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT)
@@ -47,7 +49,10 @@ class School(models.Model):
     DEFAULT_GRADES = {"primary": (1, 6), "junior": (7, 9), "nine_year": (1, 9), "special": (1, 9)}
 
     code = models.CharField(
-        "学校标识码", max_length=10, unique=True, validators=[RegexValidator(r"^\d{10}$", "学校标识码为10位数字")]
+        "学校标识码",
+        max_length=10,
+        unique=True,
+        validators=[RegexValidator(r"^\d{10}$", "学校标识码为10位数字")],
     )
     name = models.CharField("学校名称", max_length=100)
     district = models.ForeignKey(
@@ -58,8 +63,12 @@ class School(models.Model):
         related_name="schools",
     )
     kind = models.CharField("办学类型", max_length=10, choices=Kind.choices)
-    grade_from = models.PositiveSmallIntegerField("最低年级", validators=[MinValueValidator(1), MaxValueValidator(9)])
-    grade_to = models.PositiveSmallIntegerField("最高年级", validators=[MinValueValidator(1), MaxValueValidator(9)])
+    grade_from = models.PositiveSmallIntegerField(
+        "最低年级", validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+    grade_to = models.PositiveSmallIntegerField(
+        "最高年级", validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
     address = models.CharField("地址", max_length=200, blank=True)
     is_active = models.BooleanField("在用", default=True)
 
@@ -67,7 +76,9 @@ class School(models.Model):
         verbose_name = verbose_name_plural = "学校"
         ordering = ["district__code", "code"]
         constraints = [
-            models.CheckConstraint(condition=Q(grade_from__lte=models.F("grade_to")), name="school_grade_range"),
+            models.CheckConstraint(
+                condition=Q(grade_from__lte=models.F("grade_to")), name="school_grade_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -109,7 +120,9 @@ class SchoolYear(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "学年"
         ordering = ["-start_year"]
-        constraints = [models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="school_year_order")]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="school_year_order")
+        ]
 
     def __str__(self) -> str:
         return f"{self.start_year}—{self.start_year + 1}学年"
@@ -153,7 +166,9 @@ class SchoolClass(models.Model):
         verbose_name = verbose_name_plural = "班级"
         ordering = ["school_year", "grade", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "school_year", "grade", "number"], name="class_unique_number"),
+            models.UniqueConstraint(
+                fields=["school", "school_year", "grade", "number"], name="class_unique_number"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -195,8 +210,8 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="user_one_unit_for_role",
                 condition=(
-                    Q(role__in=list(SCHOOL_ROLES), school__isnull=False, jurisdiction__isnull=True)
-                    | Q(role__in=list(JURISDICTION_ROLES), school__isnull=True, jurisdiction__isnull=False)
+                    Q(role__in=sorted(SCHOOL_ROLES), school__isnull=False, jurisdiction__isnull=True)
+                    | Q(role__in=sorted(JURISDICTION_ROLES), school__isnull=True, jurisdiction__isnull=False)
                     # superusers created from the command line before any unit exists
                     | Q(role="", school__isnull=True, jurisdiction__isnull=True, is_superuser=True)
                 ),

@@ -25,7 +25,9 @@ def require_role(actor: Any, roles: tuple[str, ...], *, school: School | None = 
         raise PermissionDenied("您的角色无权进行此操作。")
     if school is not None and actor.is_school_user and actor.school_id != school.pk:
         raise PermissionDenied("只能处理本校学生的学籍。")
-    if school is not None and actor.is_district_user and not school.district.code.startswith(
-        actor.jurisdiction.scope_prefix
+    if (
+        school is not None
+        and actor.is_district_user
+        and not school.district.code.startswith(actor.jurisdiction.scope_prefix)
     ):
         raise PermissionDenied("该学校不在您的管辖范围内。")

@@ -38,7 +38,9 @@ def school_get_by_code(*, requested_by: Any, code: str) -> School:
         raise Http404 from exc
 
 
-def class_list(*, requested_by: Any, school: School, school_year: SchoolYear | None = None) -> QuerySet[SchoolClass]:
+def class_list(
+    *, requested_by: Any, school: School, school_year: SchoolYear | None = None
+) -> QuerySet[SchoolClass]:
     school_get(requested_by=requested_by, pk=school.pk)  # scope check
     classes = SchoolClass.objects.filter(school=school).select_related("school_year")
     if school_year is not None:

@@ -10,12 +10,12 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 
 from xueji.audit.services import audit_record
-from xueji.core.errors import RuleViolation
+from xueji.core.errors import RuleViolation, RuleViolations
 from xueji.org.models import (
     JURISDICTION_ROLES,
     SCHOOL_ROLES,
@@ -34,23 +34,31 @@ SECRET_FIELDS = {"password"}  # never copied into the audit trail
 
 
 def _require_admin(actor: Any, district: Jurisdiction | None = None) -> None:
-    if actor is None:
-        raise RuleViolation(rule="R2.2", code="forbidden", message="缺少操作人。")
+    """R2.2: master data is kept by district admins within their jurisdiction (or a superuser)."""
+    if actor is None or not actor.is_active:
+        raise PermissionDenied("账号不可用，不能维护基础数据。")
     if actor.is_superuser:
         return
     if not actor.has_role(*MASTER_ROLES):
-        raise RuleViolation(rule="R2.2", code="forbidden", message="只有区系统管理员可以维护基础数据。")
+        raise PermissionDenied("只有区系统管理员可以维护基础数据。")
     if district is not None and not district.code.startswith(actor.jurisdiction.scope_prefix):
-        raise RuleViolation(rule="R2.2", code="forbidden", message="该单位不在您的管辖范围内。")
+        raise PermissionDenied("该单位不在您的管辖范围内。")
 
 
-def _full_clean(obj: models.Model, rule: str = "R2.1") -> None:
+def _full_clean(obj: models.Model, rule: str) -> None:
     try:
         obj.full_clean()
     except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise RuleViolation(
-            rule=rule, code="invalid", field=None if field == "__all__" else field, message="；".join(messages)
+        raise RuleViolations(
+            [
+                RuleViolation(
+                    rule=rule,
+                    code="invalid",
+                    field=None if field == "__all__" else field,
+                    message="；".join(messages),
+                )
+                for field, messages in exc.message_dict.items()
+            ]
         ) from exc
 
 
@@ -61,23 +69,29 @@ def master_data_save(*, actor: Any, obj: models.Model, district: Jurisdiction | 
     before = {}
     if obj.pk:
         before = model_to_dict(type(obj).objects.select_for_update().get(pk=obj.pk))
-    _full_clean(obj)
+    rule = "R2.2" if isinstance(obj, User) else "R2.1"
+    _full_clean(obj, rule)
     obj.save()
     after = model_to_dict(obj)
-    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v and k not in SECRET_FIELDS}
+    changes = {
+        k: [before.get(k), v] for k, v in after.items() if before.get(k) != v and k not in SECRET_FIELDS
+    }
     audit_record(
         actor=actor,
         action=f"{type(obj).__name__.lower()}.{'update' if before else 'create'}",
         subject=obj,
         school=obj if isinstance(obj, School) else getattr(obj, "school", None),
         changes=changes,
-        rules=["R2.1"],
+        rules=[rule],
     )
     return obj
 
 
-def jurisdiction_create(*, actor: Any, code: str, name: str, level: str, parent: Jurisdiction | None) -> Jurisdiction:
-    return master_data_save(actor=actor, obj=Jurisdiction(code=code, name=name, level=level, parent=parent))
+def jurisdiction_create(
+    *, actor: Any, code: str, name: str, level: str, parent: Jurisdiction | None
+) -> Jurisdiction:
+    jurisdiction = Jurisdiction(code=code, name=name, level=level, parent=parent)
+    return master_data_save(actor=actor, obj=jurisdiction, district=jurisdiction)
 
 
 def school_create(
@@ -138,14 +152,29 @@ def semester_create(
 
 
 def class_create(
-    *, actor: Any, school: School, school_year: SchoolYear, grade: int, number: int, capacity: int = 45, head_teacher: str = ""
+    *,
+    actor: Any,
+    school: School,
+    school_year: SchoolYear,
+    grade: int,
+    number: int,
+    capacity: int = 45,
+    head_teacher: str = "",
 ) -> SchoolClass:
+    _require_admin(actor, school.district)  # before anything about the school is revealed
     if not school.offers_grade(grade):
-        raise RuleViolation(rule="R2.1", code="grade_not_offered", field="grade", message=f"{school.name}不设{grade}年级。")
+        raise RuleViolation(
+            rule="R2.1", code="grade_not_offered", field="grade", message=f"{school.name}不设{grade}年级。"
+        )
     return master_data_save(
         actor=actor,
         obj=SchoolClass(
-            school=school, school_year=school_year, grade=grade, number=number, capacity=capacity, head_teacher=head_teacher
+            school=school,
+            school_year=school_year,
+            grade=grade,
+            number=number,
+            capacity=capacity,
+            head_teacher=head_teacher,
         ),
         district=school.district,
     )
@@ -164,11 +193,17 @@ def user_create(
     phone: str = "",
 ) -> User:
     """An account bound to one school (school roles) or one jurisdiction (district roles) (R2.2)."""
+    _require_admin(actor, school.district if school else jurisdiction)
     if role in SCHOOL_ROLES and (school is None or jurisdiction is not None):
-        raise RuleViolation(rule="R2.2", code="unit", field="school", message="学校角色的账号必须且只能属于一所学校。")
+        raise RuleViolation(
+            rule="R2.2", code="unit", field="school", message="学校角色的账号必须且只能属于一所学校。"
+        )
     if role in JURISDICTION_ROLES and (jurisdiction is None or school is not None):
         raise RuleViolation(
-            rule="R2.2", code="unit", field="jurisdiction", message="区级角色的账号必须且只能属于一个行政区划。"
+            rule="R2.2",
+            code="unit",
+            field="jurisdiction",
+            message="区级角色的账号必须且只能属于一个行政区划。",
         )
     user = User(
         username=username,

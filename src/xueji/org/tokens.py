@@ -38,7 +38,9 @@ def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
     if not user.is_active:
         raise PermissionDenied("该账号已停用。")
     raw = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, digest=token_digest(raw), expires_at=clock.now() + token_lifetime())
+    token = ApiToken.objects.create(
+        user=user, digest=token_digest(raw), expires_at=clock.now() + token_lifetime()
+    )
     audit_record(
         actor=user,
         action="api_token.issue",

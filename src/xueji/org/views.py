@@ -24,7 +24,9 @@ def home(request: HttpRequest) -> HttpResponse:
         overdue = student_selectors.todo_overdue_records(requested_by=user)
         context["overdue_count"] = overdue.count()
         context["overdue"] = overdue.order_by("record_due", "pk")[:20]
-        context["incomplete_count"] = student_selectors.enrollment_search(requested_by=user, incomplete=True).count()
+        context["incomplete_count"] = student_selectors.enrollment_search(
+            requested_by=user, incomplete=True
+        ).count()
         context["enrolled_count"] = student_selectors.enrollment_search(requested_by=user).count()
     if user.role == Role.REGISTRAR:
         context["unplaced_count"] = (

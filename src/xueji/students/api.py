@@ -15,19 +15,19 @@ from typing import Any
 
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpRequest
-from ninja import Field, File, Form, ModelSchema, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, ModelSchema, Query, Router, Schema, Status, UploadedFile
 from pydantic import create_model
 
 from xueji.core import evidence as evidence_files
 from xueji.core.api_support import READ_ERRORS, WRITE_ERRORS, InputSchema, Scalar, auth_user
 from xueji.core.errors import RuleViolation
-from xueji.core.identity import mask_id_number
+from xueji.core.identity import mask_id_number, mask_phone
 from xueji.org import selectors as org_selectors
 from xueji.org.api import school_by_code
 from xueji.org.models import Role, School, SchoolClass
 from xueji.org.permissions import READ_STUDENTS, WRITE_STUDENTS, require_role
 from xueji.students import rules, selectors, services, validation
-from xueji.students.models import Enrollment, Evidence, Student
+from xueji.students.models import Enrollment, Evidence, FamilyMember, Student
 
 logger = logging.getLogger(__name__)
 router = Router(tags=["学生"])
@@ -47,26 +47,36 @@ def _fields_schema(name: str, spec: Mapping[str, tuple[str, Any]], doc: str) -> 
     return create_model(name, __base__=InputSchema, __doc__=doc, **fields)
 
 
-StudentIn = _fields_schema("StudentIn", validation.STUDENT_FIELDS, "学生基本信息（国家学籍系统学生基本信息表各项；代码或名称均可）")
+StudentIn = _fields_schema(
+    "StudentIn", validation.STUDENT_FIELDS, "学生基本信息（国家学籍系统学生基本信息表各项；代码或名称均可）"
+)
 FamilyMemberIn = _fields_schema("FamilyMemberIn", validation.FAMILY_FIELDS, "家庭成员或监护人")
-EnrollmentIn = _fields_schema("EnrollmentIn", validation.ENROLLMENT_FIELDS, "在籍信息（年级、入学日期、入学方式、就读方式等）")
+EnrollmentIn = _fields_schema(
+    "EnrollmentIn", validation.ENROLLMENT_FIELDS, "在籍信息（年级、入学日期、入学方式、就读方式等）"
+)
 
 
 class RegisterIn(InputSchema):
     student: StudentIn  # type: ignore[valid-type]
     family: list[FamilyMemberIn] = Field(default_factory=list, title="家庭成员或监护人（最多两名）")  # type: ignore[valid-type]
     enrollment: EnrollmentIn  # type: ignore[valid-type]
-    class_id: int | None = Field(None, title="班级 id", description="本校该年级的班级；不属于本校的班级按不存在处理（422）")
-    confirm_region: bool = Field(False, title="确认地区码无误", description="身份证号地区码不在代码表中时，核对后置为 true")
+    class_id: int | None = Field(
+        None, title="班级 id", description="本校该年级的班级；不属于本校的班级按不存在处理（422）"
+    )
+    confirm_region: bool = Field(
+        False, title="确认地区码无误", description="身份证号地区码不在代码表中时，核对后置为 true"
+    )
 
 
 class ImportIn(RegisterIn):
-    xjh: str = Field(max_length=50, title="学籍号", description="国家学籍系统中已有的学籍号（G/L/J 开头，19 位）")
+    xjh: str = Field(
+        max_length=50, title="学籍号", description="国家学籍系统中已有的学籍号（G/L/J 开头，19 位）"
+    )
 
 
 class UpdateIn(InputSchema):
     changes: StudentIn = Field(title="要修改的字段（只传要改的；传 null 表示清空）")  # type: ignore[valid-type]
-    family: list[FamilyMemberIn] | None = Field(None, title="家庭成员（传入即整体替换）")  # type: ignore[valid-type]
+    family: list[FamilyMemberIn] | None = Field(None, title="家庭成员（按位置替换；空对象保留原成员）")  # type: ignore[valid-type]
     confirm_region: bool = Field(False, title="确认地区码无误")
 
 
@@ -89,7 +99,7 @@ _STUDENT_OUT_FIELDS = [
 
 class StudentItemOut(Schema):
     id: int
-    xjh: str = Field(title="学籍号")
+    xjh: str = Field(title="学籍号（已脱敏）")
     name: str = Field(title="姓名")
     gender: str = Field(title="性别", description="1 男 / 2 女")
     id_number: str = Field(title="身份证件号（已脱敏）")
@@ -121,10 +131,10 @@ class FamilyMemberOut(Schema):
     employer: str = Field(title="工作单位")
     address: str = Field(title="现住址")
     household_place_code: str = Field(title="户口所在地")
-    phone: str = Field(title="联系电话")
+    phone: str = Field(title="联系电话", description="仅本校学籍管理员可见全文（R21.1）")
     is_guardian: bool = Field(title="是否监护人")
     id_type: str = Field(title="身份证件类型")
-    id_number: str = Field(title="身份证件号", description="仅本校学籍管理员可见全文，其他人看到脱敏号码（R21.1）")
+    id_number: str = Field(title="身份证件号（一律脱敏）")
     job_title: str = Field(title="职务")
 
 
@@ -151,8 +161,11 @@ class CompletenessOut(Schema):
 
 
 class StudentDetailOut(ModelSchema):
-    id_number: str = Field(title="身份证件号", description="仅本校学籍管理员可见全文，其他人看到脱敏号码（R21.1）")
-    id_number_masked: bool = Field(title="证件号是否已脱敏")
+    id_number: str = Field(
+        title="身份证件号", description="仅本校学籍管理员可见全文，其他人看到脱敏号码（R21.1）"
+    )
+    xjh: str = Field(title="学籍号", description="仅本校学籍管理员可见全文，其他人看到脱敏号码（R21.1）")
+    masked: bool = Field(title="是否已脱敏", description="为 true 时学籍号、身份证件号和家庭成员电话均已脱敏")
     family: list[FamilyMemberOut]
     enrollment: EnrollmentOut
     completeness: CompletenessOut
@@ -190,12 +203,27 @@ class ChangeOut(Schema):
 
 
 def _may_see_identity(viewer: Any, enrollment: Enrollment) -> bool:
-    # R21.1: only the registrar who keeps this record needs the full numbers (to correct them).
+    # R21.1 (decision 0005): only the registrar who keeps this record needs the full numbers.
     return viewer.role == Role.REGISTRAR and viewer.school_id == enrollment.school_id
 
 
 def _masked(number: str, reveal: bool) -> str:
     return number if reveal or not number else mask_id_number(number)
+
+
+def _masked_xjh(xjh: str, reveal: bool) -> str:
+    # A G number is "G" + the ID number, so it is masked wherever the ID number is.
+    if reveal or not xjh:
+        return xjh
+    return xjh[0] + mask_id_number(xjh[1:]) if len(xjh) == 19 else mask_id_number(xjh)
+
+
+def _family_out(member: FamilyMember, reveal: bool) -> dict[str, Any]:
+    return {
+        **model_to_dict(member),
+        "id_number": _masked(member.id_number, reveal=False),  # guardians' numbers: masked for everyone
+        "phone": member.phone if reveal else mask_phone(member.phone),
+    }
 
 
 def _enrollment_out(enrollment: Enrollment) -> dict[str, Any]:
@@ -218,8 +246,8 @@ def _enrollment_out(enrollment: Enrollment) -> dict[str, Any]:
     }
 
 
-def student_detail(viewer: Any, pk: Any) -> dict[str, Any]:
-    student = selectors.student_get(requested_by=viewer, pk=pk)
+def student_detail(viewer: Any, student: Student) -> dict[str, Any]:
+    """The detail of a student fetched through ``selectors.student_get`` (which prefetches it)."""
     enrollment = selectors.current_enrollment(student)
     reveal = _may_see_identity(viewer, enrollment)
     family = list(student.family.all())
@@ -227,14 +255,15 @@ def student_detail(viewer: Any, pk: Any) -> dict[str, Any]:
     family_fields = [model_to_dict(member) for member in family]
     data: dict[str, Any] = {name: getattr(student, name) for name in _STUDENT_OUT_FIELDS}
     data.update(
+        xjh=_masked_xjh(student.xjh, reveal),
         id_number=_masked(student.id_number, reveal),
-        id_number_masked=not reveal and bool(student.id_number),
-        family=[
-            {**member_fields, "id_number": _masked(member.id_number, reveal)}
-            for member, member_fields in zip(family, family_fields, strict=True)
-        ],
+        masked=not reveal,
+        family=[_family_out(member, reveal) for member in family],
         enrollment=_enrollment_out(enrollment),
-        completeness={"is_complete": student.is_complete, "missing": rules.missing_fields(fields, family_fields)},
+        completeness={
+            "is_complete": student.is_complete,
+            "missing": rules.missing_fields(fields, family_fields),
+        },
         record_due=enrollment.record_due,
     )
     return data
@@ -244,10 +273,10 @@ def _item_out(row: Enrollment) -> dict[str, Any]:
     student = row.student
     return {
         "id": student.pk,
-        "xjh": student.xjh,
+        "xjh": _masked_xjh(student.xjh, reveal=False),
         "name": student.name,
         "gender": student.gender,
-        "id_number": mask_id_number(student.id_number) if student.id_number else "",
+        "id_number": _masked(student.id_number, reveal=False),  # R21.1: lists never show full numbers
         "birth_date": student.birth_date,
         "school": row.school.code,
         "school_name": row.school.name,
@@ -272,7 +301,7 @@ def _evidence_out(item: Evidence) -> dict[str, Any]:
         "sha256": item.sha256,
         "content_type": item.content_type,
         "uploaded_at": item.uploaded_at,
-        "uploaded_by": getattr(item.uploaded_by, "full_name", "") or item.uploaded_by.username,
+        "uploaded_by": item.uploaded_by.full_name or item.uploaded_by.username,
     }
 
 
@@ -301,7 +330,9 @@ def _class_for(user: Any, school: School, class_id: int | None) -> SchoolClass |
     if 0 < class_id <= MAX_PK:
         found = org_selectors.class_list(requested_by=user, school=school).filter(pk=class_id).first()
     if found is None:
-        raise RuleViolation(rule="R4.1", code="class_not_found", field="class_id", message=MSG_CLASS_NOT_FOUND)
+        raise RuleViolation(
+            rule="R4.1", code="class_not_found", field="class_id", message=MSG_CLASS_NOT_FOUND
+        )
     return found
 
 
@@ -325,7 +356,7 @@ def student_search(
     page: int = Query(1, ge=1, le=100_000, title="页码"),
     page_size: int = Query(20, ge=1, le=100, title="每页条数（最多 100）"),
 ) -> Any:
-    """本人权限范围内的在籍学生。身份证件号一律脱敏；查询条数固定，与每页条数无关。"""
+    """本人权限范围内的在籍学生。学籍号和身份证件号一律脱敏（R21.1），但可以用完整号码查询。"""
     user = _reader(request)
     rows = selectors.enrollment_search(
         requested_by=user,
@@ -359,7 +390,7 @@ def student_register(request: HttpRequest, payload: RegisterIn) -> Any:
         school_class=_class_for(user, school, payload.class_id),
         confirm_region=payload.confirm_region,
     )
-    return 201, student_detail(user, student.pk)
+    return Status(201, student_detail(user, _student(user, student.pk)))
 
 
 @router.post("/import-existing", response={201: StudentDetailOut, **WRITE_ERRORS}, summary="导入已有学籍")
@@ -377,19 +408,21 @@ def student_import_existing(request: HttpRequest, payload: ImportIn) -> Any:
         school_class=_class_for(user, school, payload.class_id),
         confirm_region=payload.confirm_region,
     )
-    return 201, student_detail(user, student.pk)
+    return Status(201, student_detail(user, _student(user, student.pk)))
 
 
 @router.get("/{student_id}", response={200: StudentDetailOut, **READ_ERRORS}, summary="学生详情")
 def student_get(request: HttpRequest, student_id: int) -> Any:
     """全部学籍信息、家庭成员、当前在籍信息和档案完整情况。身份证件号仅本校学籍管理员可见全文（R21.1）。"""
     user = _reader(request)
-    return student_detail(user, _student(user, student_id).pk)
+    return student_detail(user, _student(user, student_id))
 
 
 @router.patch("/{student_id}", response={200: StudentDetailOut, **WRITE_ERRORS}, summary="修改学生信息")
 def student_update(request: HttpRequest, student_id: int, payload: UpdateIn) -> Any:
-    """修改非关键信息；姓名、性别、出生日期、证件、民族属关键信息，须走信息变更申请（R9.1，返回 422）。"""
+    """修改非关键信息；姓名、性别、出生日期、证件、民族属关键信息，须走信息变更申请（R9.1，返回 422）。
+    family 按位置传入：第 1 项为成员一、第 2 项为成员二，传入的成员整体替换该位置，未传字段被清空；
+    空对象或未传的位置保留原成员（学籍信息不删除，R2.3）。详情中的成员证件号已脱敏，修改时须填写完整号码。"""
     user = _reader(request)
     student = services.student_update(
         actor=user,
@@ -398,7 +431,7 @@ def student_update(request: HttpRequest, student_id: int, payload: UpdateIn) -> 
         family=None if payload.family is None else [_given(member) for member in payload.family],
         confirm_region=payload.confirm_region,
     )
-    return student_detail(user, student.pk)
+    return student_detail(user, _student(user, student.pk))
 
 
 @router.get("/{student_id}/history", response={200: list[ChangeOut], **READ_ERRORS}, summary="变更历史")
@@ -408,26 +441,37 @@ def student_history(request: HttpRequest, student_id: int) -> Any:
     return selectors.student_history(requested_by=user, student=_student(user, student_id))
 
 
-@router.get("/{student_id}/evidence", response={200: list[EvidenceOut], **READ_ERRORS}, summary="佐证材料列表")
+@router.get(
+    "/{student_id}/evidence", response={200: list[EvidenceOut], **READ_ERRORS}, summary="佐证材料列表"
+)
 def evidence_list(request: HttpRequest, student_id: int) -> Any:
+    """该学生的佐证材料（最新的在前），下载地址见“下载佐证材料”。"""
     user = _reader(request)
     items = selectors.evidence_list(requested_by=user, student=_student(user, student_id))
     return [_evidence_out(item) for item in items]
+
+
+UPLOAD_DESCRIPTION = (
+    "multipart/form-data：`file` 为 PDF、JPEG 或 PNG 文件（按文件内容识别，改扩展名无效；R6.1），"
+    "`category` 为材料类别（"
+    + "，".join(f"{value} {label}" for value, label in Evidence.Category.choices)
+    + "），`description` 为说明（可选）。"
+)
 
 
 @router.post(
     "/{student_id}/evidence",
     response={201: EvidenceOut, **WRITE_ERRORS},
     summary="上传佐证材料",
+    description=UPLOAD_DESCRIPTION,
 )
 def evidence_upload(
     request: HttpRequest,
     student_id: int,
-    file: UploadedFile = File(..., title="文件（PDF、JPEG 或 PNG）"),
-    category: str = Form(..., title="材料类别", description="household / id_card / birth / residence / …"),
-    description: str = Form("", title="说明"),
+    file: File[UploadedFile],
+    category: Form[str],
+    description: Form[str] = "",
 ) -> Any:
-    """multipart/form-data 上传 PDF、JPEG 或 PNG（按文件内容识别，改扩展名无效；R6.1）。"""
     user = _reader(request)
     item = services.evidence_attach(
         actor=user,
@@ -437,7 +481,7 @@ def evidence_upload(
         category=category,
         description=description,
     )
-    return 201, _evidence_out(item)
+    return Status(201, _evidence_out(item))
 
 
 @router.get(
@@ -448,12 +492,15 @@ def evidence_upload(
         "responses": {
             "200": {
                 "description": "文件本身，作为附件下载",
-                "content": {t: {"schema": {"type": "string", "format": "binary"}} for _, t, _ in evidence_files.MAGIC},
+                "content": {
+                    t: {"schema": {"type": "string", "format": "binary"}} for _, t, _ in evidence_files.MAGIC
+                },
             }
         }
     },
 )
 def evidence_download(request: HttpRequest, student_id: int, evidence_id: int) -> Any:
+    """以附件形式下载原文件（不在浏览器内直接打开），文件名为上传时的文件名。"""
     user = _reader(request)
     if not 0 < evidence_id <= MAX_PK:
         raise Http404
@@ -465,7 +512,9 @@ def evidence_download(request: HttpRequest, student_id: int, evidence_id: int) -
     except (OSError, ValueError) as exc:
         logger.error("evidence file %s of evidence %s is missing", item.storage_name, item.pk)
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=item.original_name, content_type=item.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"  # never render an upload inline as something else
     return response
 

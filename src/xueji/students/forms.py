@@ -46,20 +46,73 @@ REQUIRED_MARK = set(validation.REQUIRED_AT_REGISTRATION) | {"id_number"} | set(v
 
 # The national form's sections, in its order (items 1–48; family members follow).
 SECTIONS = [
-    ("学生个人基础信息", ["name", "gender", "birth_date", "id_type", "id_number", "birthplace_code", "native_place",
-                   "ethnicity", "nationality", "hk_mo_tw", "political_status", "health"]),
-    ("学生个人辅助信息", ["former_name", "id_valid_until", "household_place_code",
-                   "household_type", "specialty"]),
-    ("学生个人联系信息", ["current_address", "mailing_address", "home_address", "phone", "postal_code", "email",
-                   "homepage"]),
-    ("学生个人扩展信息", ["only_child", "preschool", "left_behind", "migrant_child", "orphan", "martyr_child",
-                   "regular_class_disabled", "disability", "government_paid_seat", "needs_aid", "one_subsidy"]),
+    (
+        "学生个人基础信息",
+        [
+            "name",
+            "gender",
+            "birth_date",
+            "id_type",
+            "id_number",
+            "birthplace_code",
+            "native_place",
+            "ethnicity",
+            "nationality",
+            "hk_mo_tw",
+            "political_status",
+            "health",
+        ],
+    ),
+    (
+        "学生个人辅助信息",
+        ["former_name", "id_valid_until", "household_place_code", "household_type", "specialty"],
+    ),
+    (
+        "学生个人联系信息",
+        ["current_address", "mailing_address", "home_address", "phone", "postal_code", "email", "homepage"],
+    ),
+    (
+        "学生个人扩展信息",
+        [
+            "only_child",
+            "preschool",
+            "left_behind",
+            "migrant_child",
+            "orphan",
+            "martyr_child",
+            "regular_class_disabled",
+            "disability",
+            "government_paid_seat",
+            "needs_aid",
+            "one_subsidy",
+        ],
+    ),
     ("上下学交通方式", ["commute_km", "commute_mode", "school_bus"]),
 ]
-FAMILY_ORDER = ["name", "relation", "relation_note", "ethnicity", "employer", "address", "household_place_code",
-                "phone", "is_guardian", "id_type", "id_number", "job_title"]
-ENROLLMENT_ORDER = ["grade", "school_class", "entry_date", "entry_mode", "attendance_mode", "source",
-                    "class_seat_number", "aux_number"]
+FAMILY_ORDER = [
+    "name",
+    "relation",
+    "relation_note",
+    "ethnicity",
+    "employer",
+    "address",
+    "household_place_code",
+    "phone",
+    "is_guardian",
+    "id_type",
+    "id_number",
+    "job_title",
+]
+ENROLLMENT_ORDER = [
+    "grade",
+    "school_class",
+    "entry_date",
+    "entry_mode",
+    "attendance_mode",
+    "source",
+    "class_seat_number",
+    "aux_number",
+]
 
 
 def _field(name: str, label: str) -> forms.Field:
@@ -76,10 +129,19 @@ def _field(name: str, label: str) -> forms.Field:
 class RecordForm(forms.Form):
     """Student + two family members + enrollment, named as the services name their fields."""
 
-    confirm_region = forms.BooleanField(label="确认地区码无误（身份证号前六位不在代码表中时勾选）", required=False)
+    confirm_region = forms.BooleanField(
+        label="确认地区码无误（身份证号前六位不在代码表中时勾选）", required=False
+    )
 
-    def __init__(self, *args: Any, school: Any = None, with_enrollment: bool = True, with_xjh: bool = False,
-                 classes: Any = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        school: Any = None,
+        with_enrollment: bool = True,
+        with_xjh: bool = False,
+        classes: Any = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.with_enrollment, self.with_xjh = with_enrollment, with_xjh
         if with_xjh:
@@ -93,10 +155,14 @@ class RecordForm(forms.Form):
         if with_enrollment:
             grades = school.grades if school else range(1, 10)
             self.fields["grade"] = forms.ChoiceField(
-                label="年级", required=False, choices=[("", "—")] + [(g, codes.GRADE_NAMES[g]) for g in grades]
+                label="年级",
+                required=False,
+                choices=[("", "—")] + [(g, codes.GRADE_NAMES[g]) for g in grades],
             )
             self.fields["school_class"] = forms.ModelChoiceField(
-                label="班级", required=False, queryset=classes if classes is not None else SchoolClass.objects.none()
+                label="班级",
+                required=False,
+                queryset=classes if classes is not None else SchoolClass.objects.none(),
             )
             for name, (label, _) in validation.ENROLLMENT_FIELDS.items():
                 if name != "grade":
@@ -114,12 +180,8 @@ class RecordForm(forms.Form):
         return {n: self.raw(n) for n in names if not only_present or n in self.data}
 
     def family_data(self) -> list[dict[str, Any]]:
-        members = []
-        for position in (1, 2):
-            member = {n: self.raw(f"family{position}_{n}") for n in FAMILY_ORDER}
-            if any(v not in ("", None) for v in member.values()):
-                members.append(member)
-        return members
+        # Both positions are sent, blank or not, so member two stays member two.
+        return [{n: self.raw(f"family{position}_{n}") for n in FAMILY_ORDER} for position in (1, 2)]
 
     def enrollment_data(self) -> dict[str, Any]:
         return {n: self.raw(n) for n in validation.ENROLLMENT_FIELDS}
@@ -138,7 +200,8 @@ class RecordForm(forms.Form):
 
     def family_sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [
-            (f"家庭成员或监护人信息{'一二'[p - 1]}", [self[f"family{p}_{n}"] for n in FAMILY_ORDER]) for p in (1, 2)
+            (f"家庭成员或监护人信息{'一二'[p - 1]}", [self[f"family{p}_{n}"] for n in FAMILY_ORDER])
+            for p in (1, 2)
         ]
 
     def enrollment_fields(self) -> list[forms.BoundField]:
@@ -156,7 +219,9 @@ class EntryApplicationForm(forms.Form):
     child_name = forms.CharField(label="儿童姓名", required=False)
     id_number = forms.CharField(label="身份证号", required=False)
     entry_year = forms.CharField(label="申请入学年份（秋季）", required=False)
-    reason = forms.CharField(label="理由（身体状况等特殊原因）", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="理由（身体状况等特殊原因）", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     guardian_name = forms.CharField(label="监护人", required=False)
     guardian_phone = forms.CharField(label="监护人电话", required=False)
 

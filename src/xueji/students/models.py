@@ -26,7 +26,9 @@ class Student(models.Model):
     birthplace_code = models.CharField("出生地", max_length=12, blank=True, help_text="行政区划代码")
     native_place = models.CharField("籍贯", max_length=50, blank=True)
     ethnicity = models.CharField("民族", max_length=2, choices=choices(codes.ETHNICITY), blank=True)
-    nationality = models.CharField("国籍/地区", max_length=3, choices=choices(codes.NATIONALITY), default="CHN")
+    nationality = models.CharField(
+        "国籍/地区", max_length=3, choices=choices(codes.NATIONALITY), default="CHN"
+    )
     id_type = models.CharField("身份证件类型", max_length=1, choices=choices(codes.ID_TYPE))
     # Empty only for id_type Z (其他); unique per type when present (R6.2).
     id_number = models.CharField("身份证件号", max_length=30, blank=True)
@@ -43,7 +45,9 @@ class Student(models.Model):
     former_name = models.CharField("曾用名", max_length=50, blank=True)
     id_valid_until = models.DateField("身份证件有效期", null=True, blank=True)
     household_place_code = models.CharField("户口所在地", max_length=12, blank=True, help_text="行政区划代码")
-    household_type = models.CharField("户口性质", max_length=1, choices=choices(codes.HOUSEHOLD_TYPE), blank=True)
+    household_type = models.CharField(
+        "户口性质", max_length=1, choices=choices(codes.HOUSEHOLD_TYPE), blank=True
+    )
     specialty = models.CharField("特长", max_length=100, blank=True)
 
     # --- 学生个人联系信息 (28–34) ---
@@ -58,7 +62,9 @@ class Student(models.Model):
     # --- 学生个人扩展信息 (35–45) and the special-status flags ---
     only_child = models.BooleanField("是否独生子女", null=True, blank=True)
     preschool = models.BooleanField("是否受过学前教育", null=True, blank=True)
-    left_behind = models.CharField("是否留守儿童", max_length=1, choices=choices(codes.LEFT_BEHIND), default="0")
+    left_behind = models.CharField(
+        "是否留守儿童", max_length=1, choices=choices(codes.LEFT_BEHIND), default="0"
+    )
     migrant_child = models.BooleanField("是否进城务工人员随迁子女", default=False)
     orphan = models.BooleanField("是否孤儿", default=False)
     martyr_child = models.BooleanField("是否烈士或优抚子女", default=False)
@@ -71,8 +77,12 @@ class Student(models.Model):
     one_subsidy = models.BooleanField("是否享受一补", default=False)
 
     # --- 上下学交通方式 (46–48) ---
-    commute_km = models.DecimalField("上下学距离（公里）", max_digits=5, decimal_places=1, null=True, blank=True)
-    commute_mode = models.CharField("上下学交通方式", max_length=1, choices=choices(codes.COMMUTE_MODE), blank=True)
+    commute_km = models.DecimalField(
+        "上下学距离（公里）", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    commute_mode = models.CharField(
+        "上下学交通方式", max_length=1, choices=choices(codes.COMMUTE_MODE), blank=True
+    )
     school_bus = models.BooleanField("是否需要乘坐校车", default=False)
 
     # --- bookkeeping ---
@@ -89,7 +99,9 @@ class Student(models.Model):
             models.UniqueConstraint(
                 fields=["id_type", "id_number"], condition=~Q(id_number=""), name="student_unique_id_document"
             ),
-            models.CheckConstraint(condition=~Q(id_number="") | Q(id_type="Z"), name="student_id_number_required"),
+            models.CheckConstraint(
+                condition=~Q(id_number="") | Q(id_type="Z"), name="student_id_number_required"
+            ),
         ]
         indexes = [
             models.Index(fields=["id_number"], name="student_id_number_idx"),
@@ -168,7 +180,12 @@ class Enrollment(models.Model):
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="enrollments")
     school = models.ForeignKey("org.School", on_delete=models.PROTECT, related_name="enrollments")
     school_class = models.ForeignKey(
-        "org.SchoolClass", verbose_name="班级", null=True, blank=True, on_delete=models.PROTECT, related_name="enrollments"
+        "org.SchoolClass",
+        verbose_name="班级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrollments",
     )
     grade = models.PositiveSmallIntegerField("年级")
     class_seat_number = models.CharField("班内学号", max_length=10, blank=True)
@@ -188,7 +205,9 @@ class Enrollment(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "在籍信息"
         constraints = [
-            models.UniqueConstraint(fields=["student"], condition=Q(is_current=True), name="one_current_enrollment"),
+            models.UniqueConstraint(
+                fields=["student"], condition=Q(is_current=True), name="one_current_enrollment"
+            ),
         ]
         indexes = [
             models.Index(fields=["school", "is_current", "grade"], name="enrollment_school_grade_idx"),
@@ -232,6 +251,12 @@ class EntryApplication(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "推迟入学/入学申请"
         ordering = ["-submitted_at"]
+        constraints = [
+            # R3.3: one pending application per child, also when two are submitted at once.
+            models.UniqueConstraint(
+                fields=["id_number"], condition=Q(state="pending"), name="entry_application_one_pending"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.child_name}"

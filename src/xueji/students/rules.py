@@ -61,7 +61,11 @@ def should_have_entered_earlier(birth_date: dt.date, entry_year: int, **cutoff: 
 
 
 def check_autumn_entry(
-    entry_date: dt.date, autumn_start: dt.date | None, autumn_end: dt.date | None, *, school_year: int | None = None
+    entry_date: dt.date,
+    autumn_start: dt.date | None,
+    autumn_end: dt.date | None,
+    *,
+    school_year: int | None = None,
 ) -> None:
     """R3.1: new students enter in the autumn semester of the school year only."""
     if autumn_start is None or autumn_end is None:

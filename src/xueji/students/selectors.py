@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.forms.models import model_to_dict
 from django.http import Http404
 
 from xueji.core import clock, identity
 from xueji.org.models import Role, School
 from xueji.org.permissions import READ_STUDENTS
-from xueji.students.models import EntryApplication, Enrollment, Evidence, FamilyMember, Student
+from xueji.students import rules
+from xueji.students.models import Enrollment, EntryApplication, Evidence, FamilyMember, Student
 
 XJH_QUERY = re.compile(r"^[GLJ][0-9]{17}[0-9X]$")
 ID_QUERY = re.compile(r"^[0-9]{6,17}[0-9X]$")
@@ -70,7 +72,9 @@ def enrollment_search(
             rows = rows.filter(student__name_initials__startswith=text.lower())
         else:
             name = (q or "").strip()
-            rows = rows.filter(Q(student__name=name) | Q(student__name__startswith=name) | Q(student__former_name=name))
+            rows = rows.filter(
+                Q(student__name=name) | Q(student__name__startswith=name) | Q(student__former_name=name)
+            )
     return rows.order_by("school__code", "grade", "school_class__number", "student__name_initials", "pk")
 
 
@@ -138,11 +142,15 @@ def student_history(*, requested_by: Any, student: Student) -> list[Change]:
         ("学生信息", student.history.select_related("history_user").order_by("history_id")),
         (
             "家庭成员",
-            FamilyMember.history.filter(student_id=student.pk).select_related("history_user").order_by("history_id"),
+            FamilyMember.history.filter(student_id=student.pk)
+            .select_related("history_user")
+            .order_by("history_id"),
         ),
         (
             "在籍信息",
-            Enrollment.history.filter(student_id=student.pk).select_related("history_user").order_by("history_id"),
+            Enrollment.history.filter(student_id=student.pk)
+            .select_related("history_user")
+            .order_by("history_id"),
         ),
     ):
         changes.extend(_diff_records(what, list(records)))
@@ -153,7 +161,9 @@ def student_history(*, requested_by: Any, student: Student) -> list[Change]:
 def _diff_records(what: str, records: list[Any]) -> Iterator[Change]:
     previous: dict[int, Any] = {}
     for record in records:
-        user = getattr(record.history_user, "full_name", "") or getattr(record.history_user, "username", "系统")
+        user = getattr(record.history_user, "full_name", "") or getattr(
+            record.history_user, "username", "系统"
+        )
         prev = previous.get(record.id)
         model = record.instance_type
         if prev is None:
@@ -190,6 +200,11 @@ def _display(field: Any, value: Any) -> str:
     if field.name == "id_number":
         return identity.mask_id_number(str(value))
     return str(value)
+
+
+def student_missing_fields(student: Student) -> list[str]:
+    """R5.1: labels of what a record (fetched through student_get) still lacks; empty = complete."""
+    return rules.missing_fields(model_to_dict(student), [model_to_dict(m) for m in student.family.all()])
 
 
 def todo_overdue_records(*, requested_by: Any) -> QuerySet[Enrollment]:

@@ -17,7 +17,7 @@ from xueji.org import selectors as org_selectors
 from xueji.org.models import Role, School, SchoolClass
 from xueji.org.permissions import DECIDE_ENTRY, WRITE_STUDENTS, require_role
 from xueji.students import rules, validation
-from xueji.students.models import EntryApplication, Enrollment, Evidence, FamilyMember, Student, XjhAlias
+from xueji.students.models import Enrollment, EntryApplication, Evidence, FamilyMember, Student, XjhAlias
 
 KEY_FIELDS = validation.KEY_FIELDS  # R9.1
 
@@ -26,13 +26,13 @@ MSG_XJH_TAKEN = (
     "请对照国家学籍系统核对学籍号；确属本人的，请联系区教育局核查。"
 )
 MSG_BUSY = "该学生的学籍正在另一处同时办理，请稍后查询后再办理。"
-# Attempts at a free J sequence when registrars of one district register same-day births at once.
-_XJH_ATTEMPTS = 20
-
 MSG_DUPLICATE = (
     "该学生已在{school}建立学籍，不能重复建立（第六条：不得重复建立学籍）。"
     "如学生已到本校就读，请由本校发起转学手续。"
 )
+
+# Attempts at a free J sequence when registrars of one district register same-day births at once.
+_XJH_ATTEMPTS = 20
 
 
 def _policy() -> dict[str, Any]:
@@ -123,11 +123,17 @@ def student_import_existing(
     _check_school_grade(school, placement["grade"])
     if placement["entry_date"] > today:
         raise RuleViolation(
-            rule="R2.3", code="future_entry", field="entry_date", message="导入已有学籍时，入学日期不能晚于今天。"
+            rule="R2.3",
+            code="future_entry",
+            field="entry_date",
+            message="导入已有学籍时，入学日期不能晚于今天。",
         )
     if placement["entry_date"] <= values["birth_date"]:
         raise RuleViolation(
-            rule="R2.3", code="entry_before_birth", field="entry_date", message="入学日期应晚于出生日期，请核对。"
+            rule="R2.3",
+            code="entry_before_birth",
+            field="entry_date",
+            message="入学日期应晚于出生日期，请核对。",
         )
     _check_attendance(values, placement)
     return _create(
@@ -163,7 +169,8 @@ def _autumn_entry_year(entry_date: dt.date) -> int:
     school_year = org_selectors.school_year_for(entry_date)
     start_year = school_year.start_year if school_year else entry_date.year
     autumn = org_selectors.autumn_semester(start_year)
-    rules.check_autumn_entry(entry_date, autumn and autumn.start, autumn and autumn.end, school_year=start_year)
+    start, end = (autumn.start, autumn.end) if autumn else (None, None)
+    rules.check_autumn_entry(entry_date, start, end, school_year=start_year)
     return start_year
 
 
@@ -274,16 +281,14 @@ def _insert_student(actor: Any, values: dict[str, Any], *, xjh: str | None, scho
 
 def _check_xjh_free(number: str, *, student: Student | None = None) -> None:
     """R6.4: a 学籍号 is assigned once and never reused, old aliases included."""
-    taken = XjhAlias.objects.filter(number=number)
-    if number.startswith("G"):  # "G" + an ID number belongs to the holder of that ID number
+    taken = XjhAlias.objects.filter(number=number).exists()
+    if not taken and number.startswith("G"):  # "G" + an ID number belongs to the holder of that ID
         others = Student.objects.filter(id_type="1", id_number=number[1:])
-        if student is not None:
-            others = others.exclude(pk=student.pk)
-        taken_by_id = others.exists()
-    else:
-        taken_by_id = False
-    if taken_by_id or taken.exists():
-        raise Conflict(rule="R6.4", code="xjh_taken", field="xjh", message=MSG_XJH_TAKEN.format(number=number))
+        taken = others.exclude(pk=student.pk).exists() if student else others.exists()
+    if taken:
+        raise Conflict(
+            rule="R6.4", code="xjh_taken", field="xjh", message=MSG_XJH_TAKEN.format(number=number)
+        )
 
 
 def _check_not_registered(values: Mapping[str, Any]) -> None:
@@ -298,7 +303,9 @@ def _check_not_registered(values: Mapping[str, Any]) -> None:
     if existing is None:
         return
     holder = (
-        Enrollment.objects.filter(student_id=existing).order_by("-is_current", "-created_at").select_related("school")
+        Enrollment.objects.filter(student_id=existing)
+        .order_by("-is_current", "-created_at")
+        .select_related("school")
     ).first()
     raise Conflict(
         rule="R6.2",
@@ -343,8 +350,9 @@ def student_update(
 ) -> Student:
     """Change non-key fields; key fields go through the information-change procedure (R9.1).
 
-    Key fields may be sent unchanged (a whole form is submitted); they are compared, not
-    re-validated, so ``confirm_region`` matters only to callers that change nothing else.
+    Key fields may be sent unchanged (a page submits the whole form): they are compared, not
+    re-validated, so a region code confirmed at registration is not questioned again and
+    ``confirm_region`` has nothing left to confirm (it stays for callers sharing the form).
     """
     student = Student.objects.select_for_update().get(pk=student.pk)
     enrollment = student.enrollments.select_related("school__district").get(is_current=True)
@@ -352,13 +360,17 @@ def student_update(
     today = clock.today()
     _refuse_key_changes(student, validation.clean_key_fields(changes))  # R9.1
     other = {k: v for k, v in changes.items() if k not in validation.KEY_FIELDS}
-    values, warnings = validation.clean_student(other, partial=True, today=today, confirm_region=confirm_region)
+    values, warnings = validation.clean_student(
+        other, partial=True, today=today, confirm_region=confirm_region
+    )
     before = model_to_dict(student)
     errors: list[RuleViolation] = []
     for field, value in values.items():
         if value is None and not _clearable(field):
             label = validation.STUDENT_FIELDS[field][0]
-            errors.append(RuleViolation(rule="R2.3", code="required", field=field, message=f"请填写「{label}」。"))
+            errors.append(
+                RuleViolation(rule="R2.3", code="required", field=field, message=f"请填写「{label}」。")
+            )
             continue
         setattr(student, field, _cleared(field) if value is None else value)
     errors += validation.check_consistency(model_to_dict(student))
@@ -366,15 +378,19 @@ def student_update(
         raise RuleViolations(errors)
     _check_attendance(model_to_dict(student), {"attendance_mode": enrollment.attendance_mode})  # R6.6
     old_family = list(student.family.all())
+    old_names = [m.name for m in old_family]  # before _replace_family edits these rows in place
     members = None
     if family is not None:
         members = validation.clean_family(list(family), today=today)
         _replace_family(actor, student, old_family, members)
-    member_values = members if members is not None else [model_to_dict(m) for m in old_family]
+    new_family = [model_to_dict(m) for m in student.family.all()] if members is not None else None
+    member_values = new_family if new_family is not None else [model_to_dict(m) for m in old_family]
     student.is_complete = not rules.missing_fields(model_to_dict(student), member_values)  # R5.1
     diff = {f: [before[f], getattr(student, f)] for f in values if before.get(f) != getattr(student, f)}
-    if family is not None:
-        diff["family"] = [[m.name for m in old_family], [m["name"] for m in members or []]]
+    if new_family is not None:
+        new_names = [m["name"] for m in new_family]
+        if old_names != new_names:
+            diff["family"] = [old_names, new_names]
     student._history_user = actor  # type: ignore[attr-defined]
     student.save()
     audit_record(
@@ -390,7 +406,9 @@ def student_update(
 
 
 def _refuse_key_changes(student: Student, key_values: Mapping[str, Any]) -> None:
-    changed = [f for f, v in key_values.items() if (v if v is not None else "") != (getattr(student, f) or "")]
+    changed = [
+        f for f, v in key_values.items() if (v if v is not None else "") != (getattr(student, f) or "")
+    ]
     if changed:
         labels = "、".join(validation.STUDENT_FIELDS[f][0] for f in changed)
         raise RuleViolation(
@@ -417,7 +435,9 @@ def _cleared(field: str) -> Any:
     return False if isinstance(model_field, models.BooleanField) else ""
 
 
-def _replace_family(actor: Any, student: Student, old: list[FamilyMember], members: list[dict[str, Any]]) -> None:
+def _replace_family(
+    actor: Any, student: Student, old: list[FamilyMember], members: list[dict[str, Any]]
+) -> None:
     by_position = {m.position: m for m in old}
     for member in members:
         row = by_position.pop(member["position"], None) or FamilyMember(student=student)
@@ -427,9 +447,8 @@ def _replace_family(actor: Any, student: Student, old: list[FamilyMember], membe
         row.position = member["position"]
         row._history_user = actor  # type: ignore[attr-defined]
         row.save()
-    for row in by_position.values():  # a member removed from the form
-        row._history_user = actor  # type: ignore[attr-defined]
-        row.delete()
+    # A member left blank on the form is kept, not deleted: nothing is ever hard-deleted (R2.3);
+    # a registrar replaces a member by entering another one at that position.
 
 
 @transaction.atomic
@@ -460,7 +479,9 @@ def student_xjh_replace(*, actor: Any, student: Student, new_xjh: str) -> Studen
         with transaction.atomic():
             XjhAlias.objects.create(number=number, student=student)
     except IntegrityError as exc:  # taken meanwhile by a concurrent registration
-        raise Conflict(rule="R6.4", code="xjh_taken", field="xjh", message=MSG_XJH_TAKEN.format(number=number)) from exc
+        raise Conflict(
+            rule="R6.4", code="xjh_taken", field="xjh", message=MSG_XJH_TAKEN.format(number=number)
+        ) from exc
     student.xjh = number
     student._history_user = actor  # type: ignore[attr-defined]
     student.save()
@@ -476,9 +497,13 @@ def student_xjh_replace(*, actor: Any, student: Student, new_xjh: str) -> Studen
 
 
 @transaction.atomic
-def enrollment_place_in_class(*, actor: Any, student: Student, school_class: SchoolClass | None) -> Enrollment:
-    enrollment = Enrollment.objects.select_for_update().select_related("school__district").get(
-        student=student, is_current=True
+def enrollment_place_in_class(
+    *, actor: Any, student: Student, school_class: SchoolClass | None
+) -> Enrollment:
+    enrollment = (
+        Enrollment.objects.select_for_update()
+        .select_related("school__district")
+        .get(student=student, is_current=True)
     )
     require_role(actor, WRITE_STUDENTS, school=enrollment.school)
     if school_class is not None:
@@ -545,7 +570,9 @@ def entry_application_submit(*, actor: Any, school: School, data: Mapping[str, A
         errors.append(RuleViolation(rule="R3.3", code="required", field="kind", message="请选择申请类型。"))
     for field, label in (("child_name", "儿童姓名"), ("reason", "理由"), ("guardian_name", "监护人")):
         if not str(data.get(field) or "").strip():
-            errors.append(RuleViolation(rule="R3.3", code="required", field=field, message=f"请填写「{label}」。"))
+            errors.append(
+                RuleViolation(rule="R3.3", code="required", field=field, message=f"请填写「{label}」。")
+            )
     try:
         info = identity.parse_resident_id(str(data.get("id_number") or ""), today=today)
     except RuleViolation as exc:
@@ -567,27 +594,37 @@ def entry_application_submit(*, actor: Any, school: School, data: Mapping[str, A
     phone = str(data.get("guardian_phone") or "").strip()
     if not rules.PHONE_RE.match(phone):
         errors.append(
-            RuleViolation(rule="R2.3", code="invalid", field="guardian_phone", message="请填写正确的监护人电话。")
+            RuleViolation(
+                rule="R2.3", code="invalid", field="guardian_phone", message="请填写正确的监护人电话。"
+            )
         )
     if errors:
         raise RuleViolations(errors)
     assert info is not None
-    if EntryApplication.objects.filter(id_number=info.number, state=EntryApplication.State.PENDING).exists():
-        raise Conflict(
-            rule="R3.3", code="duplicate", field="id_number", message="该儿童已有待审批的申请，请等待区教育局审批。"
-        )
-    application = EntryApplication.objects.create(
-        kind=kind,
-        school=school,
-        child_name=str(data["child_name"]).strip(),
-        id_number=info.number,
-        birth_date=info.birth_date,
-        entry_year=entry_year,
-        reason=str(data["reason"]).strip(),
-        guardian_name=str(data["guardian_name"]).strip(),
-        guardian_phone=phone,
-        submitted_by=actor,
+    pending = Conflict(
+        rule="R3.3",
+        code="duplicate",
+        field="id_number",
+        message="该儿童已有待审批的申请，请等待区教育局审批。",
     )
+    if EntryApplication.objects.filter(id_number=info.number, state=EntryApplication.State.PENDING).exists():
+        raise pending
+    try:
+        with transaction.atomic():  # the partial unique index decides a race between two submissions
+            application = EntryApplication.objects.create(
+                kind=kind,
+                school=school,
+                child_name=str(data["child_name"]).strip(),
+                id_number=info.number,
+                birth_date=info.birth_date,
+                entry_year=entry_year,
+                reason=str(data["reason"]).strip(),
+                guardian_name=str(data["guardian_name"]).strip(),
+                guardian_phone=phone,
+                submitted_by=actor,
+            )
+    except IntegrityError as exc:
+        raise pending from exc
     audit_record(
         actor=actor, action="entry_application.submit", subject=application, school=school, rules=["R3.3"]
     )
@@ -598,15 +635,18 @@ def entry_application_submit(*, actor: Any, school: School, data: Mapping[str, A
 def entry_application_decide(
     *, actor: Any, application: EntryApplication, approve: bool, comment: str = ""
 ) -> EntryApplication:
-    application = EntryApplication.objects.select_for_update().select_related("school__district").get(
-        pk=application.pk
+    application = (
+        EntryApplication.objects.select_for_update().select_related("school__district").get(pk=application.pk)
     )
     require_role(actor, DECIDE_ENTRY, school=application.school)
     if application.state != EntryApplication.State.PENDING:
         raise RuleViolation(rule="R3.3", code="already_decided", message="该申请已审批，不能重复审批。")
     if not approve and not comment.strip():
         raise RuleViolation(
-            rule="R3.3", code="reason_required", field="comment", message="不批准时请填写理由，以便学校告知监护人。"
+            rule="R3.3",
+            code="reason_required",
+            field="comment",
+            message="不批准时请填写理由，以便学校告知监护人。",
         )
     old = application.state
     application.state = EntryApplication.State.APPROVED if approve else EntryApplication.State.REJECTED

@@ -14,5 +14,7 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
     path("entry-applications/", views.entry_applications, name="entry_applications"),
     path("entry-applications/new/", views.entry_application_new, name="entry_application_new"),
-    path("entry-applications/<int:pk>/decide/", views.entry_application_decide, name="entry_application_decide"),
+    path(
+        "entry-applications/<int:pk>/decide/", views.entry_application_decide, name="entry_application_decide"
+    ),
 ]

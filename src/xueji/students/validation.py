@@ -26,6 +26,8 @@ Cleaner = Callable[[Any], Any]
 def _text(max_len: int) -> Cleaner:
     def clean(value: Any) -> str:
         text = re.sub(r"\s+", " ", str(value)).strip()
+        if not text.isprintable():  # NUL breaks PostgreSQL; control characters are never data
+            raise ValueError("含有不可见的控制字符，请删除后重新输入")
         if len(text) > max_len:
             raise ValueError(f"不能超过 {max_len} 个字")
         return text
@@ -101,7 +103,7 @@ def _decimal(value: Any) -> Decimal:
         number = Decimal(str(value).strip())
     except InvalidOperation as exc:
         raise ValueError(f"“{value}”不是数字") from exc
-    if not Decimal(0) <= number <= Decimal(999):
+    if not number.is_finite() or not Decimal(0) <= number <= Decimal(999):  # NaN cannot be compared
         raise ValueError("应在 0 到 999 公里之间")
     return number.quantize(Decimal("0.1"))
 
@@ -223,15 +225,23 @@ def _clean_fields(
         except ValueError as exc:
             errors.append(
                 RuleViolation(
-                    rule="R2.3", code="invalid", field=prefix + field, message=f"{label_prefix}{label}：{exc}。"
+                    rule="R2.3",
+                    code="invalid",
+                    field=prefix + field,
+                    message=f"{label_prefix}{label}：{exc}。",
                 )
             )
     return values
 
 
-def required(field: str, label: str, errors: list[RuleViolation], values: Mapping[str, Any], prefix: str = "") -> None:
-    if values.get(field) in (None, ""):
-        errors.append(RuleViolation(rule="R2.3", code="required", field=prefix + field, message=f"请填写「{label}」。"))
+def required(
+    field: str, label: str, errors: list[RuleViolation], values: Mapping[str, Any], prefix: str = ""
+) -> None:
+    already = any(e.field == prefix + field for e in errors)  # one message per field: "invalid" says enough
+    if values.get(field) in (None, "") and not already:
+        errors.append(
+            RuleViolation(rule="R2.3", code="required", field=prefix + field, message=f"请填写「{label}」。")
+        )
 
 
 def clean_key_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -283,7 +293,9 @@ def _check_identity(
     birth_date = values.get("birth_date")
     if birth_date and birth_date > today:
         errors.append(
-            RuleViolation(rule="R6.1", code="future_birth", field="birth_date", message="出生日期不能晚于今天。")
+            RuleViolation(
+                rule="R6.1", code="future_birth", field="birth_date", message="出生日期不能晚于今天。"
+            )
         )
         return
     if id_type != "Z" and not number:
@@ -359,9 +371,13 @@ def clean_family(raw_members: list[Mapping[str, Any]], *, today: dt.date) -> lis
     errors: list[RuleViolation] = []
     members: list[dict[str, Any]] = []
     if len(raw_members) > 2:
-        raise RuleViolation(rule="R2.3", code="invalid", field="family", message="家庭成员或监护人最多填写两名。")
+        raise RuleViolation(
+            rule="R2.3", code="invalid", field="family", message="家庭成员或监护人最多填写两名。"
+        )
     for position, raw in enumerate(raw_members, start=1):
-        if not any(v not in (None, "") for v in raw.values() if not isinstance(v, int) or isinstance(v, bool)):
+        if not any(
+            v not in (None, "") for v in raw.values() if not isinstance(v, int) or isinstance(v, bool)
+        ):
             continue
         prefix, label = f"family{position}_", f"成员{'一二'[position - 1]}"
         values = _clean_fields(raw, FAMILY_FIELDS, errors, prefix=prefix, label_prefix=label)

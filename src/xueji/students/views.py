@@ -119,8 +119,18 @@ def _school_class(form: RecordForm) -> Any:
         return None
     try:
         return form.fields["school_class"].queryset.get(pk=int(value))
-    except (ValueError, TypeError, OverflowError, form.fields["school_class"].queryset.model.DoesNotExist):
-        raise RuleViolation(rule="R4.1", code="class_mismatch", field="school_class", message="请重新选择班级。")
+    except (
+        ValueError,
+        TypeError,
+        OverflowError,
+        form.fields["school_class"].queryset.model.DoesNotExist,
+    ) as exc:
+        raise RuleViolation(
+            rule="R4.1",
+            code="class_mismatch",
+            field="school_class",
+            message="所选班级不存在或不属于本校，请重新选择。",
+        ) from exc
 
 
 def _record_page(request: HttpRequest, *, importing: bool) -> HttpResponse:
@@ -178,7 +188,9 @@ def validate(request: HttpRequest) -> JsonResponse:
     """
     user = request.user
     importing = request.POST.get("mode") == "import"
-    form = RecordForm(request.POST, school=user.school, classes=_classes_for(user, user.school), with_xjh=importing)
+    form = RecordForm(
+        request.POST, school=user.school, classes=_classes_for(user, user.school), with_xjh=importing
+    )
     errors: dict[str, str] = {}
     try:
         with transaction.atomic():
@@ -189,7 +201,9 @@ def validate(request: HttpRequest) -> JsonResponse:
     except RuleViolation as error:
         for violation in getattr(error, "violations", [error]):
             errors.setdefault(violation.field or "__all__", f"{violation.message}（{violation.rule}）")
-    return JsonResponse({"errors": errors, "id": _id_facts(request.POST.get("id_type"), request.POST.get("id_number"))})
+    return JsonResponse(
+        {"errors": errors, "id": _id_facts(request.POST.get("id_type"), request.POST.get("id_number"))}
+    )
 
 
 def _id_facts(id_type: str | None, number: str | None) -> dict[str, str] | None:
@@ -244,7 +258,15 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = RecordForm(initial=initial, school=enrollment.school, classes=classes)
     for name in services.KEY_FIELDS:  # R9.1: key fields change only through the change procedure
         form.fields[name].disabled = True
-    for name in ("grade", "entry_date", "entry_mode", "attendance_mode", "source", "class_seat_number", "aux_number"):
+    for name in (
+        "grade",
+        "entry_date",
+        "entry_mode",
+        "attendance_mode",
+        "source",
+        "class_seat_number",
+        "aux_number",
+    ):
         form.fields.pop(name, None)
     return render(request, "students/edit.html", {"form": form, "student": student, "enrollment": enrollment})
 
@@ -288,7 +310,9 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = open(evidence.path_of(item.storage_name), "rb")  # noqa: SIM115 - FileResponse closes it
     except (OSError, ValueError) as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=item.original_name, content_type=item.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -298,7 +322,9 @@ def entry_applications(request: HttpRequest) -> HttpResponse:
     user = request.user
     rows = selectors.entry_applications(requested_by=user).order_by("state", "-submitted_at")
     return render(
-        request, "students/entry_applications.html", {"applications": rows[:200], "pending": EntryApplication.State.PENDING}
+        request,
+        "students/entry_applications.html",
+        {"applications": rows[:200], "pending": EntryApplication.State.PENDING},
     )
 
 

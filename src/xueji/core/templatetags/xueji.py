@@ -18,3 +18,12 @@ def mask_id(value: str | None) -> str:
 @register.filter
 def mask_phone(value: str | None) -> str:
     return identity.mask_phone(value)
+
+
+@register.filter
+def mask_if_id(value: object) -> object:
+    """Mask a value only when it looks like an ID number or 学籍号 (audit pages show mixed values)."""
+    text = str(value) if value is not None else ""
+    if identity.XJH_RE.match(text) or (len(text) == 18 and text[:17].isdigit()):
+        return mask_id(text)
+    return value

@@ -178,7 +178,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('jurisdiction__isnull', True), ('role__in', ['school_approver', 'registrar']), ('school__isnull', False)), models.Q(('jurisdiction__isnull', False), ('role__in', ['district_admin', 'district_officer', 'auditor']), ('school__isnull', True)), models.Q(('is_superuser', True), ('jurisdiction__isnull', True), ('role', ''), ('school__isnull', True)), _connector='OR'), name='user_one_unit_for_role'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('jurisdiction__isnull', True), ('role__in', ['registrar', 'school_approver']), ('school__isnull', False)), models.Q(('jurisdiction__isnull', False), ('role__in', ['auditor', 'district_admin', 'district_officer']), ('school__isnull', True)), models.Q(('is_superuser', True), ('jurisdiction__isnull', True), ('role', ''), ('school__isnull', True)), _connector='OR'), name='user_one_unit_for_role'),
         ),
         migrations.AddConstraint(
             model_name='schoolclass',

@@ -1,0 +1,375 @@
+"""Seed the demo district once, through the same services every other writer uses.
+
+Master data goes through org.services (actor: the demo superuser), students through
+students.services with their own school's registrar as the actor: grade 1/7 of the 2026 autumn
+intake by ``student_register`` (the service assigns the 学籍号), everyone else by
+``student_import_existing`` keeping the national "G" + ID number they were given years ago. So the
+demo data passes every rule a registrar's input passes, and its audit trail is a real one.
+
+The whole seed is one transaction (the services nest inside it as savepoints): a failed seed
+leaves nothing behind, and SQLite commits once instead of 5,000 times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from xueji.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, REGISTRAR_OF
+from xueji.demo.district import (
+    CURRENT_YEAR,
+    DEMO_DISTRICT,
+    GRADE_WEIGHT,
+    JURISDICTIONS,
+    SCHOOL_YEARS,
+    SCHOOLS,
+    SCHOOLS_BY_SLUG,
+    DemoSchool,
+)
+from xueji.demo.people import Payload, People, Profile
+from xueji.org import services as org_services
+from xueji.org.models import Jurisdiction, School, SchoolClass, SchoolYear, User
+from xueji.students import services as student_services
+from xueji.students.models import EntryApplication, Student
+
+SEED = 2026
+DEFAULT_STUDENTS = 5200
+LATE_ENTRY_BIRTH = dt.date(2019, 5, 12)  # eligible in 2025, deferred, enters in 2026 (R3.3)
+
+# The special cases a demo must show, placed before the random students (R3.3, R5.1, R6.4, R6.6,
+# R24.1, 随班就读, 留守儿童, 随迁子女). Any seed with at least this many students has all of them.
+SCENARIOS: tuple[tuple[str, int, dict[str, Any]], ...] = (
+    ("hq", 1, {"birth": LATE_ENTRY_BIRTH}),  # approved late entry, registered
+    ("hq", 3, {"incomplete": True}),  # imported years ago, still incomplete: overdue (R5.1)
+    ("hq", 1, {"incomplete": True}),  # entered 2026-09-01, due 2026-10-01
+    ("hq", 1, {"id_type": "C"}),  # Hong Kong resident, residence permit 810000… (R24.1), gets a J number
+    ("hq", 1, {"id_type": "Z"}),  # no ID number: a J number (R6.4)
+    ("hq", 2, {"regular_class": "1"}),  # 视力残疾随班就读
+    ("sez", 7, {"id_type": "Z"}),
+    ("sez", 8, {"regular_class": "2"}),  # 听力残疾随班就读
+    ("sez", 9, {"incomplete": True}),
+    ("tj", 4, {"attendance": "4", "disability": "7"}),  # 送教上门 (R6.6)
+    ("tj", 8, {"attendance": "4", "disability": "5", "older": True}),
+    ("tj", 1, {"disability": "2"}),
+    ("bz", 5, {"left_behind": "2"}),  # both parents work away: grandparents are guardians
+    ("bz", 3, {"left_behind": "1"}),
+    ("jfl", 4, {"migrant": True}),  # 进城务工人员随迁子女
+    ("dg", 2, {"migrant": True}),
+    ("dg", 5, {"regular_class": "3"}),  # 智力残疾随班就读
+    ("dg", 1, {"incomplete": True}),
+    ("blz", 8, {"regular_class": "4"}),  # 其他残疾（肢体）随班就读
+    ("dfy", 6, {"older": True}),
+)
+
+# Deferrals (R3.3) of children born in time for 2026 who will enter in 2027: (school, registrar,
+# deciding officer or None for a pending application, birth date, the guardian's reason).
+DEFERRALS: tuple[tuple[str, str, str | None, dt.date, str], ...] = (
+    (
+        "hq",
+        "hq_registrar",
+        None,
+        dt.date(2020, 7, 18),
+        "儿童先天性心脏病术后康复中，医嘱建议推迟一年入学（附安阳市人民医院诊断证明）。",
+    ),
+    (
+        "dg",
+        "wf_registrar",
+        "wf_officer",
+        dt.date(2020, 8, 9),
+        "儿童语言发育迟缓，正在康复训练，监护人申请推迟至2027年入学（附康复机构评估报告）。",
+    ),
+)
+
+
+@dataclass
+class SeedReport:
+    seeded: bool  # False: the demo district was already there, nothing was written
+    students: int = 0
+    registered: int = 0
+    imported: int = 0
+    schools: int = 0
+    classes: int = 0
+    accounts: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def max_students() -> int:
+    """Seats of every demo class, less two per class so no class is seeded completely full."""
+    return sum((s.seats_per_class(g) - 2) * s.classes_per_grade for s in SCHOOLS for g in s.grades)
+
+
+def is_seeded() -> bool:
+    return Jurisdiction.objects.filter(code=DEMO_DISTRICT).exists()
+
+
+def seed_demo(*, students: int = DEFAULT_STUDENTS, log: Callable[[str], None] | None = None) -> SeedReport:
+    """Create the demo district with ``students`` students, unless it exists already (idempotent)."""
+    say = log or (lambda _msg: None)
+    started = time.perf_counter()
+    if students > max_students():
+        raise ValueError(f"演示学校共有 {max_students()} 个学位，容纳不下 {students} 名学生。")
+    with transaction.atomic():
+        # Checked inside the transaction: a second `xueji demo` started at the same moment waits
+        # for the first one's write lock (SQLite) or trips the unique codes (PostgreSQL).
+        if is_seeded():
+            return SeedReport(seeded=False)
+        seeder = _Seeder(random.Random(SEED), say)
+        report = seeder.run(students)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+class _Seeder:
+    def __init__(self, rng: random.Random, say: Callable[[str], None]):
+        self.rng = rng
+        self.say = say
+        self.people = People(rng)
+        self.report = SeedReport(seeded=True)
+
+    def _timed(self, label: str, started: float) -> None:
+        self.report.timings[label] = time.perf_counter() - started
+
+    def run(self, students: int) -> SeedReport:
+        t = time.perf_counter()
+        self.admin = self._superuser()
+        self.jurisdictions = self._jurisdictions()
+        self.years = self._school_years()
+        self.schools = self._schools()
+        self.classes = self._classes()
+        self.users = self._accounts()
+        self._timed("master data", t)
+        t = time.perf_counter()
+        self._students(students)
+        self._timed("students", t)
+        return self.report
+
+    # ------------------------------------------------------------------ master data (org.services)
+
+    def _superuser(self) -> User:
+        # The one account no service creates: the first actor, as `createsuperuser` would make it.
+        account = next(a for a in DEMO_ACCOUNTS if a.role == "")
+        return User.objects.create_superuser(
+            username=account.username, password=DEMO_PASSWORD, full_name=account.full_name, email=""
+        )
+
+    def _jurisdictions(self) -> dict[str, Jurisdiction]:
+        made: dict[str, Jurisdiction] = {}
+        for code, name, level, parent in JURISDICTIONS:
+            made[code] = org_services.jurisdiction_create(
+                actor=self.admin, code=code, name=name, level=level, parent=made[parent] if parent else None
+            )
+        return made
+
+    def _school_years(self) -> dict[int, SchoolYear]:
+        years = {}
+        for start_year, (start, end, semesters) in SCHOOL_YEARS.items():
+            year = org_services.school_year_create(
+                actor=self.admin, start_year=start_year, start=start, end=end
+            )
+            for s in semesters:
+                org_services.semester_create(
+                    actor=self.admin,
+                    school_year=year,
+                    term=s.term,
+                    start=s.start,
+                    end=s.end,
+                    teaching_weeks=s.teaching_weeks,
+                    teaching_hours=s.teaching_hours,
+                )
+            years[start_year] = year
+        return years
+
+    def _schools(self) -> dict[str, School]:
+        made = {}
+        for s in SCHOOLS:
+            made[s.slug] = org_services.school_create(
+                actor=self.admin,
+                code=s.code,
+                name=s.name,
+                district=self.jurisdictions[s.district],
+                kind=s.kind,
+                grade_from=s.grades[0],
+                grade_to=s.grades[-1],
+                address=s.address,
+                capacity={g: (s.classes_per_grade, s.seats_per_class(g)) for g in s.grades},
+            )
+        self.report.schools = len(made)
+        # The services read school.district on every call: fetch it once, not once per student.
+        by_pk = School.objects.select_related("district").in_bulk([school.pk for school in made.values()])
+        return {slug: by_pk[school.pk] for slug, school in made.items()}
+
+    def _classes(self) -> dict[tuple[str, int, int], SchoolClass]:
+        made = {}
+        for s in SCHOOLS:
+            for grade in s.grades:
+                for number in range(1, s.classes_per_grade + 1):
+                    made[s.slug, grade, number] = org_services.class_create(
+                        actor=self.admin,
+                        school=self.schools[s.slug],
+                        school_year=self.years[CURRENT_YEAR],
+                        grade=grade,
+                        number=number,
+                        capacity=s.seats_per_class(grade),
+                        head_teacher=self.people.teacher_name(),
+                    )
+        self.report.classes = len(made)
+        return made
+
+    def _accounts(self) -> dict[str, User]:
+        users = {}
+        for a in DEMO_ACCOUNTS:
+            if a.role == "":
+                users[a.username] = self.admin
+                continue
+            users[a.username] = org_services.user_create(
+                actor=self.admin,
+                username=a.username,
+                password=DEMO_PASSWORD,
+                full_name=a.full_name,
+                role=a.role,
+                school=self.schools[a.school] if a.school else None,
+                jurisdiction=self.jurisdictions[a.jurisdiction] if a.jurisdiction else None,
+                phone=self.people.phone(),
+            )
+        self.report.accounts = len(users)
+        return users
+
+    # ------------------------------------------------------------------ students (students.services)
+
+    def _allocate(self, n: int) -> dict[tuple[str, int, int], int]:
+        """How many random students each class gets: by seats, cohort size and the school's pull."""
+        weights = {
+            key: cls.capacity
+            * GRADE_WEIGHT[key[1]]
+            * SCHOOLS_BY_SLUG[key[0]].popularity
+            * self.rng.uniform(0.9, 1.1)
+            for key, cls in self.classes.items()
+        }
+        total = sum(weights.values())
+        exact = {key: n * w / total for key, w in weights.items()}
+        quota = {key: min(int(x), self.classes[key].capacity - 2) for key, x in exact.items()}
+        # Largest remainders first, so the quotas add up to n exactly (n <= max_students()).
+        order = sorted(exact, key=lambda k: exact[k] - int(exact[k]), reverse=True)
+        missing = n - sum(quota.values())
+        while missing > 0:
+            for key in order:
+                if missing and quota[key] < self.classes[key].capacity - 2:
+                    quota[key] += 1
+                    missing -= 1
+        return quota
+
+    def _random_profile(self, school: DemoSchool, grade: int) -> Profile:
+        rng = self.rng
+        roll = rng.random
+        rural = bool(school.town)
+        regular = "0"
+        if school.kind != "special" and roll() < 0.004:
+            regular = rng.choice("1234")
+        left = "0"
+        if roll() < (0.06 if rural else 0.01):
+            left = "2" if roll() < 0.5 else "1"
+        return Profile(
+            school=school,
+            grade=grade,
+            incomplete=roll() < 0.03,
+            migrant=roll() < (0.01 if rural else 0.05),
+            left_behind=left,
+            regular_class=regular,
+            # Late starters and repeated years, never in grade 1 (that needs an R3.3 decision).
+            older=grade > 1 and roll() < (0.3 if school.kind == "special" else 0.01),
+        )
+
+    def _students(self, n: int) -> None:
+        scenarios = [Profile(school=SCHOOLS_BY_SLUG[slug], grade=g, **kw) for slug, g, kw in SCENARIOS][:n]
+        plan = [
+            (p, (p.school.slug, p.grade, 1 + i % p.school.classes_per_grade)) for i, p in enumerate(scenarios)
+        ]
+        for key, count in self._allocate(n - len(scenarios)).items():
+            plan += [(self._random_profile(SCHOOLS_BY_SLUG[key[0]], key[1]), key) for _ in range(count)]
+        seats: dict[tuple[str, int, int], int] = dict.fromkeys(self.classes, 0)
+        work: list[tuple[Profile, Payload, SchoolClass]] = []
+        for profile, key in plan:
+            seats[key] += 1
+            work.append((profile, self.people.student(profile, seat=f"{seats[key]:02d}"), self.classes[key]))
+        late = next((payload for p, payload, _ in work if p.birth == LATE_ENTRY_BIRTH), None)
+        self._entry_applications(late)
+        for done, (profile, payload, school_class) in enumerate(work, start=1):
+            self._write(profile.school, payload, school_class)
+            if done % 500 == 0 or done == len(work):
+                self.say(f"  已建立 {done}/{len(work)} 名学生的学籍 ({done} students)")
+
+    def _write(self, school: DemoSchool, payload: Payload, school_class: SchoolClass) -> Student:
+        common: dict[str, Any] = {
+            "actor": self.users[REGISTRAR_OF[school.slug]],
+            "school": self.schools[school.slug],
+            "student": payload.student,
+            "family": payload.family,
+            "enrollment": payload.enrollment,
+            "school_class": school_class,
+        }
+        if payload.xjh is None:
+            self.report.registered += 1
+            student = student_services.student_register(**common)
+        else:
+            self.report.imported += 1
+            student = student_services.student_import_existing(xjh=payload.xjh, **common)
+        self.report.students += 1
+        return student
+
+    # ------------------------------------------------------------------ R3.3 applications
+
+    def _entry_applications(self, late: Payload | None) -> None:
+        """One approved late entry (the child is registered afterwards), one pending and one approved deferral."""
+        if late is not None:
+            father = late.family[0]
+            application = student_services.entry_application_submit(
+                actor=self.users["hq_registrar"],
+                school=self.schools["hq"],
+                data={
+                    "kind": EntryApplication.Kind.LATE_ENTRY,
+                    "child_name": late.student["name"],
+                    "id_number": late.student["id_number"],
+                    "entry_year": CURRENT_YEAR,
+                    "reason": "2025年经批准推迟入学（术后康复），现已康复，申请2026年秋季入读一年级。",
+                    "guardian_name": father["name"],
+                    "guardian_phone": father["phone"],
+                },
+            )
+            student_services.entry_application_decide(
+                actor=self.users["bg_officer"],
+                application=application,
+                approve=True,
+                comment="同意入学，编入一年级。",
+            )
+        for slug, registrar, officer, birth, reason in DEFERRALS:
+            school = self.schools[slug]
+            name, _gender, id_number, guardian, phone = self.people.child_for_application(
+                birth=birth, region=school.district.code
+            )
+            application = student_services.entry_application_submit(
+                actor=self.users[registrar],
+                school=school,
+                data={
+                    "kind": EntryApplication.Kind.DEFERRAL,
+                    "child_name": name,
+                    "id_number": id_number,
+                    "entry_year": CURRENT_YEAR + 1,
+                    "reason": reason,
+                    "guardian_name": guardian,
+                    "guardian_phone": phone,
+                },
+            )
+            if officer:
+                student_services.entry_application_decide(
+                    actor=self.users[officer],
+                    application=application,
+                    approve=True,
+                    comment="同意推迟至2027年入学。",
+                )

@@ -1,0 +1,58 @@
+"""The OpenAPI document: loads, lists every path, documents errors and the bearer scheme in Chinese."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from tests.api.conftest import API
+
+
+def test_openapi_json_lists_the_paths(db):
+    response = Client().get(f"{API}/openapi.json")
+
+    assert response.status_code == 200
+    spec = response.json()
+    assert spec["info"]["title"] == "学籍管理系统 API"
+    assert {
+        f"{API}/auth/token",
+        f"{API}/schools",
+        f"{API}/schools/{{code}}",
+        f"{API}/schools/{{code}}/classes",
+        f"{API}/students",
+        f"{API}/students/import-existing",
+        f"{API}/students/{{student_id}}",
+        f"{API}/students/{{student_id}}/history",
+        f"{API}/students/{{student_id}}/evidence",
+        f"{API}/students/{{student_id}}/evidence/{{evidence_id}}/download",
+    } == set(spec["paths"])
+
+
+def test_operations_have_chinese_summaries_and_documented_errors(db):
+    spec = Client().get(f"{API}/openapi.json").json()
+
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in operation["summary"]), (method, path)
+            codes = set(operation["responses"])
+            assert "422" in codes, (method, path)
+            if path != f"{API}/auth/token":
+                assert {"401", "403", "404"} <= codes, (method, path)
+                assert operation["security"] == [{"BearerToken": []}]
+    assert spec["components"]["securitySchemes"]["BearerToken"] == {"type": "http", "scheme": "bearer"}
+
+
+def test_register_schema_documents_the_form_fields_with_chinese_titles(db):
+    schemas = Client().get(f"{API}/openapi.json").json()["components"]["schemas"]
+
+    student = schemas["StudentIn"]["properties"]
+    assert student["name"]["title"] == "姓名"
+    assert student["household_place_code"]["title"] == "户口所在地"
+    assert schemas["StudentIn"]["additionalProperties"] is False
+    assert schemas["StudentDetailOut"]["properties"]["id_number"]["title"] == "身份证件号"
+
+
+def test_docs_page_loads(db):
+    response = Client().get(f"{API}/docs")
+
+    assert response.status_code == 200
+    assert b"openapi.json" in response.content

@@ -1,0 +1,174 @@
+"""Master-data services (R2.1, R2.2): district admins only, within their jurisdiction; one audit event."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from xueji.audit.models import AuditEvent
+from xueji.core.errors import RuleViolation
+from xueji.org.models import GradeCapacity, Role, School, SchoolClass, User
+from xueji.org.services import class_create, jurisdiction_create, school_create, user_create
+
+NON_ADMINS = ["registrar_a", "approver_a", "officer", "auditor"]
+
+
+def new_school(world, actor, *, district=None, code="4105030009", **kwargs):
+    return school_create(
+        actor=actor,
+        code=code,
+        name="北关区新建小学",
+        district=district or world.beiguan,
+        kind="primary",
+        **kwargs,
+    )
+
+
+def new_user(world, actor, role=Role.REGISTRAR, **kwargs):
+    kwargs.setdefault("school", world.school_a if role in (Role.REGISTRAR, Role.SCHOOL_APPROVER) else None)
+    kwargs.setdefault("jurisdiction", None if kwargs["school"] else world.beiguan)
+    return user_create(
+        actor=actor, username="new_user", password="S3cret-pass!", full_name="新同事", role=role, **kwargs
+    )
+
+
+def test_r2_1_admin_creates_school_with_capacity_and_one_audit_event(world):
+    AuditEvent.objects.all().delete()
+    school = new_school(world, world.admin, capacity={1: (3, 40)})
+    assert (school.grade_from, school.grade_to) == (1, 6)
+    assert GradeCapacity.objects.get(school=school).seats == 120
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor, event.school, event.rules) == (
+        "school.create",
+        world.admin,
+        school,
+        ["R2.1"],
+    )
+
+
+@pytest.mark.parametrize("persona", NON_ADMINS)
+def test_r2_2_non_admin_cannot_create_school(world, persona):
+    with pytest.raises(PermissionDenied):
+        new_school(world, getattr(world, persona))
+    assert not School.objects.filter(code="4105030009").exists()
+
+
+def test_r2_2_admin_cannot_create_school_in_another_district(world):
+    with pytest.raises(PermissionDenied):
+        new_school(world, world.admin, district=world.wenfeng, code="4105020009")
+
+
+def test_r2_2_inactive_admin_refused(world):
+    world.admin.is_active = False
+    world.admin.save()
+    with pytest.raises(PermissionDenied):
+        new_school(world, world.admin)
+
+
+def test_r2_1_invalid_school_reports_every_field(world):
+    with pytest.raises(RuleViolation) as exc:
+        new_school(world, world.admin, code="12", grade_from=5, grade_to=3)
+    assert {v.field for v in exc.value.violations} >= {"code"}
+    assert not AuditEvent.objects.filter(action="school.create").exists()
+
+
+def test_r2_1_admin_creates_class(world):
+    school_class = class_create(
+        actor=world.admin, school=world.school_a, school_year=world.year, grade=2, number=1
+    )
+    assert school_class.name == "二年级（1）班"
+    assert AuditEvent.objects.get(action="schoolclass.create").school == world.school_a
+
+
+@pytest.mark.parametrize("persona", NON_ADMINS)
+def test_r2_2_non_admin_cannot_create_class(world, persona):
+    with pytest.raises(PermissionDenied):
+        class_create(
+            actor=getattr(world, persona), school=world.school_a, school_year=world.year, grade=9, number=1
+        )
+    assert SchoolClass.objects.count() == 2
+
+
+def test_r2_2_admin_cannot_create_class_in_another_district(world):
+    with pytest.raises(PermissionDenied):
+        class_create(actor=world.admin, school=world.school_c, school_year=world.year, grade=2, number=1)
+
+
+def test_r2_1_class_in_a_grade_the_school_lacks_refused(world):
+    with pytest.raises(RuleViolation) as exc:
+        class_create(actor=world.admin, school=world.school_a, school_year=world.year, grade=7, number=1)
+    assert (exc.value.rule, exc.value.code) == ("R2.1", "grade_not_offered")
+
+
+def test_r2_1_duplicate_class_number_refused(world):
+    with pytest.raises(RuleViolation):
+        class_create(actor=world.admin, school=world.school_a, school_year=world.year, grade=1, number=1)
+
+
+@pytest.mark.parametrize(
+    ("role", "unit"),
+    [(Role.REGISTRAR, "school"), (Role.SCHOOL_APPROVER, "school"), (Role.DISTRICT_OFFICER, "jurisdiction")],
+)
+def test_r2_2_admin_creates_accounts_bound_to_one_unit(world, role, unit):
+    user = new_user(world, world.admin, role)
+    assert getattr(user, unit) is not None
+    assert user.check_password("S3cret-pass!")
+    assert user.is_staff is False
+
+
+def test_r2_2_password_hash_never_in_the_audit_trail(world):
+    user = new_user(world, world.admin, Role.DISTRICT_ADMIN)
+    event = AuditEvent.objects.get(action="user.create")
+    assert (event.actor, event.rules) == (world.admin, ["R2.2"])
+    dumped = json.dumps(event.changes, ensure_ascii=False)
+    assert "password" not in event.changes
+    assert user.password not in dumped and "S3cret-pass!" not in dumped
+    assert event.changes["role"] == [None, "district_admin"]
+    assert user.is_staff
+
+
+@pytest.mark.parametrize(
+    ("role", "units"),
+    [
+        (Role.REGISTRAR, {"school": None, "jurisdiction": "beiguan"}),
+        (Role.REGISTRAR, {"school": "school_a", "jurisdiction": "beiguan"}),
+        (Role.SCHOOL_APPROVER, {"school": None, "jurisdiction": None}),
+        (Role.DISTRICT_OFFICER, {"school": "school_a", "jurisdiction": None}),
+        (Role.AUDITOR, {"school": "school_a", "jurisdiction": "beiguan"}),
+    ],
+)
+def test_r2_2_account_unit_must_match_role(world, role, units):
+    kwargs = {key: getattr(world, name) if name else None for key, name in units.items()}
+    with pytest.raises(RuleViolation) as exc:
+        new_user(world, world.admin, role, **kwargs)
+    assert (exc.value.rule, exc.value.code) == ("R2.2", "unit")
+    assert not User.objects.filter(username="new_user").exists()
+
+
+@pytest.mark.parametrize("persona", NON_ADMINS)
+def test_r2_2_non_admin_cannot_create_accounts(world, persona):
+    with pytest.raises(PermissionDenied):
+        new_user(world, getattr(world, persona))
+    assert not User.objects.filter(username="new_user").exists()
+
+
+def test_r2_2_admin_cannot_create_accounts_in_another_district(world):
+    with pytest.raises(PermissionDenied):
+        new_user(world, world.admin, school=world.school_c)
+    with pytest.raises(PermissionDenied):
+        new_user(world, world.admin, Role.DISTRICT_OFFICER, jurisdiction=world.wenfeng)
+
+
+def test_r2_2_unknown_role_refused(world):
+    with pytest.raises(RuleViolation) as exc:
+        new_user(world, world.admin, "headmaster", jurisdiction=world.beiguan)
+    assert exc.value.rule == "R2.2"
+
+
+def test_r2_2_district_admin_cannot_create_jurisdictions_outside_scope(world):
+    with pytest.raises(PermissionDenied):
+        jurisdiction_create(
+            actor=world.admin, code="410506", name="龙安区", level="district", parent=world.anyang
+        )
