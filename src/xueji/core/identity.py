@@ -376,6 +376,14 @@ def mask_id_number(number: str | None) -> str:
     return number[:2] + "*" * (len(number) - 4) + number[-2:]
 
 
+def mask_xjh(xjh: str | None) -> str:
+    """A G number is "G" + the ID number, so a 学籍号 is masked wherever the ID number is (R21.1)."""
+    xjh = (xjh or "").strip()
+    if len(xjh) == 19 and xjh[0] in "GLJ":
+        return xjh[0] + mask_id_number(xjh[1:])
+    return mask_id_number(xjh)
+
+
 def mask_phone(phone: str | None) -> str:
     """Mask a phone number: "138****5678" for mobile numbers, else keep only the last 4 characters."""
     phone = normalize_id_number(phone or "")

@@ -21,7 +21,7 @@ from pydantic import create_model
 from xueji.core import evidence as evidence_files
 from xueji.core.api_support import READ_ERRORS, WRITE_ERRORS, InputSchema, Scalar, auth_user
 from xueji.core.errors import RuleViolation
-from xueji.core.identity import mask_id_number, mask_phone
+from xueji.core.identity import mask_id_number, mask_phone, mask_xjh
 from xueji.org import selectors as org_selectors
 from xueji.org.api import school_by_code
 from xueji.org.models import Role, School, SchoolClass
@@ -213,9 +213,7 @@ def _masked(number: str, reveal: bool) -> str:
 
 def _masked_xjh(xjh: str, reveal: bool) -> str:
     # A G number is "G" + the ID number, so it is masked wherever the ID number is.
-    if reveal or not xjh:
-        return xjh
-    return xjh[0] + mask_id_number(xjh[1:]) if len(xjh) == 19 else mask_id_number(xjh)
+    return xjh if reveal or not xjh else mask_xjh(xjh)
 
 
 def _family_out(member: FamilyMember, reveal: bool) -> dict[str, Any]:

@@ -11,7 +11,7 @@ register = template.Library()
 def mask_id(value: str | None) -> str:
     """R21.1: ID numbers and 学籍号 in lists show only their ends."""
     if value and len(value) == 19 and value[0] in "GLJ":
-        return value[0] + identity.mask_id_number(value[1:])
+        return identity.mask_xjh(value)
     return identity.mask_id_number(value)
 
 

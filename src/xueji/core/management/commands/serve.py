@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ THREADS = 4  # gthread: a worker keeps serving while one request waits on the da
 
 
 def default_workers() -> int:
-    """gunicorn's rule of thumb, 2 × cores + 1, capped: each worker holds its own DB connection."""
+    """gunicorn's rule of thumb, 2 × cores + 1, capped: every worker thread holds a DB connection."""
     return min(2 * (os.cpu_count() or 1) + 1, 9)
 
 
@@ -65,7 +66,17 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
         "500",
         "--name",
         "xueji",
+        # gunicorn 27 opens a control socket in $HOME by default: two instances (a demo beside the
+        # real one) would fight over it, and a service account may have no home at all.
+        *(["--no-control-socket"] if _gunicorn_version() >= (27,) else []),
     ]
+
+
+def _gunicorn_version() -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in version("gunicorn").split(".")[:2] if part.isdigit())
+    except PackageNotFoundError:
+        return (0,)
 
 
 def exec_gunicorn(argv: list[str], env: dict[str, str]) -> None:
