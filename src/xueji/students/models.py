@@ -217,6 +217,13 @@ class Enrollment(models.Model):
     def __str__(self) -> str:
         return f"{self.student} @ {self.school}"
 
+    @property
+    def placement(self) -> str:
+        """年级班级 as registrars say it: "三年级（2）班", or "三年级（未分班）"."""
+        if self.school_class_id:
+            return self.school_class.name
+        return f"{codes.GRADE_NAMES.get(self.grade, self.grade)}（未分班）"
+
 
 class EntryApplication(models.Model):
     """R3.3: deferral (推迟入学) or entry after a deferral (入学申请), decided by the district."""

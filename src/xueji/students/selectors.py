@@ -15,6 +15,7 @@ from django.forms.models import model_to_dict
 from django.http import Http404
 
 from xueji.core import clock, identity
+from xueji.core.codes import GRADE_NAMES
 from xueji.org.models import Role, School
 from xueji.org.permissions import READ_STUDENTS
 from xueji.students import rules
@@ -149,7 +150,7 @@ def student_history(*, requested_by: Any, student: Student) -> list[Change]:
         (
             "在籍信息",
             Enrollment.history.filter(student_id=student.pk)
-            .select_related("history_user")
+            .select_related("history_user", "school")
             .order_by("history_id"),
         ),
     ):
@@ -187,7 +188,9 @@ def _diff_records(what: str, records: list[Any]) -> Iterator[Change]:
 
 
 def _label_of(record: Any, model: Any) -> str:
-    return str(getattr(record, "name", "") or getattr(record, "grade", ""))
+    if model is Enrollment:
+        return f"{record.school.name} {GRADE_NAMES.get(record.grade, record.grade)}"
+    return str(getattr(record, "name", ""))
 
 
 def _display(field: Any, value: Any) -> str:

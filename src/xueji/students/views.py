@@ -137,7 +137,13 @@ def _record_page(request: HttpRequest, *, importing: bool) -> HttpResponse:
     user = request.user
     school = user.school
     classes = _classes_for(user, school)
-    form = RecordForm(request.POST or None, school=school, classes=classes, with_xjh=importing)
+    form = RecordForm(
+        request.POST or None,
+        school=school,
+        classes=classes,
+        with_xjh=importing,
+        initial=_record_defaults(school, importing=importing),
+    )
     if request.method == "POST":
         try:
             student = _submit_record(form, user, importing=importing)
@@ -147,6 +153,31 @@ def _record_page(request: HttpRequest, *, importing: bool) -> HttpResponse:
             messages.success(request, f"已为 {student.name} 建立学籍，学籍号 {student.xjh}。")
             return redirect("students:detail", pk=student.pk)
     return render(request, "students/register.html", {"form": form, "importing": importing, "school": school})
+
+
+def _record_defaults(school: Any, *, importing: bool) -> dict[str, Any]:
+    """What most children have, so a registrar types only what differs."""
+    defaults: dict[str, Any] = {
+        "id_type": "1",
+        "nationality": "CHN",
+        "hk_mo_tw": "00",
+        "political_status": "13",
+        "health": "10",
+        "left_behind": "0",
+        "regular_class_disabled": "0",
+        "disability": "0",
+        "entry_mode": "11",
+        "attendance_mode": "1",
+        "source": "1",
+    }
+    if not importing:
+        # New students enter the starting grade on the autumn semester's first day (R3.1).
+        today = clock.today()
+        autumn = org_selectors.autumn_semester(today.year if today.month >= 8 else today.year - 1)
+        defaults["grade"] = 1 if school.offers_grade(1) else 7
+        if autumn:
+            defaults["entry_date"] = autumn.start.isoformat()
+    return defaults
 
 
 def _submit_record(form: RecordForm, user: Any, *, importing: bool) -> Any:
