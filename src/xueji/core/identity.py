@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from stdnum import numdb
 
+from xueji.core import codes
 from xueji.core.errors import RuleViolation
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -264,16 +265,7 @@ _DOC_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     ),
     "A": (re.compile(r"^[A-Z0-9]{5,17}$"), "护照号应为5至17位字母或数字（如 E12345678）"),
 }
-ID_TYPES = {
-    "1": "居民身份证",
-    "C": "港澳台居民居住证",
-    "6": "香港特区护照/身份证明",
-    "7": "澳门特区护照/身份证明",
-    "8": "台湾居民来往大陆通行证",
-    "9": "境外永久居住证",
-    "A": "护照",
-    "Z": "其他",
-}
+ID_TYPES = codes.ID_TYPE  # one table of document types, shared with the record
 
 
 def validate_document(

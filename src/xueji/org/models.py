@@ -93,7 +93,7 @@ class School(models.Model):
 
 
 class GradeCapacity(models.Model):
-    """Seats a school has in one grade (学位), read by the transfer capacity check (R10.3)."""
+    """Seats a school has in one grade (学位), read by the transfers' capacity check."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="capacities")
     grade = models.PositiveSmallIntegerField("年级", validators=[MinValueValidator(1), MaxValueValidator(9)])
