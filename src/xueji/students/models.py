@@ -103,10 +103,17 @@ class Student(models.Model):
                 condition=~Q(id_number="") | Q(id_type="Z"), name="student_id_number_required"
             ),
         ]
+        # Search matches exactly or by prefix (张 → 张三, zs → zsf, 410503… → the number). On
+        # PostgreSQL a prefix LIKE uses an index only with the pattern operator class, which also
+        # serves equality; other databases ignore opclasses.
         indexes = [
-            models.Index(fields=["id_number"], name="student_id_number_idx"),
-            models.Index(fields=["name"], name="student_name_idx"),
-            models.Index(fields=["name_initials"], name="student_initials_idx"),
+            models.Index(
+                fields=["id_number"], name="student_id_number_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["name"], name="student_name_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["name_initials"], name="student_initials_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:

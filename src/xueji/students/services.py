@@ -14,7 +14,7 @@ from xueji.audit.services import audit_record
 from xueji.core import clock, evidence, identity
 from xueji.core.errors import Conflict, RuleViolation, RuleViolations
 from xueji.org import selectors as org_selectors
-from xueji.org.models import Role, School, SchoolClass
+from xueji.org.models import School, SchoolClass
 from xueji.org.permissions import DECIDE_ENTRY, WRITE_STUDENTS, require_role
 from xueji.students import rules, validation
 from xueji.students.models import Enrollment, EntryApplication, Evidence, FamilyMember, Student, XjhAlias
@@ -664,6 +664,3 @@ def entry_application_decide(
         note=comment[:300],
     )
     return application
-
-
-ROLE_LABELS = dict(Role.choices)
