@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from xueji.audit.models import AuditEvent
+from xueji.core import identity
 
 
 def audit_record(
@@ -49,3 +50,35 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+def access_record(
+    *, actor: Any, action: str, subject: Any = None, school: Any = None, note: str = ""
+) -> AuditEvent:
+    """R21.1: log a read of personal data (a record viewed, a search, a file downloaded).
+
+    Reads have no service transaction, so this writes on its own; ID numbers in a search query are
+    kept masked, so the log itself does not collect them.
+    """
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        subject_type=type(subject).__name__ if subject is not None else "",
+        subject_id=str(getattr(subject, "pk", "")) if subject is not None else "",
+        school=school,
+        district_code=school.district.code
+        if school is not None
+        else (
+            actor.jurisdiction.code if getattr(actor, "jurisdiction_id", None) else actor.school.district.code
+        ),
+        rules=["R21.1"],
+        note=note[:300],
+    )
+
+
+def masked_query(q: str) -> str:
+    """A search text as the log keeps it: ID numbers and 学籍号 masked (R21.1)."""
+    text = (q or "").strip()[:50]
+    if sum(ch.isdigit() for ch in text) >= 6:
+        return identity.mask_xjh(text)
+    return text

@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from ninja import Field, File, Form, ModelSchema, Query, Router, Schema, Status, UploadedFile
 from pydantic import create_model
 
+from xueji.audit.services import access_record, masked_query
 from xueji.core import evidence as evidence_files
 from xueji.core.api_support import READ_ERRORS, WRITE_ERRORS, InputSchema, Scalar, auth_user
 from xueji.core.errors import RuleViolation
@@ -365,6 +366,7 @@ def student_search(
         incomplete=incomplete,
     )
     start = (page - 1) * page_size
+    access_record(actor=user, action="student.search", note=f"api q={masked_query(q)}")
     return {
         "count": rows.count(),
         "page": page,
@@ -413,7 +415,15 @@ def student_import_existing(request: HttpRequest, payload: ImportIn) -> Any:
 def student_get(request: HttpRequest, student_id: int) -> Any:
     """全部学籍信息、家庭成员、当前在籍信息和档案完整情况。身份证件号仅本校学籍管理员可见全文（R21.1）。"""
     user = _reader(request)
-    return student_detail(user, _student(user, student_id))
+    student = _student(user, student_id)
+    access_record(
+        actor=user,
+        action="student.view",
+        subject=student,
+        school=selectors.current_enrollment(student).school,
+        note="api",
+    )
+    return student_detail(user, student)
 
 
 @router.patch("/{student_id}", response={200: StudentDetailOut, **WRITE_ERRORS}, summary="修改学生信息")
@@ -503,8 +513,16 @@ def evidence_download(request: HttpRequest, student_id: int, evidence_id: int) -
     if not 0 < evidence_id <= MAX_PK:
         raise Http404
     item = selectors.evidence_get(requested_by=user, pk=evidence_id)
-    if item.student_id != _student(user, student_id).pk:
+    student = _student(user, student_id)
+    if item.student_id != student.pk:
         raise Http404
+    access_record(
+        actor=user,
+        action="evidence.download",
+        subject=item,
+        school=selectors.current_enrollment(student).school,
+        note="api",
+    )
     try:
         handle = evidence_files.path_of(item.storage_name).open("rb")
     except (OSError, ValueError) as exc:

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from xueji.audit.services import access_record, masked_query
 from xueji.core import clock, codes, evidence, identity
 from xueji.core.errors import RuleViolation
 from xueji.core.web import route
@@ -43,6 +44,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if request.GET.get("unplaced"):
         rows = rows.filter(school_class__isnull=True)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    if not request.headers.get("HX-Request") or q:
+        access_record(actor=user, action="student.search", school=school, note=f"q={masked_query(q)}")
     context = {
         "page": page,
         "q": q,
@@ -62,6 +65,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     student = selectors.student_get(requested_by=user, pk=pk)
     enrollment = selectors.current_enrollment(student)
     tab = request.GET.get("tab", "info")
+    access_record(
+        actor=user, action="student.view", subject=student, school=enrollment.school, note=f"tab={tab[:20]}"
+    )
     own_registrar = user.role == Role.REGISTRAR and enrollment.school_id == user.school_id
     family = list(student.family.all())
     context: dict[str, Any] = {
@@ -337,6 +343,10 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @route("students:evidence_download")
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     item = selectors.evidence_get(requested_by=request.user, pk=pk)
+    school = selectors.current_enrollment(
+        selectors.student_get(requested_by=request.user, pk=item.student_id)
+    ).school
+    access_record(actor=request.user, action="evidence.download", subject=item, school=school)
     try:
         handle = open(evidence.path_of(item.storage_name), "rb")  # noqa: SIM115 - FileResponse closes it
     except (OSError, ValueError) as exc:
