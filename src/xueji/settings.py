@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "xueji.org",
     "xueji.audit",
     "xueji.students",
+    "xueji.changes",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,351 @@
+"""The status-change engine's verbs: each is one service with an actor, one transaction and one
+audit event. Kinds (changes/kinds/) declare the steps; the engine walks them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from xueji.audit.services import audit_record
+from xueji.changes.kinds import Step, kind_of
+from xueji.changes.kinds.base import Party
+from xueji.changes.models import Case, CaseDocument, CaseEvent
+from xueji.core import clock, evidence
+from xueji.core.errors import Conflict, RuleViolation
+from xueji.org.models import Jurisdiction, School
+
+MSG_OPEN_CASE = "该学生已有正在办理的学籍变动（{number}），须办结或撤回后才能发起新的变动。"
+
+
+# --------------------------------------------------------------------------- steps and owners
+
+
+def owner_of(case: Case, step: Step) -> tuple[School | None, Jurisdiction | None]:
+    """The school or bureau whose turn a step is."""
+    if step.party == Party.SCHOOL:
+        return case.school, None
+    if step.party == Party.OTHER_SCHOOL:
+        return case.other_school, None
+    if step.party == Party.OTHER_BUREAU and case.other_school is not None:
+        return None, case.other_school.district
+    # The starting school's bureau acts for itself and records an external party's decision.
+    return None, case.school.district
+
+
+def may_act(actor: Any, case: Case, step: Step) -> bool:
+    if actor is None or not actor.is_authenticated or not actor.has_role(*step.roles):
+        return False
+    school, bureau = owner_of(case, step)
+    if school is not None:
+        return actor.school_id == school.pk
+    return (
+        bool(actor.jurisdiction_id)
+        and bureau is not None
+        and bureau.code.startswith(actor.jurisdiction.scope_prefix)
+    )
+
+
+def _due(
+    step: Step, start: dt.date, bureau_or_district: Jurisdiction | None
+) -> tuple[dt.date | None, bool, str]:
+    if step.due is not None:
+        return step.due(start, bureau_or_district)
+    if step.working_days is None:
+        return None, False, ""
+    from xueji.core.calendar import add_working_days
+
+    result = add_working_days(start, step.working_days, district=bureau_or_district)
+    return result.date, result.provisional, result.warning
+
+
+def _enter(case: Case, step: Step) -> str:
+    """Make ``step`` the current one: its clock starts today, when it becomes this owner's turn."""
+    today = clock.today()
+    school, bureau = owner_of(case, step)
+    district = school.district if school is not None else bureau
+    due, provisional, warning = _due(step, today, district)
+    case.step_key = step.key
+    case.owner_school, case.owner_jurisdiction = school, bureau
+    case.step_started_on, case.step_due, case.due_provisional = today, due, provisional
+    case.is_overdue = False
+    return warning
+
+
+def _event(case: Case, actor: Any, action: str, comment: str = "") -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, actor=actor, step_key=case.step_key, action=action, comment=comment
+    )
+
+
+def _locked(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("school__district", "other_school__district")
+        .get(pk=case.pk)
+    )
+
+
+def _require_turn(actor: Any, case: Case) -> Step:
+    kind = kind_of(case.kind)
+    step = kind.step(case, case.step_key)
+    if not may_act(actor, case, step):
+        raise PermissionDenied(f"当前环节为「{step.label}」，不是您的办理环节。")
+    return step
+
+
+def _missing_evidence(case: Case, step: Step) -> dict[str, str]:
+    required = dict(step.evidence(case.facts))
+    have = set(case.documents.values_list("category", flat=True))
+    return {code: label for code, label in required.items() if code not in have}
+
+
+def missing_evidence(case: Case) -> dict[str, str]:
+    """What the current step still needs before it can pass (shown on the case page)."""
+    if not case.step_key:
+        return {}
+    return _missing_evidence(case, kind_of(case.kind).step(case, case.step_key))
+
+
+def _check_evidence(case: Case, step: Step) -> None:
+    missing = _missing_evidence(case, step)
+    if missing:
+        raise RuleViolation(
+            rule=(kind_of(case.kind).rules or ("R17.1",))[0],
+            code="evidence_missing",
+            field="documents",
+            message=f"还缺少佐证材料：{'、'.join(missing.values())}。请上传扫描件或照片后再提交。",
+        )
+
+
+def _audit(case: Case, actor: Any, action: str, old: Mapping[str, Any], note: str = "") -> None:
+    audit_record(
+        actor=actor,
+        action=f"{case.kind}.{action}",
+        subject=case,
+        school=case.school,
+        changes={k: [v, getattr(case, k)] for k, v in old.items() if v != getattr(case, k)},
+        rules=kind_of(case.kind).rules,
+        note=note,
+    )
+
+
+def _snapshot(case: Case) -> dict[str, Any]:
+    return {"state": case.state, "step_key": case.step_key, "step_due": case.step_due}
+
+
+# --------------------------------------------------------------------------- verbs
+
+
+def case_open(
+    *,
+    actor: Any,
+    kind: str,
+    school: School,
+    student: Any,
+    other_school: School | None,
+    facts: Mapping[str, Any],
+) -> Case:
+    """Create a case at its first step (the starting school prepares it). Called by a kind's start
+    service inside its transaction, after the kind's own rules passed."""
+    declared = kind_of(kind)
+    case = Case(
+        kind=kind,
+        number=f"tmp-{uuid.uuid4().hex[:16]}",
+        student=student,
+        school=school,
+        other_school=other_school,
+        facts=dict(facts),
+        started_by=actor,
+    )
+    warning = _enter(case, declared.steps(case)[0])
+    try:
+        with transaction.atomic():  # a savepoint: losing the race leaves the transaction usable
+            case.save()
+    except IntegrityError as exc:
+        raise _open_case_conflict(student) from exc
+    # The number comes from the row's id, so two cases started at once can never share one.
+    case.number = f"{declared.number_prefix}{clock.today().year}{case.pk:05d}"
+    case.save(update_fields=["number"])
+    _event(case, actor, CaseEvent.Action.START)
+    _audit(case, actor, "start", {"state": None, "step_key": None}, note=warning)
+    return case
+
+
+def check_no_open_case(student: Any) -> None:
+    if student is not None and Case.objects.filter(student=student, state__in=Case.OPEN_STATES).exists():
+        raise _open_case_conflict(student)
+
+
+def _open_case_conflict(student: Any) -> Conflict:
+    open_case = Case.objects.filter(student=student, state__in=Case.OPEN_STATES).first()
+    return Conflict(
+        rule="R10.10",
+        code="open_case",
+        field="student",
+        message=MSG_OPEN_CASE.format(number=open_case.number if open_case else "另一处刚发起的"),
+    )
+
+
+@transaction.atomic
+def case_submit(*, actor: Any, case: Case, comment: str = "") -> Case:
+    """The starting school sends its prepared (or corrected) case on to the next step."""
+    case = _locked(case)
+    if case.state not in (Case.State.DRAFT, Case.State.RETURNED):
+        raise RuleViolation(rule="R17.1", code="not_draft", message="该事项已提交，不能重复提交。")
+    step = _require_turn(actor, case)
+    _check_evidence(case, step)
+    kind_of(case.kind).check_submit(case)
+    old = _snapshot(case)
+    _event(case, actor, CaseEvent.Action.SUBMIT, comment)
+    case.state = Case.State.OPEN
+    warning = _advance(case, actor)
+    case.save()
+    _audit(case, actor, "submit", old, note=warning)
+    return case
+
+
+@transaction.atomic
+def case_approve(*, actor: Any, case: Case, comment: str = "") -> Case:
+    case = _locked(case)
+    if case.state != Case.State.OPEN:
+        raise RuleViolation(rule="R17.1", code="not_open", message="该事项不在办理中，不能审核。")
+    step = _require_turn(actor, case)
+    _check_evidence(case, step)
+    old = _snapshot(case)
+    _event(case, actor, CaseEvent.Action.APPROVE, comment)
+    warning = _advance(case, actor)
+    case.save()
+    _audit(case, actor, "approve", old, note=warning)
+    return case
+
+
+def _advance(case: Case, actor: Any) -> str:
+    kind = kind_of(case.kind)
+    steps = kind.steps(case)
+    index = [s.key for s in steps].index(case.step_key)
+    if index + 1 < len(steps):
+        return _enter(case, steps[index + 1])
+    kind.on_complete(case, actor)
+    case.state = Case.State.COMPLETED
+    case.step_key, case.owner_school, case.owner_jurisdiction = "", None, None
+    case.step_due, case.is_overdue, case.closed_at = None, False, clock.now()
+    _event(case, actor, CaseEvent.Action.COMPLETE)
+    return ""
+
+
+@transaction.atomic
+def case_reject(*, actor: Any, case: Case, reason: str) -> Case:
+    case = _locked(case)
+    if case.state != Case.State.OPEN:
+        raise RuleViolation(rule="R17.1", code="not_open", message="该事项不在办理中，不能审核。")
+    _require_turn(actor, case)
+    if not reason.strip():
+        raise RuleViolation(
+            rule="R17.1",
+            code="reason_required",
+            field="comment",
+            message="不同意时请填写理由，以便学校告知监护人。",
+        )
+    old = _snapshot(case)
+    _event(case, actor, CaseEvent.Action.REJECT, reason.strip())
+    case.state, case.closed_at, case.is_overdue = Case.State.REJECTED, clock.now(), False
+    case.save()
+    _audit(case, actor, "reject", old, note=reason)
+    return case
+
+
+@transaction.atomic
+def case_return(*, actor: Any, case: Case, comment: str) -> Case:
+    """Send the case back to the starting school to correct it; its clock restarts on resubmission."""
+    case = _locked(case)
+    if case.state != Case.State.OPEN:
+        raise RuleViolation(rule="R17.1", code="not_open", message="该事项不在办理中，不能退回。")
+    _require_turn(actor, case)
+    if not comment.strip():
+        raise RuleViolation(
+            rule="R17.1",
+            code="reason_required",
+            field="comment",
+            message="退回时请写明需要修改或补充的内容。",
+        )
+    old = _snapshot(case)
+    _event(case, actor, CaseEvent.Action.RETURN, comment.strip())
+    _enter(case, kind_of(case.kind).steps(case)[0])
+    case.state = Case.State.RETURNED
+    case.save()
+    _audit(case, actor, "return", old, note=comment)
+    return case
+
+
+@transaction.atomic
+def case_withdraw(*, actor: Any, case: Case, reason: str) -> Case:
+    """Only the starting school withdraws, while the case is still open."""
+    case = _locked(case)
+    if not case.is_open:
+        raise RuleViolation(rule="R17.1", code="closed", message="该事项已办结，不能撤回。")
+    first = kind_of(case.kind).steps(case)[0]
+    if not (actor.has_role(*first.roles) and actor.school_id == case.school_id):
+        raise PermissionDenied("只有发起学校的学籍管理员可以撤回。")
+    old = _snapshot(case)
+    _event(case, actor, CaseEvent.Action.WITHDRAW, reason.strip())
+    case.state, case.closed_at, case.is_overdue = Case.State.WITHDRAWN, clock.now(), False
+    case.save()
+    _audit(case, actor, "withdraw", old, note=reason)
+    return case
+
+
+@transaction.atomic
+def case_attach(
+    *, actor: Any, case: Case, file: IO[bytes], original_name: str, category: str
+) -> CaseDocument:
+    """Add evidence while it is this party's turn (or the starting school's while it prepares)."""
+    case = _locked(case)
+    if not case.is_open:
+        raise RuleViolation(rule="R17.1", code="closed", message="该事项已办结，不能再上传材料。")
+    _require_turn(actor, case)
+    stored = evidence.store(file)
+    document = CaseDocument.objects.create(
+        case=case,
+        category=category[:30],
+        original_name=(original_name or "upload")[-200:],
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_name=stored.storage_name,
+        step_key=case.step_key,
+        uploaded_by=actor,
+    )
+    _event(case, actor, CaseEvent.Action.EVIDENCE, f"{category}：{document.original_name}")
+    audit_record(
+        actor=actor,
+        action=f"{case.kind}.evidence",
+        subject=case,
+        school=case.school,
+        changes={"document": [None, document.pk], "sha256": [None, stored.sha256]},
+        rules=kind_of(case.kind).rules,
+    )
+    return document
+
+
+@transaction.atomic
+def cases_flag_overdue(*, today: dt.date | None = None) -> int:
+    """Flag the steps whose due date has passed (R10.7: late steps are flagged to both schools and
+    the district). Run daily (``xueji flag-overdue``); the inboxes also compute lateness live."""
+    today = today or clock.today()
+    late = list(
+        Case.objects.select_for_update()
+        .select_related("school__district")
+        .filter(state=Case.State.OPEN, is_overdue=False, step_due__lt=today)
+    )
+    for case in late:
+        case.is_overdue = True
+        case.save(update_fields=["is_overdue"])
+        _event(case, None, CaseEvent.Action.OVERDUE, f"本环节应于 {case.step_due:%Y-%m-%d} 前办结")
+        _audit(case, None, "overdue", {"is_overdue": False}, note=f"due {case.step_due}")
+    return len(late)
