@@ -259,3 +259,22 @@ def _facts():
         "reason": "父母来安阳务工",
         "scope": "cross_province",
     }
+
+
+def test_r10_7_loading_the_2027_schedule_recounts_a_provisional_due_date(world, settings):
+    from xueji.core.services import calendar_year_load
+
+    settings.XUEJI_FIXED_TODAY = "2026-12-24"
+    external = {"name": "孙小东", "province": "山东省", "school": "济南市历下区实验小学", "grade": "4"}
+    from xueji.changes.transfer import transfer_start
+
+    case = transfer_start(actor=world.registrar_a, student=None, facts={**_facts(), "external": external})
+    attach(case, world.registrar_a, *MIGRANT_EVIDENCE)
+    case = engine.case_submit(actor=world.registrar_a, case=case)
+    settings.XUEJI_FIXED_TODAY = "2026-12-29"
+    case = engine.case_approve(actor=world.officer, case=case)
+    assert (case.step_due, case.due_provisional) == (dt.date(2027, 1, 12), True)
+    rows = [(dt.date(2027, 1, 1), "holiday", "元旦"), (dt.date(2027, 1, 4), "holiday", "假设的调休")]
+    calendar_year_load(actor=world.admin, year=2027, rows=rows, jurisdiction=None, source="测试")
+    case.refresh_from_db()
+    assert (case.step_due, case.due_provisional) == (dt.date(2027, 1, 14), False)  # two holidays more

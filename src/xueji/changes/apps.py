@@ -9,3 +9,8 @@ class ChangesConfig(AppConfig):
     def ready(self) -> None:
         # Declaring the kinds registers them with the engine.
         from xueji.changes.kinds import transfer  # noqa: F401
+        from xueji.changes.services import cases_recount_dues
+        from xueji.core.services import calendar_changed
+
+        # Loading a year's holidays recounts the deadlines that were counted over it.
+        calendar_changed.connect(cases_recount_dues, dispatch_uid="changes.recount_dues")

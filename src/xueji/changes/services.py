@@ -349,3 +349,28 @@ def cases_flag_overdue(*, today: dt.date | None = None) -> int:
         _event(case, None, CaseEvent.Action.OVERDUE, f"本环节应于 {case.step_due:%Y-%m-%d} 前办结")
         _audit(case, None, "overdue", {"is_overdue": False}, note=f"due {case.step_due}")
     return len(late)
+
+
+def cases_recount_dues(*, first: dt.date, last: dt.date, **_: Any) -> int:
+    """Count again the due dates of open steps whose working days changed (a year loaded, a local
+    closure): a step started before ``last`` with a due date on or after ``first`` may move, and a
+    provisional one stops being provisional once its year is known. Runs in the calendar write's
+    transaction (receiver of core.services.calendar_changed), which the calendar audit covers."""
+    affected = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related(
+            "school__district", "other_school__district", "owner_school__district", "owner_jurisdiction"
+        )
+        .filter(state=Case.State.OPEN, step_due__gte=first, step_started_on__lte=last)
+    )
+    moved = 0
+    for case in affected:
+        step = kind_of(case.kind).step(case, case.step_key)
+        district = case.owner_school.district if case.owner_school else case.owner_jurisdiction
+        due, provisional, _warning = _due(step, case.step_started_on, district)
+        if (due, provisional) != (case.step_due, case.due_provisional):
+            case.step_due, case.due_provisional = due, provisional
+            case.is_overdue = case.is_overdue and due is not None and due < clock.today()
+            case.save(update_fields=["step_due", "due_provisional", "is_overdue"])
+            moved += 1
+    return moved

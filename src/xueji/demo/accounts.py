@@ -1,7 +1,8 @@
 """The demo's logins: one list that the seed creates, `xueji demo` prints and the README shows.
 
 Every role of R2.2 is here, in two 北关区 schools and in both districts, so each screen can be
-seen from each side. Every other school gets a registrar too (the seed needs one per school:
+seen from each side (文峰区东关小学 has an approver too: it is the transfer-out school of the demo's
+transfers). Every other school gets a registrar too (the seed needs one per school:
 only a school's own registrar may register its students), listed after the featured ones.
 """
 
@@ -56,6 +57,8 @@ _FEATURED: tuple[DemoAccount, ...] = (
     DemoAccount("sez_registrar", "刘晓燕", "registrar", school="sez"),
     DemoAccount("sez_approver", "陈志刚", "school_approver", school="sez"),
     DemoAccount("wf_registrar", "赵敏", "registrar", school="dg"),
+    # 文峰区东关小学 approves the transfer-out of its students (R10.5's 转出学校 step).
+    DemoAccount("wf_approver", "何建平", "school_approver", school="dg"),
     DemoAccount("bg_officer", "周国庆", "district_officer", jurisdiction="410503"),
     DemoAccount("bg_admin", "李伟", "district_admin", jurisdiction="410503"),
     DemoAccount("bg_auditor", "孙静", "auditor", jurisdiction="410503"),

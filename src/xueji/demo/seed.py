@@ -4,7 +4,8 @@ Master data goes through org.services (actor: the demo superuser), students thro
 students.services with their own school's registrar as the actor: grade 1/7 of the 2026 autumn
 intake by ``student_register`` (the service assigns the 学籍号), everyone else by
 ``student_import_existing`` keeping the national "G" + ID number they were given years ago. So the
-demo data passes every rule a registrar's input passes, and its audit trail is a real one.
+demo data passes every rule a registrar's input passes, and its audit trail is a real one. Last,
+demo.transfers drives a handful of transfers into every state through the changes services.
 
 The whole seed is one transaction (the services nest inside it as savepoints): a failed seed
 leaves nothing behind, and SQLite commits once instead of 5,000 times.
@@ -33,6 +34,7 @@ from xueji.demo.district import (
     DemoSchool,
 )
 from xueji.demo.people import Payload, People, Profile
+from xueji.demo.transfers import seed_transfers
 from xueji.org import services as org_services
 from xueji.org.models import Jurisdiction, School, SchoolClass, SchoolYear, User
 from xueji.students import services as student_services
@@ -96,6 +98,7 @@ class SeedReport:
     schools: int = 0
     classes: int = 0
     accounts: int = 0
+    transfers: int = 0
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -148,6 +151,11 @@ class _Seeder:
         t = time.perf_counter()
         self._students(students)
         self._timed("students", t)
+        t = time.perf_counter()
+        # Last, once the students exist: transfers in every state, so every inbox has work.
+        made = seed_transfers(users=self.users, schools=self.schools, people=self.people, say=self.say)
+        self.report.transfers = len(made)
+        self._timed("transfers", t)
         return self.report
 
     # ------------------------------------------------------------------ master data (org.services)
