@@ -9,9 +9,13 @@ from io import BytesIO
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.conftest import login
+from tests.conftest import _user, login
 from tests.factories import enrollment_payload, family_payload, student_payload
+from xueji.changes.services import case_attach
+from xueji.changes.transfer import transfer_start
 from xueji.core.web import PUBLIC_ROUTES, ROUTE_ROLES
+from xueji.org.models import Role, School
+from xueji.students.models import Student
 from xueji.students.services import entry_application_submit, evidence_attach, student_register
 
 
@@ -69,6 +73,38 @@ def objects(world):
             },
         )
         made[key] = {"student": student.pk, "evidence": item.pk, "application": app.pk, "school": school.pk}
+    # A transfer school A receives from 文峰区 (seen by A's staff and 北关区), and one between two
+    # 文峰区 schools (seen by neither).
+    school_d = School.objects.create(
+        code="4105020002",
+        name="文峰区西关小学",
+        district=world.wenfeng,
+        kind="primary",
+        grade_from=1,
+        grade_to=6,
+    )
+    registrar_d = _user("reg_d", Role.REGISTRAR, school=school_d)
+    facts = {"grounds": "household_moved", "nature": "returning", "reason": "随父母迁居"}
+    for key, registrar, birth in (("a", world.registrar_a, dt.date(2020, 6, 6)), ("c", registrar_d, None)):
+        if birth is None:
+            moving = made["c"]["student"]
+        else:
+            moving = student_register(
+                actor=world.registrar_c,
+                school=world.school_c,
+                student=student_payload(birth),
+                family=family_payload(),
+                enrollment=enrollment_payload(),
+            ).pk
+        case = transfer_start(actor=registrar, student=Student.objects.get(pk=moving), facts=facts)
+        document = case_attach(
+            actor=registrar,
+            case=case,
+            file=BytesIO(b"%PDF-1.4 test"),
+            original_name="申请.pdf",
+            category="transfer_application",
+        )
+        made[key] |= {"case": case.pk, "document": document.pk}
     return made
 
 
@@ -80,11 +116,20 @@ def _url(name: str, objects: dict, key: str) -> str:
         "students:evidence_download": "evidence",
         "students:entry_application_decide": "application",
         "org:school": "school",
+        "changes:document": "document",
     }.get(name)
+    if kind is None and name.startswith("changes:") and name in OBJECT_ROUTES:
+        kind = "case"
     return reverse(name, kwargs={"pk": objects[key][kind]}) if kind else reverse(name)
 
 
-POST_ONLY = {"students:validate", "students:evidence_upload", "students:entry_application_decide"}
+POST_ONLY = {
+    "students:validate",
+    "students:evidence_upload",
+    "students:entry_application_decide",
+    *(f"changes:{verb}" for verb in ("submit", "approve", "reject", "return", "withdraw", "exception")),
+    "changes:document_upload",
+}
 
 
 def _call(client, name, url):

@@ -6,6 +6,7 @@ Every endpoint except POST /auth/token needs ``Authorization: Bearer <token>``. 
 
 from ninja import NinjaAPI
 
+from xueji.changes.api import router as cases_router
 from xueji.core.api_support import ReadableJSONRenderer, StrictParser, install_error_handlers
 from xueji.org.api import BearerToken, auth_router, schools_router
 from xueji.students.api import router as students_router
@@ -33,3 +34,4 @@ install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/schools", schools_router)
 api.add_router("/students", students_router)
+api.add_router("/cases", cases_router)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("xueji.org.urls")),
     path("students/", include("xueji.students.urls")),
     path("audit/", include("xueji.audit.urls")),
+    path("cases/", include("xueji.changes.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

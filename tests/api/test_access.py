@@ -6,6 +6,7 @@ is added without being listed here, so no endpoint escapes these checks.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from dataclasses import dataclass
@@ -16,24 +17,32 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.api.conftest import API
 from tests.api.test_evidence import PDF
+from tests.conftest import _user
 from tests.factories import enrollment_payload, family_payload, student_payload
 from xueji.api import api
-from xueji.students.services import evidence_attach
+from xueji.changes.services import case_attach, case_submit
+from xueji.changes.transfer import transfer_start
+from xueji.org.models import Role, School
+from xueji.students.services import evidence_attach, student_register
 
 
 @dataclass(frozen=True)
 class Endpoint:
     method: str
-    path: str  # {sid} = a student, {eid} = one of its evidence files
+    path: str  # {sid} = a student, {eid} = one of its evidence files, {cid} = a case, {did} = its document
     readers: tuple[str, ...]  # personas answered 2xx for their own school's object
-    body: str = ""  # "json" registration, "import", "patch", "upload"
+    body: str = ""  # "json" registration, "import", "patch", "upload", and the cases' bodies below
     success: int = 200
+    # The case {cid} is, for a success: "draft" (evidence complete, ready to submit), "filing"
+    # (submitted, the district's turn) or "exception" (between two 北关区 schools, R10.9).
+    case: str = ""
 
     def __str__(self) -> str:
         return f"{self.method.upper()} {self.path}"
 
 
 STUDENT_READERS = ("registrar_a", "approver_a", "officer")
+CASE_READERS = ("registrar_a", "approver_a", "officer")
 ENDPOINTS = [
     Endpoint("get", "/schools", ("registrar_a", "approver_a", "officer", "admin")),
     Endpoint("get", "/schools/4105030001", ("registrar_a", "approver_a", "officer", "admin")),
@@ -47,6 +56,22 @@ ENDPOINTS = [
     Endpoint("get", "/students/{sid}/evidence", STUDENT_READERS),
     Endpoint("post", "/students/{sid}/evidence", ("registrar_a",), body="upload", success=201),
     Endpoint("get", "/students/{sid}/evidence/{eid}/download", STUDENT_READERS),
+    Endpoint("get", "/cases", CASE_READERS),
+    Endpoint("get", "/cases/inbox", CASE_READERS),
+    Endpoint("post", "/cases/transfer/verify", ("registrar_a",), body="verify"),
+    Endpoint("post", "/cases/transfer", ("registrar_a",), body="transfer", success=201),
+    Endpoint("get", "/cases/{cid}", CASE_READERS, case="draft"),
+    # Decisions: the approver of school A is not at the district's filing step (403, not its turn).
+    Endpoint("post", "/cases/{cid}/submit", ("registrar_a",), body="comment", case="draft"),
+    Endpoint("post", "/cases/{cid}/approve", ("officer",), body="comment", case="filing"),
+    Endpoint("post", "/cases/{cid}/reject", ("officer",), body="reason", case="filing"),
+    Endpoint("post", "/cases/{cid}/return", ("officer",), body="reason", case="filing"),
+    Endpoint("post", "/cases/{cid}/withdraw", ("registrar_a",), body="reason", case="draft"),
+    Endpoint("post", "/cases/{cid}/exception", ("officer",), body="reason", case="exception"),
+    Endpoint(
+        "post", "/cases/{cid}/documents", ("registrar_a",), body="case_upload", success=201, case="draft"
+    ),
+    Endpoint("get", "/cases/{cid}/documents/{did}/download", CASE_READERS, case="draft"),
 ]
 ALL_PERSONAS = (
     "registrar_a",
@@ -71,13 +96,28 @@ def _body(kind: str) -> dict[str, Any]:
         }
     if kind == "patch":
         return {"changes": {"specialty": "书法"}}
+    if kind == "verify":
+        return {"id_number": "11010519491231002X", "name": "孙小东"}
+    if kind == "transfer":  # a student from another province: no verification needed
+        external = {"name": "孙小东", "province": "山东省", "school": "济南市历下区实验小学", "grade": 1}
+        return {"external": external, "scope": "cross_province", **TRANSFER_FACTS}
+    if kind == "comment":
+        return {"comment": "同意"}
+    if kind == "reason":
+        return {"reason": "经核实，理由如下"}
     return {}
 
 
-def call(client, endpoint: Endpoint, sid: Any = 1, eid: Any = 1):
-    url = API + endpoint.path.format(sid=sid, eid=eid)
+def call(client, endpoint: Endpoint, sid: Any = 1, eid: Any = 1, cid: Any = 1, did: Any = 1):
+    url = API + endpoint.path.format(sid=sid, eid=eid, cid=cid, did=did)
     if endpoint.body == "upload":
         form = {"file": SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"), "category": "birth"}
+        return client.post(url, form)
+    if endpoint.body == "case_upload":
+        form = {
+            "file": SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
+            "category": "transfer_application",
+        }
         return client.post(url, form)
     if endpoint.body:
         data = json.dumps(_body(endpoint.body))
@@ -93,8 +133,50 @@ def _evidence(world, pupil) -> int:
     return item.pk
 
 
+TRANSFER_FACTS = {"grounds": "household_moved", "nature": "returning", "reason": "随父母户籍迁入"}
+TRANSFER_EVIDENCE = ("transfer_application", "household_migration", "household_register")
+
+
+def _case(world, student, state: str, *, registrar=None) -> tuple[int, int]:
+    """A transfer of ``student`` into school A (or ``registrar``'s school) in ``state``; returns the
+    case's id and one of its documents' ids."""
+    registrar = registrar or world.registrar_a
+    if state == "exception":  # a student of another 北关区 primary school (R10.9)
+        other = School.objects.create(
+            code="4105030009",
+            name="北关区解放路小学",
+            district=world.beiguan,
+            kind="primary",
+            grade_from=1,
+            grade_to=6,
+        )
+        student = student_register(
+            actor=_user("reg_x", Role.REGISTRAR, school=other),
+            school=other,
+            student=student_payload(dt.date(2020, 7, 7)),
+            family=family_payload(),
+            enrollment=enrollment_payload(),
+        )
+    case = transfer_start(actor=registrar, student=student, facts=TRANSFER_FACTS)
+    for category in TRANSFER_EVIDENCE:
+        document = case_attach(
+            actor=registrar, case=case, file=io.BytesIO(PDF), original_name="a.pdf", category=category
+        )
+    if state == "filing":
+        case_submit(actor=registrar, case=case)
+    return case.pk, document.pk
+
+
+def _ids(world, endpoint: Endpoint, pupil_a, pupil_c) -> dict[str, Any]:
+    ids: dict[str, Any] = {"sid": pupil_a.pk, "eid": _evidence(world, pupil_a)}
+    if endpoint.case:
+        ids["cid"], ids["did"] = _case(world, pupil_c, endpoint.case)
+    return ids
+
+
 def _route(endpoint: Endpoint) -> str:
     path = endpoint.path.replace("{sid}", "{student_id}").replace("{eid}", "{evidence_id}")
+    path = path.replace("{cid}", "{case_id}").replace("{did}", "{document_id}")
     return f"{endpoint.method.upper()} {API}{path.replace('4105030001', '{code}')}"
 
 
@@ -118,21 +200,21 @@ def test_r2_2_anonymous_is_401(world, anonymous, endpoint):
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
-def test_r2_2_roles_outside_the_map_are_403(world, api_as, pupil_a, endpoint):
-    sid, eid = pupil_a.pk, _evidence(world, pupil_a)
+def test_r2_2_roles_outside_the_map_are_403(world, api_as, pupil_a, pupil_c, endpoint):
+    ids = _ids(world, endpoint, pupil_a, pupil_c)
     for persona in ALL_PERSONAS:
         if persona in endpoint.readers or persona in ("registrar_b", "registrar_c", "officer_wf"):
             continue  # readers succeed; other schools' readers are the 404 test's business
-        response = call(api_as(getattr(world, persona)), endpoint, sid, eid)
+        response = call(api_as(getattr(world, persona)), endpoint, **ids)
         assert response.status_code == 403, (persona, response.content)
         assert response.json()["code"] == "forbidden"
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
-def test_r2_2_own_school_succeeds(world, api_as, pupil_a, endpoint):
-    sid, eid = pupil_a.pk, _evidence(world, pupil_a)
+def test_r2_2_own_school_succeeds(world, api_as, pupil_a, pupil_c, endpoint):
+    ids = _ids(world, endpoint, pupil_a, pupil_c)
     for persona in endpoint.readers:
-        response = call(api_as(getattr(world, persona)), endpoint, sid, eid)
+        response = call(api_as(getattr(world, persona)), endpoint, **ids)
         assert response.status_code == endpoint.success, (persona, response.content)
         if endpoint.body == "json":
             break  # the same child cannot be registered twice
@@ -152,3 +234,29 @@ def test_r2_2_other_school_student_is_404_identical_to_missing(
     assert other.status_code == missing.status_code == 404
     assert other.content == missing.content
     assert other.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if "{cid}" in e.path], ids=str)
+def test_r2_2_a_case_outside_the_scope_is_404_identical_to_missing(world, api_as, pupil_c, endpoint):
+    # A transfer between two 文峰区 schools: none of school A's staff nor 北关区 may see it.
+    school_d = School.objects.create(
+        code="4105020002",
+        name="文峰区西关小学",
+        district=world.wenfeng,
+        kind="primary",
+        grade_from=1,
+        grade_to=6,
+    )
+    registrar_d = _user("reg_d", Role.REGISTRAR, school=school_d)
+    cid, did = _case(
+        world, pupil_c, "filing" if endpoint.case == "filing" else "draft", registrar=registrar_d
+    )
+    for persona in endpoint.readers:
+        client = api_as(getattr(world, persona))
+
+        other = call(client, endpoint, cid=cid, did=did)
+        missing = call(client, endpoint, cid=cid + 1000, did=did + 1000)
+
+        assert other.status_code == missing.status_code == 404, (persona, other.content)
+        assert other.content == missing.content
+        assert other.json()["code"] == "not_found"

@@ -24,6 +24,19 @@ def test_openapi_json_lists_the_paths(db):
         f"{API}/students/{{student_id}}/history",
         f"{API}/students/{{student_id}}/evidence",
         f"{API}/students/{{student_id}}/evidence/{{evidence_id}}/download",
+        f"{API}/cases",
+        f"{API}/cases/inbox",
+        f"{API}/cases/transfer/verify",
+        f"{API}/cases/transfer",
+        f"{API}/cases/{{case_id}}",
+        f"{API}/cases/{{case_id}}/submit",
+        f"{API}/cases/{{case_id}}/approve",
+        f"{API}/cases/{{case_id}}/reject",
+        f"{API}/cases/{{case_id}}/return",
+        f"{API}/cases/{{case_id}}/withdraw",
+        f"{API}/cases/{{case_id}}/exception",
+        f"{API}/cases/{{case_id}}/documents",
+        f"{API}/cases/{{case_id}}/documents/{{document_id}}/download",
     } == set(spec["paths"])
 
 

@@ -336,7 +336,7 @@ def case_attach(
 @transaction.atomic
 def cases_flag_overdue(*, today: dt.date | None = None) -> int:
     """Flag the steps whose due date has passed (R10.7: late steps are flagged to both schools and
-    the district). Run daily (``xueji flag-overdue``); the inboxes also compute lateness live."""
+    the district). Run daily (``xueji flag_overdue``); the inboxes also compute lateness live."""
     today = today or clock.today()
     late = list(
         Case.objects.select_for_update()

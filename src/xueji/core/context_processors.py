@@ -17,7 +17,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
         items.append(("students:search", "学生查询"))
     if user.role == Role.REGISTRAR:
-        items += [("students:register", "新生注册"), ("students:import_existing", "导入已有学籍")]
+        items += [
+            ("students:register", "新生注册"),
+            ("students:import_existing", "导入已有学籍"),
+            ("changes:transfer_verify", "转学"),
+        ]
+    if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
+        items.append(("changes:list", "学籍变动"))
+    if user.role == Role.DISTRICT_OFFICER:
+        items.append(("changes:batches", "转学备案"))
     if user.role in (Role.REGISTRAR, Role.DISTRICT_OFFICER):
         items.append(("students:entry_applications", "入学申请"))
     if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN):

@@ -42,6 +42,24 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "students:entry_application_new": (REG,),
     "students:entry_application_decide": (OFF,),
     "audit:events": (AUD,),
+    # Status-change cases: read by the parties' schools and bureaus; who may act on the current
+    # step is the engine's question (services.may_act), these only keep out roles that never act.
+    "changes:list": (REG, APPR, OFF),
+    "changes:detail": (REG, APPR, OFF),
+    "changes:submit": (REG,),
+    "changes:approve": (APPR, OFF),
+    "changes:reject": (APPR, OFF),
+    "changes:return": (APPR, OFF),
+    "changes:withdraw": (REG,),
+    "changes:exception": (OFF,),
+    "changes:document_upload": (REG, APPR, OFF),
+    "changes:document": (REG, APPR, OFF),
+    "changes:transfer_verify": (REG,),
+    "changes:transfer_new": (REG,),
+    "changes:transfer_external": (REG,),
+    "changes:batches": (OFF,),
+    "changes:batch_pdf": (OFF,),
+    "changes:batch_xlsx": (OFF,),
 }
 PUBLIC_ROUTES = {"login", "logout"}
 

@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from xueji.changes import selectors as change_selectors
 from xueji.core import clock
 from xueji.core.codes import GRADE_NAMES
 from xueji.core.web import route
@@ -41,6 +42,16 @@ def home(request: HttpRequest) -> HttpResponse:
         context["pending_applications"] = student_selectors.entry_applications(
             requested_by=user, state=EntryApplication.State.PENDING
         )[:20]
+    if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
+        # Status-change cases whose current step is this user's (R10.7: late ones first).
+        context["todos"] = change_selectors.inbox(requested_by=user)
+    if user.role == Role.REGISTRAR:
+        # R10.10: received by transfer, still to be placed in a class.
+        unplaced = change_selectors.unplaced_transfers(requested_by=user)
+        context["unplaced_transfers"] = list(unplaced[:20])
+    if user.role == Role.DISTRICT_OFFICER:
+        context["late_by_owner"] = change_selectors.late_by_owner(requested_by=user)
+        context["filing_count"] = sum(len(c) for _, c in change_selectors.filing_batches(requested_by=user))
     if user.role == Role.DISTRICT_ADMIN:
         context["schools"] = selectors.school_list(requested_by=user).count()
     return render(request, "org/home.html", context)
