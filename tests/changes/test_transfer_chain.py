@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tests.changes.conftest import START_EVIDENCE, attach, pupil, start
+from tests.conftest import login
 from xueji.audit.models import AuditEvent
 from xueji.changes import services as engine
 from xueji.changes.models import Case, CaseEvent
@@ -66,6 +67,12 @@ def test_r10_5_full_chain_across_two_districts(world, student_c, approver_c):
     assert (old.school, old.status) == (world.school_c, Enrollment.Status.TRANSFERRED_OUT)
     actions = list(case.events.values_list("action", flat=True))
     assert actions[0] == "start" and actions[-1] == "complete" and actions.count("approve") == 5
+    # R8.1: the old school keeps a read-only, checksummed copy of the record as it left.
+    snapshot = Case.objects.get(pk=case.pk).facts["snapshot"]
+    assert len(snapshot["sha256"]) == 64 and ["学校", "文峰区东关小学"] in snapshot["enrollment"]
+    page = login(world.registrar_c).get(f"/cases/{case.pk}/").content.decode()
+    assert "只读备份" in page and student_c.id_number not in page
+    assert student_c.id_number[:6] + "********" in page
     assert AuditEvent.objects.filter(subject_type="Case", action="transfer.approve").count() == 5
 
 

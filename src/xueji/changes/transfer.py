@@ -6,6 +6,8 @@ these functions hold the rules only a transfer has (R10.1–R10.11, R11.1).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -317,7 +319,12 @@ def transfer_complete(*, case: Case, actor: Any) -> None:
         return  # a record from another province arrives through "import an existing record"
     if case.facts.get("record_moves") is False:
         return  # R11.1: the record stays at the old school
-    old = Enrollment.objects.select_for_update().get(student_id=case.student_id, is_current=True)
+    old = (
+        Enrollment.objects.select_for_update()
+        .select_related("school", "school_class")
+        .get(student_id=case.student_id, is_current=True)
+    )
+    case.facts = {**case.facts, "snapshot": record_snapshot(old)}
     old.is_current, old.status = False, Enrollment.Status.TRANSFERRED_OUT
     old._history_user = actor  # type: ignore[attr-defined]
     old.save()
@@ -336,3 +343,29 @@ def transfer_complete(*, case: Case, actor: Any) -> None:
     )
     new._history_user = actor  # type: ignore[attr-defined]
     new.save()
+
+
+def record_snapshot(enrollment: Enrollment) -> dict[str, Any]:
+    """The record as it was when it left the school (R8.1: the old school keeps a read-only,
+    checksummed copy). Labels and shown values, so it reads the same after code tables change."""
+    student = enrollment.student
+    rows: list[list[str]] = []
+    for field in Student._meta.concrete_fields:
+        if field.name in ("id", "is_complete", "created_at", "updated_at", "name_initials"):
+            continue
+        value = getattr(student, field.name)
+        shown = dict(field.choices).get(value, value) if field.choices else value
+        rows.append([str(field.verbose_name), "" if shown is None else str(shown)])
+    placement = [
+        ["学校", enrollment.school.name],
+        ["年级班级", enrollment.placement],
+        ["入学日期", enrollment.entry_date.isoformat()],
+        ["建籍方式", enrollment.get_origin_display()],
+    ]
+    family = [
+        [f"{m.get_position_display()}", f"{m.name}（{m.get_relation_display()}）"]
+        for m in student.family.order_by("position")
+    ]
+    body = {"student": rows, "enrollment": placement, "family": family, "taken_on": clock.today().isoformat()}
+    digest = hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return {**body, "sha256": digest}

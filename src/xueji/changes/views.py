@@ -134,6 +134,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reason": facts.get("reason", ""),
             "record_moves": facts.get("record_moves"),
             "needs_exception": facts.get("needs_exception", False),
+            "snapshot": facts.get("snapshot"),
             "exception": facts.get("exception"),
             "warnings": facts.get("warnings", []),
             "external": facts.get("external"),
