@@ -285,3 +285,36 @@ def test_r10_7_loading_the_2027_schedule_recounts_a_provisional_due_date(world, 
     calendar_year_load(actor=world.admin, year=2027, rows=rows, jurisdiction=None, source="测试")
     case.refresh_from_db()
     assert (case.step_due, case.due_provisional) == (dt.date(2027, 1, 14), False)  # two holidays more
+
+
+@pytest.mark.parametrize("record_moves", [True, False])
+def test_r11_1_special_school_transfer_records_whether_the_record_moves(
+    world, student_c, approver_c, record_moves
+):
+    from tests.conftest import _user
+    from xueji.org.models import Role
+
+    special = School.objects.create(
+        code="4105034009",
+        name="北关区特殊教育学校",
+        district=world.beiguan,
+        kind="special",
+        grade_from=1,
+        grade_to=9,
+    )
+    registrar = _user("reg_sp", Role.REGISTRAR, school=special)
+    approver = _user("appr_sp", Role.SCHOOL_APPROVER, school=special)
+    from xueji.changes.transfer import transfer_start
+
+    facts = {"grounds": "household_moved", "nature": "returning", "reason": "随班就读转入特教学校"}
+    with pytest.raises(RuleViolation) as refused:
+        transfer_start(actor=registrar, student=student_c, facts=facts)
+    assert refused.value.rule == "R11.1"
+    case = transfer_start(actor=registrar, student=student_c, facts={**facts, "record_moves": record_moves})
+    attach(case, registrar, *START_EVIDENCE)
+    case = engine.case_submit(actor=registrar, case=case)
+    for actor in (world.officer, approver, world.officer, approver_c, world.officer_wf):
+        case = engine.case_approve(actor=actor, case=case)
+    assert case.state == "completed" and case.facts["record_moves"] is record_moves
+    current = Enrollment.objects.get(student=student_c, is_current=True)
+    assert current.school == (special if record_moves else world.school_c)

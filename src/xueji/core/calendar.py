@@ -1,4 +1,4 @@
-"""Working days and semester windows (RULES.md Calendar; used by R10.7, R12, R13.2, R15.1).
+"""Working days and semester windows (RULES.md Calendar; used by transfer deadlines and the later kinds' deadlines).
 
 Whether a day is a working day, most specific first:
 1. an override of the district (or of a city or province above it: the closest wins);
@@ -285,7 +285,7 @@ def first_working_day_from(day: dt.date, *, district: Jurisdiction | None = None
 def deadline_status(
     start: dt.date, n: int, *, today: dt.date | None = None, district: Jurisdiction | None = None
 ) -> DeadlineStatus:
-    """R10.7/R13.2/R15.1: is ``today`` (default: the clock's today) still within the n-th working day?"""
+    """R10.7 (and the later kinds' deadlines): is ``today`` (default: the clock's today) still within the n-th working day?"""
     return WorkingCalendar(district=district).deadline_status(start, n, today=today or clock_today())
 
 
