@@ -320,7 +320,7 @@ def transfer_complete(*, case: Case, actor: Any) -> None:
     if case.facts.get("record_moves") is False:
         return  # R11.1: the record stays at the old school
     old = (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .select_related("school", "school_class")
         .get(student_id=case.student_id, is_current=True)
     )
