@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from xueji.audit.services import access_record
@@ -598,13 +598,4 @@ def document_download(request: HttpRequest, case_id: int, document_id: int) -> A
     case = _case(user, case_id)
     item = selectors.case_document_get(requested_by=user, pk=document_id, case=case)
     access_record(actor=user, action="case.document.download", subject=item, school=case.school, note="api")
-    try:
-        handle = evidence_files.path_of(item.storage_name).open("rb")
-    except (OSError, ValueError) as exc:
-        logger.error("evidence file %s of case document %s is missing", item.storage_name, item.pk)
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence_files.file_response(item)

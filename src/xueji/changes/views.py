@@ -280,14 +280,7 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
         school=item.case.school,
         note="inline" if inline else "",
     )
-    try:
-        handle = evidence.path_of(item.storage_name).open("rb")
-    except (OSError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=not inline, filename=item.original_name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
+    response = evidence.file_response(item, inline=inline)
     if inline:
         response["Content-Security-Policy"] = INLINE_CSP
     return response

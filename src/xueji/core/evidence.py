@@ -8,14 +8,18 @@ settings.EVIDENCE_DIR and leave the system only through a scoped download view.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
+from django.http import FileResponse, Http404
 
 from xueji.core.errors import RuleViolation
+
+logger = logging.getLogger(__name__)
 
 MAGIC = (
     (b"%PDF-", "application/pdf", ".pdf"),
@@ -85,3 +89,21 @@ def path_of(storage_name: str) -> Path:
     if not storage_name or "/" in storage_name or storage_name.startswith("."):
         raise ValueError("bad storage name")
     return Path(settings.EVIDENCE_DIR) / storage_name[:2] / storage_name
+
+
+def file_response(item: Any, *, inline: bool = False) -> FileResponse:
+    """Send a stored evidence file (a student's Evidence or a CaseDocument) to its scoped reader.
+
+    An attachment by default; the browser may never sniff it as another type. A file missing from
+    storage is logged and answered 404, like an object the reader may not see.
+    """
+    try:
+        handle = path_of(item.storage_name).open("rb")
+    except (OSError, ValueError) as exc:
+        logger.error("evidence file %s of %s %s is missing", item.storage_name, type(item).__name__, item.pk)
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=item.original_name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

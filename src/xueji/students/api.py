@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.forms.models import model_to_dict
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, File, Form, ModelSchema, Query, Router, Schema, Status, UploadedFile
 from pydantic import create_model
 
@@ -523,16 +523,7 @@ def evidence_download(request: HttpRequest, student_id: int, evidence_id: int) -
         school=selectors.current_enrollment(student).school,
         note="api",
     )
-    try:
-        handle = evidence_files.path_of(item.storage_name).open("rb")
-    except (OSError, ValueError) as exc:
-        logger.error("evidence file %s of evidence %s is missing", item.storage_name, item.pk)
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"  # never render an upload inline as something else
-    return response
+    return evidence_files.file_response(item)
 
 
 def _safe_name(name: str) -> str:

@@ -347,15 +347,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         selectors.student_get(requested_by=request.user, pk=item.student_id)
     ).school
     access_record(actor=request.user, action="evidence.download", subject=item, school=school)
-    try:
-        handle = open(evidence.path_of(item.storage_name), "rb")  # noqa: SIM115 - FileResponse closes it
-    except (OSError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence.file_response(item)
 
 
 @route("students:entry_applications")
