@@ -41,6 +41,7 @@ if ENV not in {"production", "demo", "test"}:
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("XUEJI_DATA_DIR", "var")).resolve()
 EVIDENCE_DIR = DATA_DIR / "evidence"  # outside the web root: served only through a scoped view
+IMPORT_DIR = DATA_DIR / "imports"  # uploaded workbooks, their error reports and progress files
 
 
 def _secret_key() -> str:
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "xueji.audit",
     "xueji.students",
     "xueji.changes",
+    "xueji.exchange",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +186,13 @@ XUEJI = {
     "AGE_CUTOFF_MONTH_DAY": (8, 31),  # R3.2
     "API_TOKEN_DAYS": 30,
     "HOME_DISTRICT_CODE": os.environ.get("XUEJI_HOME_DISTRICT", "410503"),
+    # Spreadsheet imports: rows written per batch, and what one workbook may hold.
+    "IMPORT_BATCH_SIZE": int(os.environ.get("XUEJI_IMPORT_BATCH_SIZE", "1000")),
+    "IMPORT_MAX_ROWS": 200_000,
+    "IMPORT_MAX_BYTES": 80 * 1024 * 1024,
+    # "process": a page's import runs in its own process, so the web server keeps serving;
+    # "inline" runs it in the request (tests).
+    "IMPORT_RUNNER": os.environ.get("XUEJI_IMPORT_RUNNER", "inline" if ENV == "test" else "process"),
 }
 # Tests fix "today" here (core.clock); None means the real date in Asia/Shanghai.
 XUEJI_FIXED_TODAY: str | None = os.environ.get("XUEJI_FIXED_TODAY") or None

@@ -22,14 +22,51 @@ def audit_record(
     note: str = "",
 ) -> AuditEvent:
     """Write one audit event. Must run inside the calling service's transaction."""
+    _require_transaction()
+    event = _event(actor, action, subject, school, changes, rules, note)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(
+    *, actor: Any, school: Any, events: Iterable[Mapping[str, Any]], batch_size: int = 1000
+) -> int:
+    """Write one audit event per item of a bulk service (a spreadsheet import), in batches.
+
+    Each item holds ``audit_record``'s other arguments (action, subject, changes, rules, note):
+    a record imported in bulk leaves the same event as one registered alone.
+    """
+    _require_transaction()
+    rows = [
+        _event(
+            actor, e["action"], e["subject"], school, e.get("changes"), e.get("rules", ()), e.get("note", "")
+        )
+        for e in events
+    ]
+    AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
+
+
+def _require_transaction() -> None:
     # An audit row outside a transaction could survive a rolled-back change, or vanish without it.
     assert transaction.get_connection().in_atomic_block, "audit_record must run inside a service transaction"
+
+
+def _event(
+    actor: Any,
+    action: str,
+    subject: Any,
+    school: Any,
+    changes: Mapping[str, Any] | None,
+    rules: Iterable[str],
+    note: str,
+) -> AuditEvent:
     district_code = ""
     if school is not None:
         district_code = school.district.code
     elif getattr(actor, "jurisdiction_id", None):
         district_code = actor.jurisdiction.code
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         subject_type=type(subject).__name__,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
@@ -45,20 +46,89 @@ def _policy() -> dict[str, Any]:
 # --------------------------------------------------------------------------- registration
 
 
-@transaction.atomic
-def student_register(
+@dataclass
+class Prepared:
+    """A registration or import checked against every rule that reads the row and the district's
+    decisions; what is left (duplicates, 学籍号, the class) needs the records themselves."""
+
+    values: dict[str, Any]
+    members: list[dict[str, Any]]
+    placement: dict[str, Any]
+    origin: str
+    xjh: str | None
+    rule_ids: list[str]
+    warnings: list[str]
+
+
+class RuleContext:
+    """The district's facts a registration reads beyond its own values.
+
+    A single registration asks the database each time; a bulk import uses ``CachedRuleContext``,
+    which reads each fact once, so both run the very same rule code.
+    """
+
+    def autumn_entry_year(self, entry_date: dt.date) -> int:
+        """R3.1: the start year of the school year whose autumn semester holds the entry date.
+
+        An autumn semester runs into January, so the age cut-off (R3.2) reads the school year, not
+        the calendar year of the entry date.
+        """
+        school_year = org_selectors.school_year_for(entry_date)
+        start_year = school_year.start_year if school_year else entry_date.year
+        autumn = org_selectors.autumn_semester(start_year)
+        start, end = (autumn.start, autumn.end) if autumn else (None, None)
+        rules.check_autumn_entry(entry_date, start, end, school_year=start_year)
+        return start_year
+
+    def entry_approved(self, values: Mapping[str, Any], entry_year: int) -> bool:
+        """R3.3: the district approved this child's entry in ``entry_year``."""
+        approved = EntryApplication.objects.filter(
+            state=EntryApplication.State.APPROVED, entry_year=entry_year, birth_date=values["birth_date"]
+        )
+        if values.get("id_number"):
+            return approved.filter(id_number=values["id_number"]).exists()
+        return approved.filter(child_name=values["name"]).exists()
+
+
+class CachedRuleContext(RuleContext):
+    """The same facts, each read once: school years and semesters by date, approvals by child."""
+
+    def __init__(self) -> None:
+        self._years: dict[dt.date, int | RuleViolation] = {}
+        approved = EntryApplication.objects.filter(state=EntryApplication.State.APPROVED).values_list(
+            "entry_year", "birth_date", "id_number", "child_name"
+        )
+        self._approved_ids = {(y, b, n) for y, b, n, _ in approved}
+        self._approved_names = {(y, b, c) for y, b, _, c in approved}
+
+    def autumn_entry_year(self, entry_date: dt.date) -> int:
+        if entry_date not in self._years:
+            try:
+                self._years[entry_date] = super().autumn_entry_year(entry_date)
+            except RuleViolation as exc:
+                self._years[entry_date] = exc
+        found = self._years[entry_date]
+        if isinstance(found, RuleViolation):
+            raise RuleViolation(rule=found.rule, code=found.code, field=found.field, message=found.message)
+        return found
+
+    def entry_approved(self, values: Mapping[str, Any], entry_year: int) -> bool:
+        if values.get("id_number"):
+            return (entry_year, values["birth_date"], values["id_number"]) in self._approved_ids
+        return (entry_year, values["birth_date"], values["name"]) in self._approved_names
+
+
+def registration_prepare(
     *,
-    actor: Any,
     school: School,
     student: Mapping[str, Any],
-    family: Sequence[Mapping[str, Any]] = (),
+    family: Sequence[Mapping[str, Any]],
     enrollment: Mapping[str, Any],
-    school_class: SchoolClass | None = None,
     confirm_region: bool = False,
-) -> Student:
-    """Register a new student (Chapter 2): autumn entry, age cut-off, duplicates, G/J 学籍号."""
-    require_role(actor, WRITE_STUDENTS, school=school)
-    today = clock.today()
+    today: dt.date,
+    context: RuleContext,
+) -> Prepared:
+    """Chapter 2 for a new student: autumn entry, age cut-off, the district's decisions (R3.1–R3.3)."""
     values, warnings = validation.clean_student(student, today=today, confirm_region=confirm_region)
     members = validation.clean_family(list(family), today=today)
     placement = validation.clean_enrollment(enrollment)
@@ -74,48 +144,34 @@ def student_register(
                 "其他年级的学生请走转学，或用「导入已有学籍」接续国家学籍系统中的学籍。"
             ),
         )
-    entry_year = _autumn_entry_year(placement["entry_date"])  # R3.1
+    entry_year = context.autumn_entry_year(placement["entry_date"])  # R3.1
     rule_ids.append("R3.1")
     if placement["grade"] == 1:
         rules.check_entry_age(values["birth_date"], entry_year, **_policy())  # R3.2
         rule_ids.append("R3.2")
         if rules.should_have_entered_earlier(values["birth_date"], entry_year, **_policy()):
-            _require_entry_decision(values, entry_year)  # R3.3
+            if not context.entry_approved(values, entry_year):  # R3.3
+                raise _entry_decision_missing(values, entry_year)
             rule_ids.append("R3.3")
     _check_attendance(values, placement)
-    return _create(
-        actor=actor,
-        school=school,
-        values=values,
-        members=members,
-        placement=placement,
-        school_class=school_class,
-        origin=Enrollment.Origin.NEW,
-        xjh=None,
-        rule_ids=rule_ids,
-        warnings=warnings,
-    )
+    return Prepared(values, members, placement, Enrollment.Origin.NEW, None, rule_ids, warnings)
 
 
-@transaction.atomic
-def student_import_existing(
+def existing_prepare(
     *,
-    actor: Any,
     school: School,
     xjh: str,
     student: Mapping[str, Any],
-    family: Sequence[Mapping[str, Any]] = (),
+    family: Sequence[Mapping[str, Any]],
     enrollment: Mapping[str, Any],
-    school_class: SchoolClass | None = None,
     confirm_region: bool = False,
-) -> Student:
-    """Take over a record that exists in the national system: keep its 学籍号, grade and entry date.
+    today: dt.date,
+) -> Prepared:
+    """A record from the national system: keep its 学籍号, grade and entry date.
 
     The new-entry rules (R3.1–R3.3) describe the first entry, which happened elsewhere; every
     other rule (identity, duplicates, codes) applies as in a registration.
     """
-    require_role(actor, WRITE_STUDENTS, school=school)
-    today = clock.today()
     number = identity.validate_xjh(xjh)  # R6.4
     values, warnings = validation.clean_student(student, today=today, confirm_region=confirm_region)
     members = validation.clean_family(list(family), today=today)
@@ -136,18 +192,59 @@ def student_import_existing(
             message="入学日期应晚于出生日期，请核对。",
         )
     _check_attendance(values, placement)
-    return _create(
-        actor=actor,
+    rule_ids = ["R2.3", "R6.1", "R6.2", "R6.3", "R6.4"]
+    return Prepared(values, members, placement, Enrollment.Origin.IMPORTED, number, rule_ids, warnings)
+
+
+@transaction.atomic
+def student_register(
+    *,
+    actor: Any,
+    school: School,
+    student: Mapping[str, Any],
+    family: Sequence[Mapping[str, Any]] = (),
+    enrollment: Mapping[str, Any],
+    school_class: SchoolClass | None = None,
+    confirm_region: bool = False,
+) -> Student:
+    """Register a new student (Chapter 2): autumn entry, age cut-off, duplicates, G/J 学籍号."""
+    require_role(actor, WRITE_STUDENTS, school=school)
+    prepared = registration_prepare(
         school=school,
-        values=values,
-        members=members,
-        placement=placement,
-        school_class=school_class,
-        origin=Enrollment.Origin.IMPORTED,
-        xjh=number,
-        rule_ids=["R2.3", "R6.1", "R6.2", "R6.3", "R6.4"],
-        warnings=warnings,
+        student=student,
+        family=family,
+        enrollment=enrollment,
+        confirm_region=confirm_region,
+        today=clock.today(),
+        context=RuleContext(),
     )
+    return _create(actor=actor, school=school, prepared=prepared, school_class=school_class)
+
+
+@transaction.atomic
+def student_import_existing(
+    *,
+    actor: Any,
+    school: School,
+    xjh: str,
+    student: Mapping[str, Any],
+    family: Sequence[Mapping[str, Any]] = (),
+    enrollment: Mapping[str, Any],
+    school_class: SchoolClass | None = None,
+    confirm_region: bool = False,
+) -> Student:
+    """Take over a record that exists in the national system (see ``existing_prepare``)."""
+    require_role(actor, WRITE_STUDENTS, school=school)
+    prepared = existing_prepare(
+        school=school,
+        xjh=xjh,
+        student=student,
+        family=family,
+        enrollment=enrollment,
+        confirm_region=confirm_region,
+        today=clock.today(),
+    )
+    return _create(actor=actor, school=school, prepared=prepared, school_class=school_class)
 
 
 def _check_school_grade(school: School, grade: int) -> None:
@@ -158,20 +255,6 @@ def _check_school_grade(school: School, grade: int) -> None:
             field="grade",
             message=f"{school.name}不设{grade}年级（本校设 {school.grade_from}–{school.grade_to} 年级），请核对年级。",
         )
-
-
-def _autumn_entry_year(entry_date: dt.date) -> int:
-    """R3.1: the start year of the school year whose autumn semester holds the entry date.
-
-    An autumn semester runs into January, so the age cut-off (R3.2) reads the school year, not the
-    calendar year of the entry date.
-    """
-    school_year = org_selectors.school_year_for(entry_date)
-    start_year = school_year.start_year if school_year else entry_date.year
-    autumn = org_selectors.autumn_semester(start_year)
-    start, end = (autumn.start, autumn.end) if autumn else (None, None)
-    rules.check_autumn_entry(entry_date, start, end, school_year=start_year)
-    return start_year
 
 
 def _check_attendance(values: Mapping[str, Any], placement: Mapping[str, Any]) -> None:
@@ -185,74 +268,76 @@ def _check_attendance(values: Mapping[str, Any], placement: Mapping[str, Any]) -
         )
 
 
-def _require_entry_decision(values: Mapping[str, Any], entry_year: int) -> None:
+def _entry_decision_missing(values: Mapping[str, Any], entry_year: int) -> RuleViolation:
     """R3.3: a child eligible in an earlier year enters now only with the district's approval."""
-    approved = EntryApplication.objects.filter(
-        state=EntryApplication.State.APPROVED, entry_year=entry_year, birth_date=values["birth_date"]
+    return RuleViolation(
+        rule="R3.3",
+        code="entry_application_required",
+        field="birth_date",
+        message=(
+            f"该儿童出生于 {values['birth_date']:%Y年%m月%d日}，应于 {entry_year - 1} 年或更早入学。"
+            "推迟入学或上一年度未入学的儿童，须经区教育局批准（第三条）。"
+            "请先在「入学申请」中提交申请，批准后再注册。"
+        ),
     )
-    if values.get("id_number"):
-        approved = approved.filter(id_number=values["id_number"])
-    else:
-        approved = approved.filter(child_name=values["name"])
-    if not approved.exists():
-        raise RuleViolation(
-            rule="R3.3",
-            code="entry_application_required",
-            field="birth_date",
-            message=(
-                f"该儿童出生于 {values['birth_date']:%Y年%m月%d日}，应于 {entry_year - 1} 年或更早入学。"
-                "推迟入学或上一年度未入学的儿童，须经区教育局批准（第三条）。"
-                "请先在「入学申请」中提交申请，批准后再注册。"
-            ),
-        )
 
 
-def _create(
-    *,
-    actor: Any,
-    school: School,
-    values: dict[str, Any],
-    members: list[dict[str, Any]],
-    placement: dict[str, Any],
-    school_class: SchoolClass | None,
-    origin: str,
-    xjh: str | None,
-    rule_ids: list[str],
-    warnings: list[str],
-) -> Student:
-    _check_not_registered(values)
-    if xjh:
-        _check_xjh_free(xjh)
+def _create(*, actor: Any, school: School, prepared: Prepared, school_class: SchoolClass | None) -> Student:
+    _check_not_registered(prepared.values)
+    if prepared.xjh:
+        _check_xjh_free(prepared.xjh)
     if school_class is not None:
-        _check_class(school, school_class, placement["grade"])
-    values = {k: v for k, v in values.items() if v is not None}  # the model's defaults fill the rest
-    values["name_pinyin"], values["name_initials"] = rules.pinyin_of(values["name"])
-    values["is_complete"] = not rules.missing_fields(values, members)
-    student = _insert_student(actor, values, xjh=xjh, school=school)
+        _check_class(school, school_class, prepared.placement["grade"])
+    values, members, enrollment = record_objects(prepared, school=school, school_class=school_class)
+    student = _insert_student(actor, values, xjh=prepared.xjh, school=school)
     for member in members:
-        fm = FamilyMember(student=student, **{k: v for k, v in member.items() if v is not None})
-        fm._history_user = actor  # type: ignore[attr-defined]
-        fm.save()
+        member.student = student
+        member._history_user = actor  # type: ignore[attr-defined]
+        member.save()
+    enrollment.student = student
+    enrollment._history_user = actor  # type: ignore[attr-defined]
+    enrollment.save()
+    audit_record(actor=actor, subject=student, school=school, **creation_audit(prepared, student, enrollment))
+    return student
+
+
+def record_objects(
+    prepared: Prepared, *, school: School, school_class: SchoolClass | None
+) -> tuple[dict[str, Any], list[FamilyMember], Enrollment]:
+    """The rows a prepared registration becomes (student values, family, enrollment), unsaved.
+
+    Shared by the single and the bulk writers, so derived values (pinyin, completeness, the
+    one-month due date of R5.1) are computed the same way however a record arrives.
+    """
+    values = {k: v for k, v in prepared.values.items() if v is not None}  # model defaults fill the rest
+    values["name_pinyin"], values["name_initials"] = rules.pinyin_of(values["name"])
+    values["is_complete"] = not rules.missing_fields(values, prepared.members)  # R5.1
+    members = [FamilyMember(**{k: v for k, v in m.items() if v is not None}) for m in prepared.members]
+    placement = prepared.placement
     enrollment = Enrollment(
-        student=student,
         school=school,
         school_class=school_class,
-        origin=origin,
+        origin=prepared.origin,
         record_due=rules.record_due(placement["entry_date"], settings.XUEJI["RECORD_COMPLETE_WITHIN_MONTHS"]),
         **{k: v for k, v in placement.items() if v is not None},
     )
-    enrollment._history_user = actor  # type: ignore[attr-defined]
-    enrollment.save()
-    audit_record(
-        actor=actor,
-        action="student.register" if origin == Enrollment.Origin.NEW else "student.import_existing",
-        subject=student,
-        school=school,
-        changes={"xjh": [None, student.xjh], "grade": [None, enrollment.grade], "origin": [None, origin]},
-        rules=rule_ids,
-        note="；".join(warnings),
-    )
-    return student
+    return values, members, enrollment
+
+
+def creation_audit(prepared: Prepared, student: Student, enrollment: Enrollment) -> dict[str, Any]:
+    """The audit event's content for a created record (action, old → new, rules, warnings)."""
+    return {
+        "action": "student.register"
+        if prepared.origin == Enrollment.Origin.NEW
+        else "student.import_existing",
+        "changes": {
+            "xjh": [None, student.xjh],
+            "grade": [None, enrollment.grade],
+            "origin": [None, prepared.origin],
+        },
+        "rules": prepared.rule_ids,
+        "note": "；".join(prepared.warnings),
+    }
 
 
 def _insert_student(actor: Any, values: dict[str, Any], *, xjh: str | None, school: School) -> Student:

@@ -1,0 +1,69 @@
+"""Reads of import jobs, scoped to the school that ran them; progress as the job page shows it."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from xueji.exchange.models import ImportJob
+from xueji.exchange.services import progress_path
+
+# A running import reports several times a second; this long without a word means its process
+# is gone (killed, or the server restarted), and its transaction was rolled back with it.
+STALE_AFTER_SECONDS = 120
+PHASES = {"read": "读取文件", "validate": "逐行检查", "write": "写入学籍", "done": "完成"}
+
+
+def import_jobs(*, requested_by: Any) -> QuerySet[ImportJob]:
+    if not requested_by.is_authenticated or not requested_by.is_school_user:
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(school_id=requested_by.school_id).select_related("created_by")
+
+
+def import_job_get(*, requested_by: Any, pk: Any) -> ImportJob:
+    try:
+        return import_jobs(requested_by=requested_by).select_related("school").get(pk=int(pk))
+    except (ImportJob.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def import_job_progress(job: ImportJob) -> dict[str, Any]:
+    """State, phase and percentage; a job whose process died shows as interrupted."""
+    try:
+        progress = json.loads(progress_path(job.pk).read_text())
+    except (OSError, ValueError):
+        progress = {}
+    phase = progress.get("phase", "read")
+    done, total = int(progress.get("done", 0)), int(progress.get("total", 0))
+    last_word = progress.get("at") or job.created_at.timestamp()
+    interrupted = not job.is_final and time.time() - last_word > STALE_AFTER_SECONDS
+    # Reading counts as the first 5 %, checking up to 40 %, writing the rest.
+    if job.is_final:
+        percent = 100
+    elif phase == "validate" and total:
+        percent = 5 + int(35 * done / total)
+    elif phase == "write" and total:
+        percent = 40 + int(59 * done / total)
+    else:
+        percent = 2 if phase == "read" else 0
+    return {
+        "id": job.pk,
+        "state": "interrupted" if interrupted else job.state,
+        "state_label": "已中断，未写入任何记录" if interrupted else job.get_state_display(),
+        "final": job.is_final or interrupted,
+        "phase": phase,
+        "phase_label": PHASES.get(phase, ""),
+        "done": done,
+        "total": total,
+        "percent": percent,
+        "message": job.message,
+        "total_rows": job.total_rows,
+        "imported": job.imported,
+        "present": job.present,
+        "invalid": job.invalid,
+        "has_report": job.has_report,
+    }

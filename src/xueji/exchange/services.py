@@ -1,0 +1,227 @@
+"""Imports: accept a workbook, then run it through the bulk registration service in one transaction.
+
+A job is created when the file arrives (quick checks only, so the page answers at once) and run
+afterwards, in its own process for pages (``runner``) or in the terminal for the command line.
+Progress goes to a small file beside the upload rather than to the database: the import's one
+transaction is still open while it runs, and nothing it writes is visible before the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from xueji.audit.services import audit_record
+from xueji.core import clock
+from xueji.core.errors import RuleViolation
+from xueji.exchange import reader, workbooks
+from xueji.exchange.models import ImportJob
+from xueji.org.models import School
+from xueji.org.permissions import WRITE_STUDENTS, require_role
+from xueji.students import bulk
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+MSG_CRASHED = "导入过程中出现系统错误，没有写入任何记录。请稍后重试；如仍不成功，请联系区教育局信息管理员。"
+
+
+def job_dir() -> Path:
+    path = Path(settings.IMPORT_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def upload_path(job: ImportJob) -> Path:
+    return job_dir() / f"{job.pk}.xlsx"
+
+
+def report_path(job: ImportJob) -> Path:
+    return job_dir() / f"{job.pk}.report.xlsx"
+
+
+def progress_path(job_id: int) -> Path:
+    return job_dir() / f"{job_id}.progress.json"
+
+
+@transaction.atomic
+def import_job_create(
+    *, actor: Any, school: School, data: bytes, original_name: str, valid_only: bool = False
+) -> ImportJob:
+    """Accept an uploaded workbook for ``school``; nothing is read into the records yet."""
+    require_role(actor, WRITE_STUDENTS, school=school)
+    if not data:
+        raise RuleViolation(
+            rule="R2.3", code="empty_file", field="file", message="请选择要导入的 Excel 文件。"
+        )
+    if len(data) > settings.XUEJI["IMPORT_MAX_BYTES"] or not data.startswith(b"PK"):
+        reader.read_workbook(data)  # raises the precise refusal (too large / not a workbook)
+    job = ImportJob.objects.create(
+        school=school,
+        created_by=actor,
+        valid_only=valid_only,
+        original_name=(Path(original_name or "upload.xlsx").name)[-200:],
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    upload_path(job).write_bytes(data)
+    audit_record(
+        actor=actor,
+        action="import.upload",
+        subject=job,
+        school=school,
+        changes={"file": [None, job.original_name], "sha256": [None, job.sha256]},
+        rules=["R2.3"],
+        note="只导入正确的行" if valid_only else "全部导入或全部不导入",
+    )
+    return job
+
+
+def import_job_run(job_id: int, *, progress: Progress | None = None) -> ImportJob:
+    """Run a queued job once: read, check every row, write all (or the valid rows) in one transaction."""
+    claimed = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).update(
+        state=ImportJob.State.RUNNING
+    )
+    job = ImportJob.objects.select_related("school__district", "created_by").get(pk=job_id)
+    if not claimed:
+        return job  # already run (or running) elsewhere: a job never runs twice
+    tracker = _Tracker(job.pk, progress)
+    tracker("read", 0, 0)
+    try:
+        read = reader.read_workbook(upload_path(job).read_bytes())
+    except RuleViolation as exc:
+        return _finish_failed(job, exc.message, tracker)
+    try:
+        return _run(job, read, tracker)
+    except RuleViolation as exc:  # e.g. a record registered by someone else while we ran
+        return _finish_failed(job, exc.message, tracker)
+    except Exception:
+        log.exception("import job %s crashed", job.pk)
+        return _finish_failed(job, MSG_CRASHED, tracker)
+
+
+@transaction.atomic
+def _run(job: ImportJob, read: reader.ReadResult, tracker: _Tracker) -> ImportJob:
+    result = bulk.students_bulk_import(
+        actor=job.created_by,
+        school=job.school,
+        kind=read.layout.kind,
+        rows=read.rows,
+        valid_only=job.valid_only,
+        progress=tracker,
+        source=f"导入任务 #{job.pk}（{job.original_name}）",
+    )
+    job.kind = read.layout.kind
+    job.total_rows = len(read.rows)
+    refused = bool(result.invalid) and not job.valid_only
+    job.imported = 0 if refused else result.imported
+    job.present = result.present
+    job.invalid = result.invalid
+    job.state = ImportJob.State.REFUSED if refused else ImportJob.State.DONE
+    job.message = _summary(job, read)
+    job.has_report = bool(result.invalid)
+    if job.has_report:
+        _write_report(job, read, result)
+    job.finished_at = clock.now()
+    job.save()
+    audit_record(
+        actor=job.created_by,
+        action="import.run",
+        subject=job,
+        school=job.school,
+        changes={"state": [ImportJob.State.RUNNING, job.state], "imported": [None, job.imported]},
+        rules=["R2.3"],
+        note=job.message,
+    )
+    tracker("done", job.total_rows, job.total_rows)
+    return job
+
+
+def _summary(job: ImportJob, read: reader.ReadResult) -> str:
+    parts = [f"共 {job.total_rows} 行"]
+    if job.state == ImportJob.State.REFUSED:
+        parts.append(f"{job.invalid} 行有错误，按“全部导入或全部不导入”未写入任何记录")
+    else:
+        parts.append(f"导入 {job.imported} 行")
+        if job.invalid:
+            parts.append(f"{job.invalid} 行有错误未导入")
+    if job.present:
+        parts.append(f"{job.present} 行本校已有、未重复导入")
+    if read.ignored_headers:
+        parts.append(f"未识别的列已忽略：{'、'.join(read.ignored_headers[:5])}")
+    return "；".join(parts)[:500]
+
+
+def _write_report(job: ImportJob, read: reader.ReadResult, result: bulk.BulkResult) -> None:
+    rows: list[workbooks.ReportRow] = []
+    labels = {c.key: c.header for c in read.layout.columns}
+    for cells, outcome in zip(read.cells, result.outcomes, strict=True):
+        if job.valid_only and outcome.status != bulk.INVALID:
+            continue  # the valid rows are in; return only the rest, to fix and import again
+        row = workbooks.ReportRow(values=cells, result=_RESULT_TEXT[outcome.status])
+        reasons = []
+        for error in outcome.errors:
+            key = reader.key_of_field(error.field)
+            if key:
+                row.bad_keys.add(key)
+            where = f"【{labels[key]}】" if key in labels else ""
+            reasons.append(f"{where}{error.rule} {error.message}")
+        row.reasons = "\n".join(reasons) or outcome.note
+        rows.append(row)
+    buffer = io.BytesIO()
+    workbooks.write_report(read.layout, rows, buffer)
+    report_path(job).write_bytes(buffer.getvalue())
+
+
+_RESULT_TEXT = {bulk.IMPORTED: "可导入", bulk.PRESENT: "已存在（跳过）", bulk.INVALID: "有错误"}
+
+
+@transaction.atomic
+def _finish_failed(job: ImportJob, message: str, tracker: _Tracker) -> ImportJob:
+    job.state = ImportJob.State.FAILED
+    job.message = message[:500]
+    job.finished_at = clock.now()
+    job.save()
+    audit_record(
+        actor=job.created_by,
+        action="import.run",
+        subject=job,
+        school=job.school,
+        changes={"state": [ImportJob.State.RUNNING, job.state]},
+        rules=["R2.3"],
+        note=job.message,
+    )
+    tracker("done", 0, 0)
+    return job
+
+
+class _Tracker:
+    """Writes the job's progress to its file (at most a few times a second) and to a caller's bar."""
+
+    def __init__(self, job_id: int, progress: Progress | None):
+        self.path = progress_path(job_id)
+        self.progress = progress
+        self.last = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(phase, done, total)
+        now = time.time()
+        if now - self.last < 0.2 and phase != "done" and done != total:
+            return
+        self.last = now
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(
+            json.dumps({"phase": phase, "done": done, "total": total, "at": now, "pid": os.getpid()})
+        )
+        os.replace(tmp, self.path)  # readers never see half a file

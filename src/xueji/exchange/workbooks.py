@@ -1,0 +1,217 @@
+"""Import workbooks we hand out: the blank templates and the error report of a refused import.
+
+Both are one builder: the data sheet in the layout's column order (text columns formatted as text
+so Excel keeps 18-digit ID numbers, dropdowns on every coded column), an instructions sheet and a
+hidden sheet of code lists. The error report is the registrar's own rows in the same workbook,
+with the result and the reasons in front and the wrong cells marked, ready to fix and re-import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import xlsxwriter
+from django.conf import settings
+from xlsxwriter.utility import xl_col_to_name
+
+from xueji.exchange.layouts import Column, Layout
+
+DATA_SHEET, HELP_SHEET, CODES_SHEET = "学生信息", "填写说明", "代码表"
+RESULT_HEADER, REASON_HEADER = "导入结果", "错误说明"
+REPORT_HEADERS = (RESULT_HEADER, REASON_HEADER)
+TEMPLATE_ROWS = 5000  # rows prepared with formats and dropdowns in a blank template
+
+
+@dataclass
+class ReportRow:
+    values: dict[str, Any]  # column key → the cell as read
+    result: str = ""
+    reasons: str = ""
+    bad_keys: set[str] = field(default_factory=set)
+
+
+def write_template(layout: Layout, out: IO[bytes]) -> None:
+    _write(layout, out, rows=None)
+
+
+def write_report(layout: Layout, rows: Sequence[ReportRow], out: IO[bytes]) -> None:
+    _write(layout, out, rows=rows)
+
+
+def _write(layout: Layout, out: IO[bytes], rows: Sequence[ReportRow] | None) -> None:
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": False,
+            "strings_to_formulas": False,  # a cell is never a formula, whatever a registrar typed
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": True,
+        },
+    )
+    fmt = _formats(book)
+    sheet = book.add_worksheet(DATA_SHEET)
+    help_sheet = book.add_worksheet(HELP_SHEET)
+    codes_sheet = book.add_worksheet(CODES_SHEET)
+    offset = 2 if rows is not None else 0
+    sources = _write_codes(codes_sheet, layout.columns)
+    codes_sheet.hide()
+    if rows is not None:
+        sheet.write_string(0, 0, RESULT_HEADER, fmt["report_header"])
+        sheet.write_string(0, 1, REASON_HEADER, fmt["report_header"])
+        sheet.set_column(0, 0, 12)
+        sheet.set_column(1, 1, 60, fmt["wrap"])
+    last_row = (len(rows) if rows is not None else TEMPLATE_ROWS) or 1
+    for index, column in enumerate(layout.columns):
+        col = index + offset
+        sheet.write_string(0, col, column.header, fmt["required"] if column.required else fmt["header"])
+        cell_format = fmt["text"] if column.text else fmt["date"] if column.date else None
+        sheet.set_column(col, col, column.width, cell_format)
+        if column.hint or column.table:
+            sheet.write_comment(0, col, _comment(column), {"x_scale": 1.6, "y_scale": 1.2})
+        if column.key in sources:
+            sheet.data_validation(
+                1,
+                col,
+                last_row,
+                col,
+                {
+                    "validate": "list",
+                    "source": sources[column.key],
+                    # "information" lets a registrar type the code instead of picking the name.
+                    "error_type": "information",
+                    "error_title": column.header,
+                    "error_message": "建议从下拉列表选择；也可填写代码。",
+                },
+            )
+    sheet.freeze_panes(1, offset + 1)
+    sheet.set_row(0, 30)
+    if rows is not None:
+        _write_rows(sheet, layout.columns, rows, offset, fmt)
+    _write_help(help_sheet, layout, fmt)
+    book.close()
+
+
+def _formats(book: xlsxwriter.Workbook) -> dict[str, Any]:
+    header = {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"}
+    return {
+        "header": book.add_format(header),
+        "required": book.add_format({**header, "bg_color": "#FCE4D6", "font_color": "#9C0006"}),
+        "report_header": book.add_format({**header, "bg_color": "#FFEB9C"}),
+        "text": book.add_format({"num_format": "@"}),
+        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+        "bad": book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "num_format": "@"}),
+        "bad_date": book.add_format(
+            {"bg_color": "#FFC7CE", "font_color": "#9C0006", "num_format": "yyyy-mm-dd"}
+        ),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "bold": book.add_format({"bold": True}),
+    }
+
+
+def _comment(column: Column) -> str:
+    parts = [f"第 {column.item} 项" if column.item else "", "必填" if column.required else "选填"]
+    if column.hint:
+        parts.append(column.hint)
+    if column.table:
+        parts.append("可填代码或名称")
+    return "；".join(p for p in parts if p)
+
+
+def _write_codes(sheet: Any, columns: Iterable[Column]) -> dict[str, str]:
+    """One column per code table; returns each coded column's dropdown source range."""
+    sources: dict[str, str] = {}
+    tables: dict[int, str] = {}  # the same table (民族, 是/否) is listed once
+    for column in columns:
+        if not column.table:
+            continue
+        if id(column.table) not in tables:
+            col = len(tables)
+            sheet.write_string(0, col, column.header)
+            for row, name in enumerate(column.choices, start=1):
+                sheet.write_string(row, col, name)
+            letter = xl_col_to_name(col)
+            tables[id(column.table)] = f"={CODES_SHEET}!${letter}$2:${letter}${len(column.choices) + 1}"
+        sources[column.key] = tables[id(column.table)]
+    return sources
+
+
+def _write_rows(sheet: Any, columns: list[Column], rows: Sequence[ReportRow], offset: int, fmt: dict) -> None:
+    for r, row in enumerate(rows, start=1):
+        sheet.write_string(r, 0, row.result)
+        sheet.write_string(r, 1, row.reasons, fmt["wrap"])
+        for index, column in enumerate(columns):
+            value = row.values.get(column.key)
+            bad = column.key in row.bad_keys
+            if value is None or value == "":
+                if bad:
+                    sheet.write_blank(r, index + offset, None, fmt["bad"])
+                continue
+            if isinstance(value, dt.date):
+                sheet.write_datetime(r, index + offset, value, fmt["bad_date"] if bad else fmt["date"])
+            else:
+                sheet.write_string(r, index + offset, str(value), fmt["bad"] if bad else fmt["text"])
+
+
+def _write_help(sheet: Any, layout: Layout, fmt: dict) -> None:
+    limits = settings.XUEJI
+    lines = [
+        (f"《{layout.title}》导入模板 填写说明", fmt["title"]),
+        ("", None),
+        (
+            "1. 在「学生信息」表第 2 行起每行填写一名学生；不要修改、删除或调换第 1 行的列标题，可删除不需要的选填列。",
+            None,
+        ),
+        ("2. 红色标题为必填列；其余信息可在注册后一个月内补齐（第五条）。", None),
+        ("3. 带下拉箭头的列可从列表选择名称，也可直接填写代码（如 民族 填“01”或“汉族”均可）。", None),
+        ("4. 日期填写为 2020-05-01 格式；「入学年月」可填 202609 或 2026-09-01。", None),
+        (
+            "5. 身份证件号、电话、行政区划代码等列已设为文本格式，请勿改为数字，否则 18 位证件号的末几位会丢失。",
+            None,
+        ),
+        ("6. 「班级」可填“一年级（2）班”或班号“2”，须是本校本学年已建的班级；留空则稍后分班。", None),
+        (
+            f"7. 一个文件最多 {limits['IMPORT_MAX_ROWS']:,} 行、{limits['IMPORT_MAX_BYTES'] // (1024 * 1024)} MB。",
+            None,
+        ),
+        ("", None),
+        ("导入规则", fmt["bold"]),
+        ("· 每一行都按与单个注册完全相同的规则检查（年龄、重复学籍、证件号校验、代码等）。", None),
+        (
+            "· 默认“全部导入或全部不导入”：只要有一行有错，就不写入任何记录，并返回带「错误说明」列的文件。",
+            None,
+        ),
+        ("· 也可选择“只导入正确的行”：正确的行写入，有错的行连同错误说明返回，修改后再导入这些行。", None),
+        ("· 同一文件重复导入不会产生重复学籍：本校已有的学生标为“已存在”并跳过。", None),
+        ("· 错误说明中的 R3.2、R6.2 等为《学籍管理办法》条款编号，便于查对依据。", None),
+        ("", None),
+        ("各列说明", fmt["bold"]),
+    ]
+    for row, (text, style) in enumerate(lines):
+        sheet.write_string(row, 0, text, style)
+    start = len(lines)
+    for col, title in enumerate(("列名", "国家学籍表项目", "是否必填", "填写要求")):
+        sheet.write_string(start, col, title, fmt["header"])
+    for row, column in enumerate(layout.columns, start=start + 1):
+        sheet.write_string(row, 0, column.header)
+        sheet.write_string(row, 1, f"第 {column.item} 项" if column.item else "")
+        sheet.write_string(row, 2, "必填" if column.required else "选填")
+        sheet.write_string(row, 3, _requirement(column))
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 2, 14)
+    sheet.set_column(3, 3, 80)
+
+
+def _requirement(column: Column) -> str:
+    if column.table:
+        names = column.choices
+        shown = "、".join(f"{code} {name}" for code, name in list(column.table.items())[:12])
+        more = f" 等 {len(names)} 项（见下拉列表）" if len(names) > 12 else ""
+        return f"代码或名称：{shown}{more}"
+    if column.date:
+        return column.hint or "日期，如 2020-05-01"
+    return column.hint

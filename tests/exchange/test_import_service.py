@@ -1,0 +1,351 @@
+"""Spreadsheet import through the services: same rules as one registration, all or nothing, idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+
+from tests.exchange.conftest import child, fill, read_sheet, template_bytes
+from tests.factories import enrollment_payload, family_payload, make_id, student_payload
+from xueji.audit.models import AuditEvent
+from xueji.core.errors import RuleViolation
+from xueji.exchange import layouts, services, workbooks
+from xueji.exchange.models import ImportJob
+from xueji.students.models import Enrollment, FamilyMember, Student, XjhAlias
+from xueji.students.services import student_import_existing, student_register
+
+
+def run(world, data: bytes, *, valid_only: bool = False, actor=None, school=None) -> ImportJob:
+    job = services.import_job_create(
+        actor=actor or world.registrar_a,
+        school=school or world.school_a,
+        data=data,
+        original_name="新生.xlsx",
+        valid_only=valid_only,
+    )
+    return services.import_job_run(job.pk)
+
+
+def report(job: ImportJob) -> list[dict]:
+    return read_sheet(services.report_path(job).read_bytes())
+
+
+def three_children() -> list[dict]:
+    return [
+        child(dt.date(2020, 3, 15), 姓名="王小明"),
+        child(dt.date(2020, 5, 2), male=False, 姓名="李小红"),
+        child(dt.date(2019, 12, 30), 姓名="赵一鸣", 班级="一年级（1）班"),
+    ]
+
+
+# --------------------------------------------------------------------------- the template
+
+
+def test_template_has_national_order_dropdowns_hidden_codes_and_instructions():
+    data = template_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        book = archive.read("xl/workbook.xml").decode()
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert 'name="学生信息"' in book and 'name="填写说明"' in book
+    assert 'name="代码表" sheetId="3" state="hidden"' in book
+    assert sheet.count("<dataValidation ") == sum(1 for c in layouts.STUDENT_COLUMNS if c.table)
+    from python_calamine import CalamineWorkbook
+
+    grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("学生信息").to_python()
+    assert grid[0] == [c.header for c in layouts.STUDENT_COLUMNS]
+    items = [c.item for c in layouts.STUDENT_COLUMNS]
+    assert items == sorted(items)  # the national form's order (items 1–72)
+    existing = CalamineWorkbook.from_filelike(io.BytesIO(template_bytes(layouts.EXISTING_RECORDS)))
+    assert existing.get_sheet_by_name("学生信息").to_python()[0][0] == "学籍号"
+
+
+# --------------------------------------------------------------------------- round trip
+
+
+def test_r2_3_template_round_trip_imports_every_row_with_history_and_audit(world):
+    job = run(world, fill(template_bytes(), three_children()))
+    assert (job.state, job.kind, job.total_rows, job.imported, job.invalid) == ("done", "new", 3, 3, 0)
+    students = {s.name: s for s in Student.objects.all()}
+    assert set(students) == {"王小明", "李小红", "赵一鸣"}
+    ming = students["王小明"]
+    assert (ming.gender, ming.ethnicity, ming.nationality, ming.hk_mo_tw) == ("1", "01", "CHN", "00")
+    assert (
+        ming.xjh == "G" + ming.id_number and XjhAlias.objects.filter(number=ming.xjh, student=ming).exists()
+    )
+    assert ming.name_initials == "wxm" and ming.is_complete
+    enrollment = Enrollment.objects.get(student=ming)
+    assert (enrollment.grade, enrollment.entry_date, enrollment.origin) == (1, dt.date(2026, 9, 1), "new")
+    assert enrollment.record_due == dt.date(2026, 10, 1)  # R5.1: one month after entry
+    assert Enrollment.objects.get(student=students["赵一鸣"]).school_class == world.class_a1
+    assert FamilyMember.objects.filter(student=ming).count() == 2
+    assert ming.history.get().history_user == world.registrar_a
+    assert Enrollment.history.count() == 3 and FamilyMember.history.count() == 6
+    events = AuditEvent.objects.filter(action="student.register")
+    assert events.count() == 3 and all("R3.2" in e.rules for e in events)
+    assert AuditEvent.objects.filter(action="students.bulk_import").count() == 1
+    assert AuditEvent.objects.filter(action="import.run", subject_id=str(job.pk)).count() == 1
+
+
+def test_code_or_name_in_coded_cells(world):
+    rows = [
+        child(dt.date(2020, 3, 15), 民族="01", 性别="1", 就读方式="1"),
+        child(dt.date(2020, 4, 15), 民族="汉族", 性别="男", 就读方式="走读"),
+        child(dt.date(2020, 5, 15), 民族="01 汉族", 性别="1-男", 就读方式="1 走读"),
+    ]
+    job = run(world, fill(template_bytes(), rows))
+    assert job.imported == 3
+    assert set(Student.objects.values_list("ethnicity", "gender")) == {("01", "1")}
+    assert set(Enrollment.objects.values_list("attendance_mode", flat=True)) == {"1"}
+
+
+def test_entry_month_as_number_and_date_cells(world):
+    rows = [
+        child(dt.date(2020, 3, 15), 入学年月=202609),
+        child(dt.date(2020, 4, 15), 入学年月=dt.date(2026, 9, 2)),
+    ]
+    job = run(world, fill(template_bytes(), rows))
+    assert job.imported == 2
+    assert sorted(Enrollment.objects.values_list("entry_date", flat=True)) == [
+        dt.date(2026, 9, 1),
+        dt.date(2026, 9, 2),
+    ]
+
+
+# --------------------------------------------------------------------------- all or nothing
+
+
+def test_r3_2_one_bad_row_refuses_the_whole_file_and_reports_it(world):
+    rows = three_children()
+    rows[1] = child(dt.date(2020, 9, 1), 姓名="钱小小")  # too young on 31 August (R3.2)
+    job = run(world, fill(template_bytes(), rows))
+    assert (job.state, job.imported, job.invalid) == ("refused", 0, 1)
+    for model in (Student, FamilyMember, Enrollment, XjhAlias):
+        assert not model.objects.exists(), model.__name__
+    assert not AuditEvent.objects.filter(action="student.register").exists()
+    lines = report(job)
+    assert [line["导入结果"] for line in lines] == ["可导入", "有错误", "可导入"]
+    assert "R3.2" in lines[1]["错误说明"] and "【出生日期】" in lines[1]["错误说明"]
+    assert lines[1]["姓名"] == "钱小小"
+
+
+def test_valid_rows_only_imports_exactly_the_valid_rows_and_returns_the_rest(world):
+    rows = three_children()
+    rows.append(child(dt.date(2020, 6, 1), 姓名="孙悟", 民族="火星族"))
+    rows.append(child(dt.date(2020, 7, 1), 姓名="周全", 身份证件号=make_id(dt.date(2020, 7, 1))[:-1] + "0"))
+    job = run(world, fill(template_bytes(), rows), valid_only=True)
+    assert (job.state, job.imported, job.invalid) == ("done", 3, 2)
+    assert set(Student.objects.values_list("name", flat=True)) == {"王小明", "李小红", "赵一鸣"}
+    lines = report(job)
+    assert [line["姓名"] for line in lines] == ["孙悟", "周全"]
+    assert "【民族】R2.3" in lines[0]["错误说明"] and "【身份证件号】R6.3" in lines[1]["错误说明"]
+
+
+def test_r6_2_reimporting_the_same_file_creates_nothing_twice(world):
+    data = fill(template_bytes(), three_children())
+    first = run(world, data)
+    second = run(world, data)
+    assert (first.imported, second.imported, second.present, second.state) == (3, 0, 3, "done")
+    assert Student.objects.count() == 3 and Enrollment.objects.count() == 3
+
+
+def test_r6_2_fixed_error_report_imports_the_rest(world):
+    rows = three_children()
+    rows.append(child(dt.date(2020, 6, 1), 姓名="孙悟", 民族="火星族"))
+    first = run(world, fill(template_bytes(), rows), valid_only=True)
+    fixed = [{**line, "民族": "汉族"} for line in report(first)]
+    second = run(world, fill(services.report_path(first).read_bytes(), fixed))
+    assert (second.imported, second.invalid) == (1, 0)
+    assert Student.objects.count() == 4
+
+
+def test_r6_2_same_child_twice_in_one_file(world):
+    row = child(dt.date(2020, 3, 15))
+    job = run(world, fill(template_bytes(), [row, {**row, "姓名": "王晓明"}]))
+    assert job.state == "refused"
+    assert "与第 2 行是同一学生" in report(job)[1]["错误说明"]
+
+
+def test_r6_3_id_number_stored_as_a_number_is_explained(world):
+    row = child(dt.date(2020, 3, 15))
+    row["身份证件号"] = float(row["身份证件号"][:17] + "0")
+    job = run(world, fill(template_bytes(), [row]))
+    assert job.state == "refused"
+    assert "文本" in report(job)[0]["错误说明"]
+
+
+# --------------------------------------------------------------------------- same rules as one registration
+
+
+def _single_refusal(world, student, enrollment) -> set[tuple[str, str]]:
+    with pytest.raises(RuleViolation) as exc:
+        student_register(
+            actor=world.registrar_a,
+            school=world.school_a,
+            student=student,
+            family=family_payload(),
+            enrollment=enrollment,
+        )
+    return {(v.rule, v.code) for v in getattr(exc.value, "violations", [exc.value])}
+
+
+@pytest.mark.parametrize(
+    ("case", "student_changes", "row_changes", "enrollment_changes"),
+    [
+        ("R3.2 born 1 Sep", {"birth": dt.date(2020, 9, 1)}, {}, {}),
+        ("R3.3 should have entered in 2025", {"birth": dt.date(2019, 8, 31)}, {}, {}),
+        ("R3.1 not a starting grade", {}, {"年级": "三年级"}, {"grade": 3}),
+        ("R4.1 grade not offered", {}, {"年级": "七年级"}, {"grade": 7}),
+        ("R3.1 entry outside autumn", {}, {"入学年月": "2026-03-01"}, {"entry_date": "2026-03-01"}),
+        ("R6.3 check character", {"id_bad": True}, {}, {}),
+        ("R2.3 unknown code", {"ethnicity": "火星族"}, {"民族": "火星族"}, {}),
+        ("R6.6 home teaching", {}, {"就读方式": "送教上门"}, {"attendance_mode": "4"}),
+        ("R24.1 permit typed as ID", {"permit": True}, {}, {}),
+    ],
+)
+def test_every_rule_refused_in_bulk_exactly_as_in_the_single_path(
+    world, case, student_changes, row_changes, enrollment_changes
+):
+    birth = student_changes.get("birth", dt.date(2020, 3, 15))
+    number = make_id(birth)
+    if student_changes.get("id_bad"):
+        number = number[:-1] + ("0" if number[-1] != "0" else "1")
+    if student_changes.get("permit"):
+        number = make_id(birth, region="810000")
+    single = student_payload(birth, id_number=number)
+    if "ethnicity" in student_changes:
+        single["ethnicity"] = student_changes["ethnicity"]
+    expected = _single_refusal(world, single, enrollment_payload(**enrollment_changes))
+    job = run(world, fill(template_bytes(), [child(birth, 身份证件号=number, **row_changes)]))
+    assert job.state == "refused", case
+    reasons = report(job)[0]["错误说明"]
+    for rule, _code in expected:
+        assert rule in reasons, (case, expected, reasons)
+    assert not Student.objects.exists()
+
+
+def test_r6_2_student_held_by_another_school_is_refused_naming_it(world):
+    birth = dt.date(2020, 3, 15)
+    number = make_id(birth)
+    student_register(
+        actor=world.registrar_c,
+        school=world.school_c,
+        student=student_payload(birth, id_number=number),
+        family=family_payload(),
+        enrollment=enrollment_payload(),
+    )
+    job = run(world, fill(template_bytes(), [child(birth, 身份证件号=number)]))
+    assert job.state == "refused"
+    assert "R6.2" in report(job)[0]["错误说明"] and "文峰区东关小学" in report(job)[0]["错误说明"]
+
+
+def test_r3_3_approved_late_entry_is_accepted_in_bulk(world):
+    from xueji.students.services import entry_application_decide, entry_application_submit
+
+    birth = dt.date(2019, 8, 31)
+    number = make_id(birth)
+    application = entry_application_submit(
+        actor=world.registrar_a,
+        school=world.school_a,
+        data={
+            "kind": "late_entry",
+            "child_name": "王小明",
+            "id_number": number,
+            "entry_year": 2026,
+            "reason": "随父母返乡",
+            "guardian_name": "王建国",
+            "guardian_phone": "13912345678",
+        },
+    )
+    entry_application_decide(actor=world.officer, application=application, approve=True)
+    job = run(world, fill(template_bytes(), [child(birth, 身份证件号=number)]))
+    assert job.imported == 1
+    assert "R3.3" in AuditEvent.objects.get(action="student.register").rules
+
+
+# --------------------------------------------------------------------------- existing records
+
+
+def test_r6_4_existing_records_keep_their_number_and_taken_numbers_are_refused(world):
+    taken = student_import_existing(
+        actor=world.registrar_c,
+        school=world.school_c,
+        xjh="L" + make_id(dt.date(2016, 3, 3), seq=401),
+        student=student_payload(dt.date(2016, 3, 3)),
+        enrollment=enrollment_payload(grade=4, entry_date="2022-09-01"),
+    ).xjh
+    rows = [
+        child(
+            dt.date(2016, 5, 5),
+            学籍号="L" + make_id(dt.date(2016, 5, 5), seq=77),
+            年级="四年级",
+            入学年月="202209",
+        ),
+        child(dt.date(2016, 6, 6), 学籍号=taken, 年级="四年级", 入学年月="202209"),
+    ]
+    job = run(world, fill(template_bytes(layouts.EXISTING_RECORDS), rows), valid_only=True)
+    assert (job.kind, job.imported, job.invalid) == ("existing", 1, 1)
+    imported = Student.objects.get(birth_date=dt.date(2016, 5, 5))
+    assert imported.xjh == rows[0]["学籍号"]
+    assert Enrollment.objects.get(student=imported).origin == "imported"
+    assert "R6.4" in report(job)[0]["错误说明"]
+
+
+# --------------------------------------------------------------------------- malformed files
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty_file"),
+        (b"name,gender\n", "bad_file"),
+        (bytes(range(256)) * 8192, "bad_file"),  # 2 MB of garbage
+    ],
+)
+def test_malformed_upload_is_refused_at_once_with_a_message(world, data, code):
+    with pytest.raises(RuleViolation) as exc:
+        services.import_job_create(
+            actor=world.registrar_a, school=world.school_a, data=data, original_name="x.xlsx"
+        )
+    assert exc.value.code == code and exc.value.message
+    assert not ImportJob.objects.exists()
+
+
+def _zip_of(name: str, content: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (_zip_of("hello.txt", b"not a workbook"), "无法读取"),
+        (b"PK" + bytes(2_000_000), "无法读取"),
+    ],
+)
+def test_zip_that_is_not_a_workbook_fails_the_job_with_a_message(world, data, words):
+    job = run(world, data)
+    assert job.state == "failed" and words in job.message
+    assert not Student.objects.exists()
+
+
+def test_workbook_without_header_or_rows_or_required_columns(world):
+    empty_template = run(world, template_bytes())
+    assert empty_template.state == "failed" and "没有学生数据" in empty_template.message
+    buffer = io.BytesIO()
+    workbooks.write_template(layouts.Layout("new", "x", layouts.STUDENT_COLUMNS[:3]), buffer)
+    missing = run(world, fill(buffer.getvalue(), [child()]))
+    assert missing.state == "failed" and "缺少必填列" in missing.message and "身份证件类型" in missing.message
+
+
+def test_r2_2_only_the_schools_registrar_may_import(world):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.import_job_create(
+            actor=world.registrar_c, school=world.school_a, data=template_bytes(), original_name="x.xlsx"
+        )
