@@ -10,10 +10,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import _user, login
+from tests.exchange.conftest import child, fill, template_bytes
 from tests.factories import enrollment_payload, family_payload, student_payload
 from xueji.changes.services import case_attach
 from xueji.changes.transfer import transfer_start
 from xueji.core.web import PUBLIC_ROUTES, ROUTE_ROLES
+from xueji.exchange.services import import_job_create, import_job_run
 from xueji.org.models import Role, School
 from xueji.students.models import Student
 from xueji.students.services import entry_application_submit, evidence_attach, student_register
@@ -105,6 +107,14 @@ def objects(world):
             category="transfer_application",
         )
         made[key] |= {"case": case.pk, "document": document.pk}
+    # An import refused for an age error, so its job has an error report to download.
+    late = fill(template_bytes(), [child(dt.date(2020, 9, 1))])
+    for key, registrar, school in (
+        ("a", world.registrar_a, world.school_a),
+        ("c", world.registrar_c, world.school_c),
+    ):
+        job = import_job_create(actor=registrar, school=school, data=late, original_name="新生.xlsx")
+        made[key]["import_job"] = import_job_run(job.pk).pk
     return made
 
 
@@ -117,7 +127,12 @@ def _url(name: str, objects: dict, key: str) -> str:
         "students:entry_application_decide": "application",
         "org:school": "school",
         "changes:document": "document",
+        "exchange:job": "import_job",
+        "exchange:job_status": "import_job",
+        "exchange:job_report": "import_job",
     }.get(name)
+    if name == "exchange:template":
+        return reverse(name, kwargs={"kind": "new"})
     if kind is None and name.startswith("changes:") and name in OBJECT_ROUTES:
         kind = "case"
     return reverse(name, kwargs={"pk": objects[key][kind]}) if kind else reverse(name)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("students/", include("xueji.students.urls")),
     path("audit/", include("xueji.audit.urls")),
     path("cases/", include("xueji.changes.urls")),
+    path("import/", include("xueji.exchange.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

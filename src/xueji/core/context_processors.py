@@ -20,6 +20,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items += [
             ("students:register", "新生注册"),
             ("students:import_existing", "导入已有学籍"),
+            ("exchange:import", "批量导入"),
             ("changes:transfer_verify", "转学"),
         ]
     if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):

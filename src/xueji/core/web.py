@@ -42,6 +42,12 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "students:entry_application_new": (REG,),
     "students:entry_application_decide": (OFF,),
     "audit:events": (AUD,),
+    # Spreadsheet import: the school's registrar, who answers for the records (R2.2).
+    "exchange:import": (REG,),
+    "exchange:template": (REG,),
+    "exchange:job": (REG,),
+    "exchange:job_status": (REG,),
+    "exchange:job_report": (REG,),
     # Status-change cases: read by the parties' schools and bureaus; who may act on the current
     # step is the engine's question (services.may_act), these only keep out roles that never act.
     "changes:list": (REG, APPR, OFF),

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from xueji.exchange import views
+
+app_name = "exchange"
+urlpatterns = [
+    path("", views.import_page, name="import"),
+    path("templates/<str:kind>.xlsx", views.template_download, name="template"),
+    path("jobs/<int:pk>/", views.job_page, name="job"),
+    path("jobs/<int:pk>/status/", views.job_status, name="job_status"),
+    path("jobs/<int:pk>/report.xlsx", views.job_report, name="job_report"),
+]

@@ -1,0 +1,118 @@
+"""``xueji import students FILE --school CODE``, and an import killed halfway (kill -9) on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from tests.exchange.conftest import child, fill, read_sheet, template_bytes
+from tests.factories import make_id
+from xueji.exchange.models import ImportJob
+from xueji.students.models import Enrollment, FamilyMember, Student, XjhAlias
+
+
+def test_cli_imports_with_a_progress_bar(world, tmp_path, capsys):
+    path = tmp_path / "新生.xlsx"
+    path.write_bytes(fill(template_bytes(), [child(dt.date(2020, 3, 15)), child(dt.date(2020, 4, 1))]))
+    call_command("import", "students", str(path), school=world.school_a.code)
+    out, err = capsys.readouterr()
+    assert "已导入" in out and "导入 2 行" in out
+    assert "写入学籍 [" in err and "2/2 行" in err
+    assert Student.objects.count() == 2
+    assert ImportJob.objects.get().created_by == world.registrar_a
+
+
+def test_cli_refusal_writes_the_report_beside_the_file_and_exits_1(world, tmp_path, capsys):
+    path = tmp_path / "新生.xlsx"
+    path.write_bytes(fill(template_bytes(), [child(dt.date(2020, 3, 15)), child(dt.date(2020, 9, 1))]))
+    with pytest.raises(SystemExit) as exc:
+        call_command("import", "students", str(path), school=world.school_a.code)
+    assert exc.value.code == 1
+    report = tmp_path / "新生.错误报告.xlsx"
+    assert report.exists() and "R3.2" in read_sheet(report.read_bytes())[1]["错误说明"]
+    assert not Student.objects.exists()
+
+
+def test_cli_names_what_is_wrong_with_its_arguments(world, tmp_path):
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(b"not a workbook")
+    with pytest.raises(CommandError, match="没有学校标识码"):
+        call_command("import", "students", str(path), school="0000000000")
+    with pytest.raises(CommandError, match="不是 .* 的在用学籍管理员"):
+        call_command("import", "students", str(path), school=world.school_a.code, user="reg_c")
+    with pytest.raises(CommandError, match="无法读取"):
+        call_command("import", "students", str(path), school=world.school_a.code)
+    with pytest.raises(CommandError, match="无法读取文件"):
+        call_command("import", "students", str(tmp_path / "missing.xlsx"), school=world.school_a.code)
+
+
+def _cohort(n: int) -> list[dict]:
+    """n children of one entry cohort (born 2019-09-01 … 2020-08-31), every ID number distinct."""
+    start = dt.date(2019, 9, 1)
+    rows = []
+    for i in range(n):
+        birth = start + dt.timedelta(days=i % 366)
+        rows.append(child(birth, 身份证件号=make_id(birth, seq=i // 366), 姓名="王小明"))
+    return rows
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the crash test needs a database server")
+@pytest.mark.django_db(transaction=True)
+def test_import_killed_halfway_leaves_no_partial_rows(world, tmp_path):
+    """kill -9 while the rows are being written: the one transaction dies with the process."""
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(fill(template_bytes(), _cohort(4000)))
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "XUEJI_ENV": "test",
+        "XUEJI_DATA_DIR": str(tmp_path / "data"),
+        "XUEJI_FIXED_TODAY": "2026-09-10",
+        "XUEJI_IMPORT_BATCH_SIZE": "20",
+        "DJANGO_SETTINGS_MODULE": "xueji.settings",
+    }
+    process = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "xueji", "import", "students", str(path), "--school", world.school_a.code],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    progress_dir = tmp_path / "data" / "imports"
+    deadline = time.monotonic() + 120
+    seen = None
+    while time.monotonic() < deadline and process.poll() is None:
+        for file in progress_dir.glob("*.progress.json"):
+            try:
+                seen = json.loads(file.read_text())
+            except ValueError:
+                continue
+        if seen and seen["phase"] == "write" and 0 < seen["done"] < seen["total"]:
+            break
+        time.sleep(0.01)
+    assert process.poll() is None, "the import finished before it could be killed"
+    assert seen and seen["phase"] == "write" and seen["done"] > 0
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    # Rows were inserted (seen["done"] of them) inside the open transaction; none may survive.
+    for model in (Student, XjhAlias, FamilyMember, Enrollment, Student.history.model):
+        assert not model.objects.exists(), model.__name__
+    job = ImportJob.objects.get()
+    assert job.state == ImportJob.State.RUNNING and not job.is_final  # shown as interrupted later
+    # Nothing is left locked either: the same file imports completely afterwards.
+    from xueji.exchange import services
+
+    again = services.import_job_create(
+        actor=world.registrar_a, school=world.school_a, data=path.read_bytes(), original_name="big.xlsx"
+    )
+    assert services.import_job_run(again.pk).imported == 4000

@@ -1,0 +1,88 @@
+"""The import pages over HTTP: template download, upload, progress, error report; never a 500."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.conftest import login
+from tests.exchange.conftest import child, fill, read_sheet, template_bytes
+from xueji.audit.models import AuditEvent
+from xueji.exchange.models import ImportJob
+from xueji.students.models import Student
+
+
+def upload(client, data: bytes, *, mode: str = "all", name: str = "新生.xlsx"):
+    return client.post(reverse("exchange:import"), {"file": SimpleUploadedFile(name, data), "mode": mode})
+
+
+def test_registrar_downloads_both_templates(world):
+    client = login(world.registrar_a)
+    for kind, first in (("new", "姓名"), ("existing", "学籍号")):
+        response = client.get(reverse("exchange:template", args=[kind]))
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        data = b"".join(response.streaming_content)
+        assert list(read_sheet(fill(data, [{"姓名": "张三"}]))[0])[0] == first
+    assert client.get(reverse("exchange:template", args=["other"])).status_code == 404
+
+
+def test_upload_runs_the_job_and_shows_the_result(world):
+    client = login(world.registrar_a)
+    response = upload(client, fill(template_bytes(), [child(dt.date(2020, 3, 15))]))
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("exchange:job", args=[job.pk])
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "已导入" in page.content.decode()
+    status = client.get(reverse("exchange:job_status", args=[job.pk])).json()
+    assert (status["state"], status["percent"], status["imported"], status["final"]) == ("done", 100, 1, True)
+    assert Student.objects.count() == 1
+
+
+def test_refused_upload_offers_the_error_report_and_logs_its_download(world):
+    client = login(world.registrar_a)
+    upload(client, fill(template_bytes(), [child(dt.date(2020, 9, 1))]))
+    job = ImportJob.objects.get()
+    assert job.state == "refused"
+    assert "下载错误报告" in client.get(reverse("exchange:job", args=[job.pk])).content.decode()
+    response = client.get(reverse("exchange:job_report", args=[job.pk]))
+    assert response.status_code == 200
+    lines = read_sheet(b"".join(response.streaming_content))
+    assert "R3.2" in lines[0]["错误说明"]
+    assert AuditEvent.objects.filter(action="import.report_download", subject_id=str(job.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"hello", bytes(range(256)) * 8192, b"PK\x03\x04" + bytes(1000)],
+)
+def test_malformed_files_get_a_message_never_a_500(world, data):
+    client = login(world.registrar_a)
+    response = upload(client, data)
+    if response.status_code == 302:  # accepted as a zip, then failed while reading
+        job = ImportJob.objects.get()
+        assert job.state == "failed" and "无法读取" in job.message
+        assert client.get(response["Location"]).status_code == 200
+    else:
+        assert response.status_code == 200
+        assert "alert" in response.content.decode()
+    assert not Student.objects.exists()
+
+
+def test_no_file_at_all(world):
+    response = login(world.registrar_a).post(reverse("exchange:import"), {"mode": "all"})
+    assert response.status_code == 200 and "请选择要导入的 Excel 文件" in response.content.decode()
+
+
+def test_r2_2_jobs_of_another_school_are_404_and_other_roles_403(world):
+    client = login(world.registrar_a)
+    upload(client, fill(template_bytes(), [child()]))
+    job = ImportJob.objects.get()
+    other = login(world.registrar_c)
+    for name in ("exchange:job", "exchange:job_status", "exchange:job_report"):
+        assert other.get(reverse(name, args=[job.pk])).status_code == 404
+    assert login(world.officer).get(reverse("exchange:import")).status_code == 403
+    assert login(world.approver_a).get(reverse("exchange:job", args=[job.pk])).status_code == 403
