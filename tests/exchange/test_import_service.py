@@ -349,3 +349,52 @@ def test_r2_2_only_the_schools_registrar_may_import(world):
         services.import_job_create(
             actor=world.registrar_c, school=world.school_a, data=template_bytes(), original_name="x.xlsx"
         )
+
+
+def test_a_row_imported_in_bulk_is_stored_exactly_as_one_registered_alone(world):
+    """The bulk writer (COPY on PostgreSQL) leaves the rows ``save()`` leaves, history and audit included."""
+    from django.forms.models import model_to_dict
+
+    from xueji.exchange import reader
+
+    birth = dt.date(2020, 3, 15)
+    alone, in_bulk = (child(birth, 身份证件号=make_id(birth, seq=n), 班级="1") for n in (301, 302))
+    row = reader.read_workbook(fill(template_bytes(), [alone])).rows[0]
+    single = student_register(
+        actor=world.registrar_a,
+        school=world.school_a,
+        student=row.student,
+        family=row.family,
+        enrollment=row.enrollment,
+        school_class=world.class_a1,
+    )
+    assert run(world, fill(template_bytes(), [in_bulk])).imported == 1
+    bulk = Student.objects.exclude(pk=single.pk).get()
+    differ = {"id", "xjh", "id_number"}
+
+    def same(a, b, skip=()):
+        left, right = model_to_dict(a), model_to_dict(b)
+        for key in differ | set(skip):
+            left.pop(key, None), right.pop(key, None)
+        assert left == right
+
+    same(single, bulk)
+    assert bulk.created_at and bulk.updated_at and bulk.name_initials == single.name_initials
+    same(single.enrollments.get(), bulk.enrollments.get(), skip=("student",))
+    for a, b in zip(single.family.all(), bulk.family.all(), strict=True):
+        same(a, b, skip=("student",))
+    history = [
+        (h.history_type, h.history_user_id, h.history_change_reason or "", h.name, h.is_complete)
+        for h in (single.history.get(), bulk.history.get())
+    ]
+    assert history[0] == history[1]
+    assert Enrollment.history.filter(student_id=bulk.pk).get().school_class_id == world.class_a1.pk
+    events = {e.subject_id: e for e in AuditEvent.objects.filter(action="student.register")}
+    a, b = events[str(single.pk)], events[str(bulk.pk)]
+    assert (a.rules, a.school_id, a.district_code, a.actor_id) == (
+        b.rules,
+        b.school_id,
+        b.district_code,
+        b.actor_id,
+    )
+    assert a.changes["origin"] == b.changes["origin"] and b.changes["xjh"] == [None, bulk.xjh]

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from xueji.audit.models import AuditEvent
-from xueji.core import identity
+from xueji.core import bulk_insert, identity
 
 
 def audit_record(
@@ -28,9 +28,7 @@ def audit_record(
     return event
 
 
-def audit_record_many(
-    *, actor: Any, school: Any, events: Iterable[Mapping[str, Any]], batch_size: int = 1000
-) -> int:
+def audit_record_many(*, actor: Any, school: Any, events: Iterable[Mapping[str, Any]]) -> int:
     """Write one audit event per item of a bulk service (a spreadsheet import), in batches.
 
     Each item holds ``audit_record``'s other arguments (action, subject, changes, rules, note):
@@ -43,7 +41,7 @@ def audit_record_many(
         )
         for e in events
     ]
-    AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
+    bulk_insert.insert(AuditEvent, rows)
     return len(rows)
 
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from xueji.audit.services import audit_record, audit_record_many
-from xueji.core import clock, identity
+from xueji.core import bulk_insert, clock, identity
 from xueji.core.errors import Conflict, RuleViolation, RuleViolations
 from xueji.org import selectors as org_selectors
 from xueji.org.models import School, SchoolClass
@@ -399,7 +399,7 @@ def _write_batch(actor: Any, school: School, batch: list[RowOutcome], source: st
         students.append(Student(xjh=o.xjh, **values))
         families.append(members)
         enrollments.append(enrollment)
-    Student.objects.bulk_create(students)
+    bulk_insert.insert(Student, students)
     aliases = [XjhAlias(number=s.xjh, student=s) for s in students]
     members: list[FamilyMember] = []
     for student, family, enrollment, o in zip(students, families, enrollments, batch, strict=True):
@@ -408,11 +408,11 @@ def _write_batch(actor: Any, school: School, batch: list[RowOutcome], source: st
         for member in family:
             member.student = student
             members.append(member)
-    XjhAlias.objects.bulk_create(aliases)
-    FamilyMember.objects.bulk_create(members)
-    Enrollment.objects.bulk_create(enrollments)
+    bulk_insert.insert(XjhAlias, aliases)
+    bulk_insert.insert(FamilyMember, members)
+    bulk_insert.insert(Enrollment, enrollments)
     for model, objs in ((Student, students), (FamilyMember, members), (Enrollment, enrollments)):
-        model.history.bulk_history_create(objs, default_user=actor)
+        bulk_insert.insert_history(model, objs, user=actor)
     note = f"批量导入：{source}"[:100]
     audit_record_many(
         actor=actor,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -91,6 +92,7 @@ def check_autumn_entry(
         )
 
 
+@functools.lru_cache(maxsize=65536)  # names repeat in a school's import; pypinyin is slow per call
 def pinyin_of(name: str) -> tuple[str, str]:
     """Full pinyin ("zhang san feng") and initials ("zsf") for search by pinyin."""
     syllables = [s for s in lazy_pinyin(name, errors="ignore") if s.strip()]
