@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "xueji.core.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "xueji.urls"

@@ -86,3 +86,21 @@ def test_r2_2_jobs_of_another_school_are_404_and_other_roles_403(world):
         assert other.get(reverse(name, args=[job.pk])).status_code == 404
     assert login(world.officer).get(reverse("exchange:import")).status_code == 403
     assert login(world.approver_a).get(reverse("exchange:job", args=[job.pk])).status_code == 403
+
+
+def test_end_states_say_what_happened(world):
+    client = login(world.registrar_a)
+    good = fill(template_bytes(), [child(dt.date(2020, 3, 15))])
+    upload(client, good)
+    upload(client, good)  # the same file again: nothing new
+    mixed = fill(template_bytes(), [child(dt.date(2020, 4, 1)), child(dt.date(2020, 5, 1), 民族="火星族")])
+    upload(client, mixed, mode="valid_only")
+    upload(client, mixed)  # all or nothing: refused
+    first, again, partial, refused = (
+        client.get(reverse("exchange:job_status", args=[job.pk])).json()
+        for job in ImportJob.objects.order_by("pk")
+    )
+    assert (first["state_label"], first["tone"]) == ("已导入", "ok")
+    assert again["state_label"].startswith("无新增") and again["present"] == 1
+    assert partial["state_label"] == "部分导入：1 行已导入，1 行有错误" and partial["tone"] == "warn"
+    assert refused["tone"] == "bad"

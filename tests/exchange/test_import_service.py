@@ -398,3 +398,55 @@ def test_a_row_imported_in_bulk_is_stored_exactly_as_one_registered_alone(world)
         b.actor_id,
     )
     assert a.changes["origin"] == b.changes["origin"] and b.changes["xjh"] == [None, bulk.xjh]
+
+
+def test_r6_2_same_id_in_this_school_with_another_name_is_an_error_not_a_skip(world):
+    row = child(dt.date(2020, 3, 15))
+    run(world, fill(template_bytes(), [row]))
+    job = run(world, fill(template_bytes(), [{**row, "姓名": "于熙轩"}]))
+    assert (job.state, job.present, job.invalid) == ("refused", 0, 1)
+    assert "姓名或出生日期与本行不同" in report(job)[0]["错误说明"]
+
+
+def test_entry_month_typed_into_a_date_cell_is_read_as_year_and_month(world):
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    headers = (
+        CalamineWorkbook.from_filelike(io.BytesIO(template_bytes()))
+        .get_sheet_by_name("学生信息")
+        .to_python()[0]
+    )
+    row = child(dt.date(2020, 3, 15))
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("学生信息")
+    as_date = book.add_format({"num_format": "yyyy-mm-dd"})
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, header)
+        if header == "入学年月":
+            sheet.write_number(1, col, 202609, as_date)  # Excel shows 2454-09-…; the registrar typed 202609
+        elif row.get(header) is not None:
+            sheet.write_string(1, col, str(row[header]))
+    book.close()
+    job = run(world, buffer.getvalue())
+    assert job.imported == 1
+    assert Enrollment.objects.get().entry_date == dt.date(2026, 9, 1)
+
+
+def test_report_keeps_the_original_row_numbers(world):
+    rows = three_children() + [child(dt.date(2020, 6, 1), 姓名="孙悟", 民族="火星族")]
+    job = run(world, fill(template_bytes(), rows), valid_only=True)
+    assert [line["原行号"] for line in report(job)] == [5]
+
+
+def test_summary_counts_records_still_incomplete(world):
+    job = run(world, fill(template_bytes(), [child(dt.date(2020, 3, 15), 籍贯=None)]))
+    assert job.imported == 1 and "1 名学生的国家学籍表必填项（★）尚未填全" in job.message
+
+
+def test_an_empty_file_is_named_as_empty(world):
+    with pytest.raises(RuleViolation, match="文件是空的"):
+        services.import_job_create(
+            actor=world.registrar_a, school=world.school_a, data=b"", original_name="a.xlsx"
+        )

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from xueji.core import codes
+from xueji.students import rules
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,14 @@ class Column:
     date: bool = False
     width: int = 12
     hint: str = ""
+
+    @property
+    def complete(self) -> bool:
+        """A ★ item of the national form: the record is complete only with it (R5.1)."""
+        part, _, name = self.key.partition(".")
+        if part == "student":
+            return name in rules.REQUIRED_STUDENT_FIELDS
+        return part == "family1" and name in rules.REQUIRED_FAMILY_FIELDS
 
     @property
     def choices(self) -> list[str]:

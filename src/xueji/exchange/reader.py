@@ -24,6 +24,7 @@ from xueji.exchange.workbooks import CODES_SHEET, DATA_SHEET, HELP_SHEET, REPORT
 from xueji.students.bulk import BulkRow
 
 HEADER_SCAN_ROWS = 10
+EXCEL_EPOCH = dt.date(1899, 12, 30)
 MSG_NOT_XLSX = (
     "无法读取该文件：请上传 Excel 工作簿（.xlsx），最好用本系统的「下载模板」填写。"
     "如是 .xls 或 WPS 文件，请另存为 .xlsx 后再上传。"
@@ -140,6 +141,8 @@ def _cell(value: Any, column: Column) -> Any:
         return "是" if value else "否"
     if isinstance(value, dt.datetime):
         value = value.date()
+    if column.key == "enrollment.entry_date" and isinstance(value, dt.date) and value.year > 2100:
+        value = (value - EXCEL_EPOCH).days  # 202609 typed into a date cell: the serial is the number
     if isinstance(value, dt.date):
         return value if column.date else value.isoformat()
     if isinstance(value, float):

@@ -50,10 +50,12 @@ def import_job_progress(job: ImportJob) -> dict[str, Any]:
         percent = 40 + int(59 * done / total)
     else:
         percent = 2 if phase == "read" else 0
+    label, tone = _outcome(job, interrupted)
     return {
         "id": job.pk,
         "state": "interrupted" if interrupted else job.state,
-        "state_label": "已中断，未写入任何记录" if interrupted else job.get_state_display(),
+        "state_label": label,
+        "tone": tone,
         "final": job.is_final or interrupted,
         "phase": phase,
         "phase_label": PHASES.get(phase, ""),
@@ -67,3 +69,18 @@ def import_job_progress(job: ImportJob) -> dict[str, Any]:
         "invalid": job.invalid,
         "has_report": job.has_report,
     }
+
+
+def _outcome(job: ImportJob, interrupted: bool) -> tuple[str, str]:
+    """What the registrar reads first, and the bar's colour: ok, warn, bad, or run (still going)."""
+    if interrupted:
+        return "已中断，未写入任何记录，请重新上传", "bad"
+    if job.state == ImportJob.State.DONE:
+        if job.invalid:
+            return f"部分导入：{job.imported} 行已导入，{job.invalid} 行有错误", "warn"
+        if not job.imported and job.present:
+            return "无新增：文件中的学生本校都已有学籍", "ok"
+        return job.get_state_display(), "ok"
+    if job.state in (ImportJob.State.REFUSED, ImportJob.State.FAILED):
+        return job.get_state_display(), "bad"
+    return job.get_state_display(), "run"

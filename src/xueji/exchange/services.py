@@ -62,9 +62,9 @@ def import_job_create(
     """Accept an uploaded workbook for ``school``; nothing is read into the records yet."""
     require_role(actor, WRITE_STUDENTS, school=school)
     if not data:
-        raise RuleViolation(
-            rule="R2.3", code="empty_file", field="file", message="请选择要导入的 Excel 文件。"
-        )
+        chosen = "上传的文件是空的（0 字节），请选择填写好的 Excel 文件。"
+        message = chosen if original_name else "请选择要导入的 Excel 文件。"
+        raise RuleViolation(rule="R2.3", code="empty_file", field="file", message=message)
     if len(data) > settings.XUEJI["IMPORT_MAX_BYTES"] or not data.startswith(b"PK"):
         reader.read_workbook(data)  # raises the precise refusal (too large / not a workbook)
     job = ImportJob.objects.create(
@@ -128,7 +128,7 @@ def _run(job: ImportJob, read: reader.ReadResult, tracker: _Tracker) -> ImportJo
     job.present = result.present
     job.invalid = result.invalid
     job.state = ImportJob.State.REFUSED if refused else ImportJob.State.DONE
-    job.message = _summary(job, read)
+    job.message = _summary(job, read, result)
     job.has_report = bool(result.invalid)
     if job.has_report:
         _write_report(job, read, result)
@@ -147,7 +147,7 @@ def _run(job: ImportJob, read: reader.ReadResult, tracker: _Tracker) -> ImportJo
     return job
 
 
-def _summary(job: ImportJob, read: reader.ReadResult) -> str:
+def _summary(job: ImportJob, read: reader.ReadResult, result: bulk.BulkResult) -> str:
     parts = [f"共 {job.total_rows} 行"]
     if job.state == ImportJob.State.REFUSED:
         parts.append(f"{job.invalid} 行有错误，按“全部导入或全部不导入”未写入任何记录")
@@ -155,6 +155,11 @@ def _summary(job: ImportJob, read: reader.ReadResult) -> str:
         parts.append(f"导入 {job.imported} 行")
         if job.invalid:
             parts.append(f"{job.invalid} 行有错误未导入")
+        if result.incomplete:
+            parts.append(
+                f"其中 {result.incomplete} 名学生的国家学籍表必填项（★）尚未填全，须在入学后一个月内补齐（第五条），"
+                "可在待办中查看"
+            )
     if job.present:
         parts.append(f"{job.present} 行本校已有、未重复导入")
     if read.ignored_headers:
@@ -168,7 +173,7 @@ def _write_report(job: ImportJob, read: reader.ReadResult, result: bulk.BulkResu
     for cells, outcome in zip(read.cells, result.outcomes, strict=True):
         if job.valid_only and outcome.status != bulk.INVALID:
             continue  # the valid rows are in; return only the rest, to fix and import again
-        row = workbooks.ReportRow(values=cells, result=_RESULT_TEXT[outcome.status])
+        row = workbooks.ReportRow(values=cells, line=outcome.line, result=_RESULT_TEXT[outcome.status])
         reasons = []
         for error in outcome.errors:
             key = reader.key_of_field(error.field)

@@ -20,14 +20,14 @@ from xlsxwriter.utility import xl_col_to_name
 from xueji.exchange.layouts import Column, Layout
 
 DATA_SHEET, HELP_SHEET, CODES_SHEET = "学生信息", "填写说明", "代码表"
-RESULT_HEADER, REASON_HEADER = "导入结果", "错误说明"
-REPORT_HEADERS = (RESULT_HEADER, REASON_HEADER)
-TEMPLATE_ROWS = 5000  # rows prepared with formats and dropdowns in a blank template
+LINE_HEADER, RESULT_HEADER, REASON_HEADER = "原行号", "导入结果", "错误说明"
+REPORT_HEADERS = (LINE_HEADER, RESULT_HEADER, REASON_HEADER)
 
 
 @dataclass
 class ReportRow:
     values: dict[str, Any]  # column key → the cell as read
+    line: int = 0  # the row's number in the uploaded file
     result: str = ""
     reasons: str = ""
     bad_keys: set[str] = field(default_factory=set)
@@ -56,18 +56,19 @@ def _write(layout: Layout, out: IO[bytes], rows: Sequence[ReportRow] | None) -> 
     sheet = book.add_worksheet(DATA_SHEET)
     help_sheet = book.add_worksheet(HELP_SHEET)
     codes_sheet = book.add_worksheet(CODES_SHEET)
-    offset = 2 if rows is not None else 0
+    offset = len(REPORT_HEADERS) if rows is not None else 0
     sources = _write_codes(codes_sheet, layout.columns)
     codes_sheet.hide()
     if rows is not None:
-        sheet.write_string(0, 0, RESULT_HEADER, fmt["report_header"])
-        sheet.write_string(0, 1, REASON_HEADER, fmt["report_header"])
-        sheet.set_column(0, 0, 12)
-        sheet.set_column(1, 1, 60, fmt["wrap"])
-    last_row = (len(rows) if rows is not None else TEMPLATE_ROWS) or 1
+        for col, header in enumerate(REPORT_HEADERS):
+            sheet.write_string(0, col, header, fmt["report_header"])
+        sheet.set_column(0, 1, 12)
+        sheet.set_column(2, 2, 60, fmt["wrap"])
+    last_row = settings.XUEJI["IMPORT_MAX_ROWS"]  # dropdowns on every row a file may have
     for index, column in enumerate(layout.columns):
         col = index + offset
-        sheet.write_string(0, col, column.header, fmt["required"] if column.required else fmt["header"])
+        style = "required" if column.required else "complete" if column.complete else "header"
+        sheet.write_string(0, col, column.header, fmt[style])
         cell_format = fmt["text"] if column.text else fmt["date"] if column.date else None
         sheet.set_column(col, col, column.width, cell_format)
         if column.hint or column.table:
@@ -100,6 +101,7 @@ def _formats(book: xlsxwriter.Workbook) -> dict[str, Any]:
     return {
         "header": book.add_format(header),
         "required": book.add_format({**header, "bg_color": "#FCE4D6", "font_color": "#9C0006"}),
+        "complete": book.add_format({**header, "bg_color": "#FFF2CC"}),
         "report_header": book.add_format({**header, "bg_color": "#FFEB9C"}),
         "text": book.add_format({"num_format": "@"}),
         "date": book.add_format({"num_format": "yyyy-mm-dd"}),
@@ -114,12 +116,18 @@ def _formats(book: xlsxwriter.Workbook) -> dict[str, Any]:
 
 
 def _comment(column: Column) -> str:
-    parts = [f"第 {column.item} 项" if column.item else "", "必填" if column.required else "选填"]
+    parts = [f"第 {column.item} 项" if column.item else "", _need(column)]
     if column.hint:
         parts.append(column.hint)
     if column.table:
         parts.append("可填代码或名称")
     return "；".join(p for p in parts if p)
+
+
+def _need(column: Column) -> str:
+    if column.required:
+        return "建档必填"
+    return "档案完整须填（入学后一个月内补齐，第五条）" if column.complete else "选填"
 
 
 def _write_codes(sheet: Any, columns: Iterable[Column]) -> dict[str, str]:
@@ -142,8 +150,9 @@ def _write_codes(sheet: Any, columns: Iterable[Column]) -> dict[str, str]:
 
 def _write_rows(sheet: Any, columns: list[Column], rows: Sequence[ReportRow], offset: int, fmt: dict) -> None:
     for r, row in enumerate(rows, start=1):
-        sheet.write_string(r, 0, row.result)
-        sheet.write_string(r, 1, row.reasons, fmt["wrap"])
+        sheet.write_number(r, 0, row.line)
+        sheet.write_string(r, 1, row.result)
+        sheet.write_string(r, 2, row.reasons, fmt["wrap"])
         for index, column in enumerate(columns):
             value = row.values.get(column.key)
             bad = column.key in row.bad_keys
@@ -166,7 +175,10 @@ def _write_help(sheet: Any, layout: Layout, fmt: dict) -> None:
             "1. 在「学生信息」表第 2 行起每行填写一名学生；不要修改、删除或调换第 1 行的列标题，可删除不需要的选填列。",
             None,
         ),
-        ("2. 红色标题为必填列；其余信息可在注册后一个月内补齐（第五条）。", None),
+        (
+            "2. 红色标题为建档必填列；黄色标题为国家学籍表的必填项（★），可在入学后一个月内补齐，逾期列入待办（第五条）；其余选填。",
+            None,
+        ),
         ("3. 带下拉箭头的列可从列表选择名称，也可直接填写代码（如 民族 填“01”或“汉族”均可）。", None),
         ("4. 日期填写为 2020-05-01 格式；「入学年月」可填 202609 或 2026-09-01。", None),
         (
@@ -199,7 +211,7 @@ def _write_help(sheet: Any, layout: Layout, fmt: dict) -> None:
     for row, column in enumerate(layout.columns, start=start + 1):
         sheet.write_string(row, 0, column.header)
         sheet.write_string(row, 1, f"第 {column.item} 项" if column.item else "")
-        sheet.write_string(row, 2, "必填" if column.required else "选填")
+        sheet.write_string(row, 2, _need(column))
         sheet.write_string(row, 3, _requirement(column))
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 2, 14)

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 
 from xueji.audit.services import audit_record, audit_record_many
 from xueji.core import bulk_insert, clock, identity
+from xueji.core.codes import GRADE_NAMES
 from xueji.core.errors import Conflict, RuleViolation, RuleViolations
 from xueji.org import selectors as org_selectors
 from xueji.org.models import School, SchoolClass
@@ -32,7 +33,14 @@ NEW, EXISTING = "new", "existing"
 IMPORTED, PRESENT, INVALID = "imported", "present", "invalid"
 CHUNK = 900  # IN-list size: SQLite allows 999 parameters per query by default on old builds
 
-MSG_SAME_FILE = "与第 {line} 行是同一学生（{what}相同）。同一学生只能有一条学籍（第六条），请删除重复的行。"
+MSG_SAME_FILE = (
+    "与第 {line} 行是同一学生（{what}相同）。同一学生只能有一条学籍（第六条）："
+    "请删除重复的行，或核对两行的{what}。"
+)
+MSG_SAME_ID_OTHER_CHILD = (
+    "本校已有该证件号的学生，但姓名或出生日期与本行不同，未导入。"
+    "请核对本行的证件号；确属同一学生而信息有误的，请办理信息变更（第九条）。"
+)
 MSG_CHANGED_MEANWHILE = (
     "导入期间，其中有学生被他人登记或学籍号被占用，本次导入未写入任何记录。请重新导入，系统会标出有问题的行。"
 )
@@ -63,6 +71,7 @@ class RowOutcome:
     student_id: int | None = None
     xjh: str | None = None
     note: str = ""
+    incomplete: bool = False
 
 
 @dataclass
@@ -84,6 +93,11 @@ class BulkResult:
     @property
     def invalid(self) -> int:
         return self.count(INVALID)
+
+    @property
+    def incomplete(self) -> int:
+        """Records written that still lack ★ items of the national form (R5.1)."""
+        return sum(1 for o in self.outcomes if o.status == IMPORTED and o.incomplete)
 
 
 def _violations(exc: RuleViolation) -> list[RuleViolation]:
@@ -210,7 +224,7 @@ def _resolve_class(classes: dict[tuple[int, int], SchoolClass], ref: Any, grade:
             rule="R4.1",
             code="class_mismatch",
             field="school_class",
-            message=f"本校本学年{grade}年级没有“{text}”。请核对班级，或留空、稍后在学校管理中分班。",
+            message=f"本校本学年{GRADE_NAMES.get(grade, grade)}没有“{text}”。请核对班级，或留空、稍后在学校管理中分班。",
         )
     return found
 
@@ -265,10 +279,20 @@ def _check_against_records(school: School, kind: str, outcomes: list[RowOutcome]
             holder = z_here.get((values["name"], values["birth_date"], values["gender"]))
         if holder is None:
             continue
-        student_id, xjh, school_id, school_name = holder
-        if school_id == school.pk:
+        student_id, xjh, school_id, school_name, name, birth_date = holder
+        if school_id == school.pk and (name, birth_date) == (values["name"], values["birth_date"]):
             o.status, o.student_id, o.xjh = PRESENT, student_id, xjh
             o.note = "本校已有该学生的学籍，未重复导入。"
+        elif school_id == school.pk:
+            _fail(
+                o,
+                Conflict(
+                    rule="R6.2",
+                    code="same_id_other_child",
+                    field="id_number",
+                    message=MSG_SAME_ID_OTHER_CHILD,
+                ),
+            )
         else:
             _fail(
                 o,
@@ -287,14 +311,17 @@ def _holders_by_document(
 ) -> dict[tuple[str, str], tuple[int, str, int | None, str]]:
     """(id_type, id_number) → (student, 学籍号, school holding the record, its name)."""
     numbers = sorted({o.prepared.values["id_number"] for o in outcomes if o.prepared.values.get("id_number")})
-    found: dict[tuple[str, str], tuple[int, str]] = {}
+    found: dict[tuple[str, str], tuple[Any, ...]] = {}
     for chunk in _chunks(numbers):
-        for pk, id_type, id_number, xjh in Student.objects.filter(id_number__in=chunk).values_list(
-            "pk", "id_type", "id_number", "xjh"
-        ):
-            found[(id_type, id_number)] = (pk, xjh)
-    schools = _holding_schools([pk for pk, _ in found.values()])
-    return {key: (pk, xjh, *schools.get(pk, (None, ""))) for key, (pk, xjh) in found.items()}
+        for pk, id_type, id_number, xjh, name, birth in Student.objects.filter(
+            id_number__in=chunk
+        ).values_list("pk", "id_type", "id_number", "xjh", "name", "birth_date"):
+            found[(id_type, id_number)] = (pk, xjh, name, birth)
+    schools = _holding_schools([row[0] for row in found.values()])
+    return {
+        key: (pk, xjh, *schools.get(pk, (None, "")), name, birth)
+        for key, (pk, xjh, name, birth) in found.items()
+    }
 
 
 def _holding_schools(student_ids: list[int]) -> dict[int, tuple[int, str]]:
@@ -311,11 +338,14 @@ def _holding_schools(student_ids: list[int]) -> dict[int, tuple[int, str]]:
     return holders
 
 
-def _z_students_here(school: School) -> dict[tuple[str, Any, str], tuple[int, str, int, str]]:
+def _z_students_here(school: School) -> dict[tuple[str, Any, str], tuple[Any, ...]]:
     rows = Student.objects.filter(
         id_type="Z", enrollments__school=school, enrollments__is_current=True
     ).values_list("pk", "xjh", "name", "birth_date", "gender")
-    return {(name, birth, gender): (pk, xjh, school.pk, school.name) for pk, xjh, name, birth, gender in rows}
+    return {
+        (name, birth, gender): (pk, xjh, school.pk, school.name, name, birth)
+        for pk, xjh, name, birth, gender in rows
+    }
 
 
 def _check_numbers(kind: str, outcomes: list[RowOutcome]) -> None:
@@ -358,12 +388,23 @@ def _check_numbers(kind: str, outcomes: list[RowOutcome]) -> None:
 
 def _write(actor: Any, school: School, ready: list[RowOutcome], report: Progress, source: str) -> None:
     _assign_j_numbers(school, ready)
+    # Every row is built before the first insert: on SQLite the first insert takes the database's
+    # one write lock until the import commits, so the Python work is kept out of that window.
+    built = [_build(school, o) for o in ready]
     batch_size = settings.XUEJI["IMPORT_BATCH_SIZE"]
     total = len(ready)
     report("write", 0, total)
     for start in range(0, total, batch_size):
-        _write_batch(actor, school, ready[start : start + batch_size], source)
-        report("write", min(start + batch_size, total), total)
+        end = start + batch_size
+        _write_batch(actor, school, ready[start:end], built[start:end], source)
+        report("write", min(end, total), total)
+
+
+def _build(school: School, o: RowOutcome) -> tuple[Student, list[FamilyMember], Enrollment]:
+    values, members, enrollment = services.record_objects(
+        o.prepared, school=school, school_class=o.school_class
+    )
+    return Student(xjh=o.xjh, **values), members, enrollment
 
 
 def _assign_j_numbers(school: School, ready: list[RowOutcome]) -> None:
@@ -388,27 +429,24 @@ def _assign_j_numbers(school: School, ready: list[RowOutcome]) -> None:
             )
 
 
-def _write_batch(actor: Any, school: School, batch: list[RowOutcome], source: str) -> None:
-    students: list[Student] = []
-    families: list[list[FamilyMember]] = []
-    enrollments: list[Enrollment] = []
-    for o in batch:
-        values, members, enrollment = services.record_objects(
-            o.prepared, school=school, school_class=o.school_class
-        )
-        students.append(Student(xjh=o.xjh, **values))
-        families.append(members)
-        enrollments.append(enrollment)
+def _write_batch(
+    actor: Any,
+    school: School,
+    batch: list[RowOutcome],
+    built: list[tuple[Student, list[FamilyMember], Enrollment]],
+    source: str,
+) -> None:
+    students = [student for student, _, _ in built]
+    enrollments = [enrollment for _, _, enrollment in built]
     bulk_insert.insert(Student, students)
-    aliases = [XjhAlias(number=s.xjh, student=s) for s in students]
     members: list[FamilyMember] = []
-    for student, family, enrollment, o in zip(students, families, enrollments, batch, strict=True):
-        o.student_id = student.pk
+    for (student, family, enrollment), o in zip(built, batch, strict=True):
+        o.student_id, o.incomplete = student.pk, not student.is_complete
         enrollment.student = student
         for member in family:
             member.student = student
             members.append(member)
-    bulk_insert.insert(XjhAlias, aliases)
+    bulk_insert.insert(XjhAlias, [XjhAlias(number=s.xjh, student=s) for s in students])
     bulk_insert.insert(FamilyMember, members)
     bulk_insert.insert(Enrollment, enrollments)
     for model, objs in ((Student, students), (FamilyMember, members), (Enrollment, enrollments)):
