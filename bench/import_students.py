@@ -37,6 +37,7 @@ from xueji.core.identity import gb11643_check_char  # noqa: E402
 from xueji.exchange import layouts, services  # noqa: E402
 from xueji.org.models import GradeCapacity, Jurisdiction, Role, School, SchoolYear, Semester, User  # noqa: E402
 
+PHASES: list[tuple[str, float]] = []
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "明华强伟芳娜敏静丽军磊洋勇艳杰涛超霞平刚桂英"
 
@@ -200,8 +201,18 @@ def product(data: bytes, school: School, user: User, profile: bool) -> tuple[flo
 
         profiler = Profiler()
         profiler.start()
-    job = services.import_job_run(job.pk)
+    phases: dict[str, float] = {}
+
+    def record(phase: str, done: int, total: int) -> None:
+        phases.setdefault(phase, time.perf_counter())
+
+    job = services.import_job_run(job.pk, progress=record)
     elapsed = time.perf_counter() - started
+    marks = [("accept", started), *sorted(phases.items(), key=lambda item: item[1]), ("end", started + elapsed)]
+    PHASES.clear()
+    PHASES.extend(
+        (name, later - at) for (name, at), (_, later) in zip(marks, marks[1:], strict=False) if name != "done"
+    )
     if profile:
         profiler.stop()
         print(profiler.output_text(unicode=True, color=False, show_all=False))
@@ -231,6 +242,7 @@ def main() -> None:
         f"{'xueji: read, rules, dedupe, write, history, audit':<44}{seconds:>10.2f}{args.rows / seconds:>12,.0f}"
     )
     print(f"ratio (raw time / xueji time): {raw / seconds:.2f}   goal ≥ 0.5 on PostgreSQL")
+    print("xueji by phase: " + ", ".join(f"{name} {secs:.1f}s" for name, secs in PHASES))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 """Insert many rows of one model at once, for services that write in bulk (spreadsheet imports).
 
-On PostgreSQL the rows go in with COPY, their ids reserved from the table's own sequence first so
-the caller can link children to parents; elsewhere ``bulk_create`` does the same job more slowly.
-The values are the model fields' own database values (``get_db_prep_save``), so a row inserted
-here is the row ``save()`` would have written. This is only the transport: the calling service
-has checked every rule and runs inside its one transaction.
+The ids are taken before the rows go in, so the caller can link children to parents: on
+PostgreSQL from the table's own sequence, then COPY; on SQLite under the database's write lock
+(which the transaction takes first), then one prepared INSERT run for all rows. The values are the
+model fields' own database values, so a row inserted here is the row ``save()`` would have
+written. This is only the transport: the calling service has checked every rule and runs inside
+its one transaction.
 """
 
 from __future__ import annotations
@@ -15,21 +16,16 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-# Fields whose Python value psycopg sends as it is: their get_db_prep_save only re-checks the type,
-# which costs more than the rest of the row. Anything else (JSON, …) goes through the field.
-_PLAIN = (
-    models.CharField,
-    models.TextField,
-    models.IntegerField,
-    models.BooleanField,
-    models.DateField,  # and DateTimeField: our datetimes are aware, as the field would make them
-    models.DecimalField,
-    models.ForeignKey,
-)
+# Fields whose Python value the driver sends as it is: their get_db_prep_save only re-checks the
+# type, which costs more than the rest of the row. Dates and decimals are formatted by the field on
+# SQLite (it has no such types); JSON and anything else always go through the field.
+_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
+_PLAIN_ON_POSTGRESQL = (*_PLAIN, models.DateField, models.DecimalField)  # DateField covers DateTimeField
 
 
 def _preparers(fields: Iterable[models.Field]) -> list[tuple[str, Any]]:
-    return [(f.attname, None if isinstance(f, _PLAIN) else f.get_db_prep_save) for f in fields]
+    plain = _PLAIN_ON_POSTGRESQL if connection.vendor == "postgresql" else _PLAIN
+    return [(f.attname, None if isinstance(f, plain) else f.get_db_prep_save) for f in fields]
 
 
 def _values(obj: models.Model, preparers: list[tuple[str, Any]]) -> list[Any]:
@@ -43,7 +39,7 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     """Insert unsaved instances and set their primary keys."""
     if not objs:
         return
-    if connection.vendor != "postgresql":
+    if connection.vendor not in ("postgresql", "sqlite"):
         model.objects.bulk_create(objs)
         return
     meta = model._meta
@@ -58,49 +54,57 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
         obj._state.db = connection.alias
     preparers = _preparers(fields)
     rows = ([obj.pk, *_values(obj, preparers)] for obj in objs)
-    _copy(meta.db_table, [meta.pk.column, *(f.column for f in fields)], rows)
+    _write(meta.db_table, [meta.pk.column, *(f.column for f in fields)], rows)
 
 
 def insert_history(model: type[models.Model], objs: Sequence[models.Model], *, user: Any) -> None:
     """The "+" (created) history rows of freshly inserted instances, as django-simple-history writes them."""
     if not objs:
         return
-    if connection.vendor != "postgresql":
+    if connection.vendor not in ("postgresql", "sqlite"):
         model.history.bulk_history_create(objs, default_user=user)
         return
     history = model.history.model
-    tracked = history.tracked_fields
-    when = timezone.now()
+    when = history._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection)
     user_id = getattr(user, "pk", None)
-    prep = [(f.attname, f.get_db_prep_save) for f in tracked]
-    rows = (
-        [*(save(getattr(obj, name), connection) for name, save in prep), when, "", "+", user_id]
-        for obj in objs
-    )
-    columns = [
-        *(f.column for f in tracked),
-        "history_date",
-        "history_change_reason",
-        "history_type",
-        "history_user_id",
-    ]
-    _copy(history._meta.db_table, columns, rows)
+    preparers = _preparers(history.tracked_fields)
+    rows = ([*_values(obj, preparers), when, "", "+", user_id] for obj in objs)
+    extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
+    _write(history._meta.db_table, [*(f.column for f in history.tracked_fields), *extra], rows)
 
 
 def _reserve_ids(table: str, column: str, count: int) -> list[int]:
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: a write that changes nothing takes the database's one write lock, which this
+        # transaction then holds until it ends; no one else can insert, so the next ids are ours.
+        cursor.execute(f"UPDATE {quote(table)} SET {quote(column)} = {quote(column)} WHERE 0")  # noqa: S608
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, column, count],
+            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
+            f"coalesce((SELECT max({quote(column)}) FROM {quote(table)}), 0))",
+            [table],
         )
-        return [row[0] for row in cursor.fetchall()]
+        start = cursor.fetchone()[0] + 1
+        return list(range(start, start + count))
 
 
-def _copy(table: str, columns: list[str], rows: Iterable[list[Any]]) -> None:
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+def _write(table: str, columns: list[str], rows: Iterable[list[Any]]) -> None:
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    if connection.vendor == "sqlite":
+        marks = ", ".join(["%s"] * len(columns))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", list(rows))  # noqa: S608
+        return
     # Django wraps its own cursor calls; COPY goes to psycopg directly, so wrap its errors too
     # (a unique violation must arrive as django.db.IntegrityError, like any other insert).
     with connection.wrap_database_errors, connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
