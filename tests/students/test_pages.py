@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from io import BytesIO
 
+import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
@@ -185,3 +186,9 @@ def test_pages_render_for_every_role(world):
     assert login(world.auditor).get("/audit/").status_code == 200
     assert login(world.registrar_a).get("/students/new/").status_code == 200
     assert login(world.registrar_a).get("/students/import-existing/").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["grade=²", "grade=99", "q=%00abc", "q=" + "张" * 400, "page=x"])
+def test_search_with_odd_filters_never_500(world, query):
+    response = login(world.registrar_a).get(f"/students/?{query}")
+    assert response.status_code == 200

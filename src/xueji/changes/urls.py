@@ -5,6 +5,7 @@ from xueji.changes import views
 app_name = "changes"
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("export.xlsx", views.export, name="export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/approve/", views.approve, name="approve"),

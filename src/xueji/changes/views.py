@@ -9,6 +9,7 @@ Actions are POST-only and answer with a redirect, so a reload never repeats one.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,7 @@ from xueji.core import clock, evidence, identity
 from xueji.core.codes import GRADE_NAMES
 from xueji.core.errors import RuleViolation
 from xueji.core.web import route
+from xueji.exchange import exports
 from xueji.org import selectors as org_selectors
 from xueji.org.models import School
 
@@ -504,4 +506,28 @@ def batch_xlsx(request: HttpRequest) -> HttpResponse:
         content,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"转学备案汇总表-{day:%Y-%m-%d}.xlsx",
+    )
+
+
+# --------------------------------------------------------------------------- Excel export (R21.1)
+
+
+@route("changes:export")
+def export(request: HttpRequest) -> HttpResponse:
+    """「导出 Excel」 of the case list: every case its filters select, not only the page shown."""
+    state = request.GET.get("state", "")
+    filters = exports.CaseFilters(
+        state=state if state in selectors.STATE_FILTERS else "",  # as case_list() reads it
+        overdue=bool(request.GET.get("overdue")),
+    )
+    out = tempfile.TemporaryFile()  # closed (and so deleted) by the response once sent
+    try:
+        exports.cases_export(requested_by=request.user, filters=filters, out=out)
+    except RuleViolation as error:
+        out.close()
+        messages.error(request, f"{error.message}（{error.rule}）")
+        return redirect(f"{reverse('changes:list')}?{request.GET.urlencode()}")
+    today = clock.today()
+    return exports.xlsx_response(
+        out, name=exports.filename("学籍变动", today), fallback=exports.filename("cases", today)
     )

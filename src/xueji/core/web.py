@@ -31,6 +31,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "org:schools": (REG, APPR, OFF, ADM),
     "org:school": (REG, APPR, OFF, ADM),
     "students:search": (REG, APPR, OFF),
+    "students:export": (REG, APPR, OFF),
     "students:detail": (REG, APPR, OFF),
     "students:register": (REG,),
     "students:import_existing": (REG,),
@@ -51,6 +52,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     # Status-change cases: read by the parties' schools and bureaus; who may act on the current
     # step is the engine's question (services.may_act), these only keep out roles that never act.
     "changes:list": (REG, APPR, OFF),
+    "changes:export": (REG, APPR, OFF),
     "changes:detail": (REG, APPR, OFF),
     "changes:submit": (REG,),
     "changes:approve": (APPR, OFF),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from django.contrib import messages
@@ -10,12 +11,14 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from xueji.audit.services import access_record, masked_query
 from xueji.core import clock, codes, evidence, identity
 from xueji.core.errors import RuleViolation
 from xueji.core.web import route
+from xueji.exchange import exports
 from xueji.org import selectors as org_selectors
 from xueji.org.models import Role
 from xueji.students import rules, selectors, services
@@ -28,20 +31,18 @@ PAGE_SIZE = 50
 @route("students:search")
 def search(request: HttpRequest) -> HttpResponse:
     user = request.user
-    q = request.GET.get("q", "").strip()[:50]
-    school = None
-    if request.GET.get("school") and user.is_district_user:
-        school = org_selectors.school_get(requested_by=user, pk=request.GET["school"])
-    grade = request.GET.get("grade")
+    # The export reads the same filters (one parser: the file holds exactly the page's rows).
+    filters = _export_filters(request)
+    q, school, grade = filters.q, filters.school, request.GET.get("grade")
     rows = selectors.enrollment_search(
         requested_by=user,
         q=q,
         school=school,
-        grade=int(grade) if grade and grade.isdigit() and 1 <= int(grade) <= 9 else None,
-        incomplete=bool(request.GET.get("incomplete")),
-        overdue=bool(request.GET.get("overdue")),
+        grade=filters.grade,
+        incomplete=filters.incomplete,
+        overdue=filters.overdue,
     )
-    if request.GET.get("unplaced"):
+    if filters.unplaced:
         rows = rows.filter(school_class__isnull=True)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     if not request.headers.get("HX-Request") or q:
@@ -393,3 +394,53 @@ def entry_application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "已审批。")
     return redirect("students:entry_applications")
+
+
+# --------------------------------------------------------------------------- Excel export (R21.1)
+
+
+def _export_filters(request: HttpRequest) -> exports.StudentFilters:
+    """The search page's filters, read as search() reads them, so the file holds the page's rows.
+
+    Unlike a page, a download has no form to show an error on: a malformed value is ignored (or,
+    for a school outside the user's scope, the page's own 404), never a 500.
+    """
+    user = request.user
+    params = request.GET
+    school = None
+    if params.get("school") and user.is_district_user:
+        school = org_selectors.school_get(requested_by=user, pk=params["school"])
+    # NUL cannot reach PostgreSQL; other control characters are no part of a name or a number.
+    q = "".join(ch for ch in params.get("q", "") if ch.isprintable()).strip()[:50]
+    return exports.StudentFilters(
+        q=q,
+        school=school,
+        grade=_grade(params.get("grade")),
+        incomplete=bool(params.get("incomplete")),
+        overdue=bool(params.get("overdue")),
+        unplaced=bool(params.get("unplaced")),
+    )
+
+
+def _grade(value: str | None) -> int | None:
+    try:
+        grade = int(value or "")
+    except ValueError:
+        return None
+    return grade if 1 <= grade <= 9 else None
+
+
+@route("students:export")
+def export(request: HttpRequest) -> HttpResponse:
+    """「导出 Excel」 of the search page: every row its filters select, 名单 or 国家学籍表."""
+    filters = _export_filters(request)
+    layout = exports.STUDENT_LAYOUTS.get(request.GET.get("layout", ""), exports.STUDENT_LAYOUTS["list"])
+    out = tempfile.TemporaryFile()  # closed (and so deleted) by the response once sent
+    try:
+        exports.students_export(requested_by=request.user, filters=filters, layout=layout.key, out=out)
+    except RuleViolation as error:
+        out.close()
+        messages.error(request, f"{error.message}（{error.rule}）")
+        return redirect(f"{reverse('students:search')}?{request.GET.urlencode()}")
+    name = exports.filename(layout.filename, clock.today())
+    return exports.xlsx_response(out, name=name, fallback=exports.filename(layout.fallback, clock.today()))
