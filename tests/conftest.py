@@ -35,6 +35,13 @@ def evidence_dir(settings, tmp_path):
     return settings.EVIDENCE_DIR
 
 
+@pytest.fixture(autouse=True)
+def import_dir(settings, tmp_path):
+    """Uploaded workbooks and reports per test: job numbers repeat across test databases."""
+    settings.IMPORT_DIR = tmp_path / "imports"
+    return settings.IMPORT_DIR
+
+
 def _user(username: str, role: str, *, school=None, jurisdiction=None, full_name: str = "") -> User:
     user = User(
         username=username,

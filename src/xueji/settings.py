@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "xueji.students",
     "xueji.changes",
     "xueji.exchange",
+    "xueji.demo",  # `xueji demo` data and `xueji gen_demo` (synthetic data at scale)
 ]
 
 MIDDLEWARE = [

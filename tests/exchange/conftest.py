@@ -7,18 +7,11 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from tests.factories import make_id
 from xueji.exchange import layouts, workbooks
-
-
-@pytest.fixture(autouse=True)
-def import_dir(settings, tmp_path):
-    settings.IMPORT_DIR = tmp_path / "imports"
-    return settings.IMPORT_DIR
 
 
 def template_bytes(layout: layouts.Layout = layouts.NEW_STUDENTS) -> bytes:

@@ -178,6 +178,10 @@ class _Seeder:
     def _school_years(self) -> dict[int, SchoolYear]:
         years = {}
         for start_year, (start, end, semesters) in SCHOOL_YEARS.items():
+            existing = SchoolYear.objects.filter(start_year=start_year).first()
+            if existing is not None:  # made by `xueji gen_demo` on the same database: keep it
+                years[start_year] = existing
+                continue
             year = org_services.school_year_create(
                 actor=self.admin, start_year=start_year, start=start, end=end
             )

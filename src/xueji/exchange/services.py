@@ -225,7 +225,7 @@ class _Tracker:
         if now - self.last < 0.2 and phase != "done" and done != total:
             return
         self.last = now
-        tmp = self.path.with_suffix(".tmp")
+        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(
             json.dumps({"phase": phase, "done": done, "total": total, "at": now, "pid": os.getpid()})
         )

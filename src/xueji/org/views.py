@@ -42,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["pending_applications"] = student_selectors.entry_applications(
             requested_by=user, state=EntryApplication.State.PENDING
         )[:20]
+        context["stats"] = student_selectors.district_statistics(requested_by=user)
     if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
         # Status-change cases whose current step is this user's (R10.7: late ones first).
         context["todos"] = change_selectors.inbox(requested_by=user)

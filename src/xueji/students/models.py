@@ -114,6 +114,11 @@ class Student(models.Model):
             models.Index(
                 fields=["name_initials"], name="student_initials_idx", opclasses=["varchar_pattern_ops"]
             ),
+            # A name search also matches the former name (曾用名) exactly; without an index that OR
+            # reads the whole table. Few records have one, so only those are indexed.
+            models.Index(
+                fields=["former_name"], name="student_former_name_idx", condition=~Q(former_name="")
+            ),
         ]
 
     def __str__(self) -> str:
