@@ -208,7 +208,11 @@ def product(data: bytes, school: School, user: User, profile: bool) -> tuple[flo
 
     job = services.import_job_run(job.pk, progress=record)
     elapsed = time.perf_counter() - started
-    marks = [("accept", started), *sorted(phases.items(), key=lambda item: item[1]), ("end", started + elapsed)]
+    marks = [
+        ("accept", started),
+        *sorted(phases.items(), key=lambda item: item[1]),
+        ("end", started + elapsed),
+    ]
     PHASES.clear()
     PHASES.extend(
         (name, later - at) for (name, at), (_, later) in zip(marks, marks[1:], strict=False) if name != "done"
