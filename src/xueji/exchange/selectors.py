@@ -76,8 +76,10 @@ def _outcome(job: ImportJob, interrupted: bool) -> tuple[str, str]:
     if interrupted:
         return "已中断，未写入任何记录，请重新上传", "bad"
     if job.state == ImportJob.State.DONE:
-        if job.invalid:
+        if job.invalid and job.imported:
             return f"部分导入：{job.imported} 行已导入，{job.invalid} 行有错误", "warn"
+        if job.invalid:
+            return f"没有导入新记录：{job.invalid} 行有错误，其余本校已有", "warn"
         if not job.imported and job.present:
             return "无新增：文件中的学生本校都已有学籍", "ok"
         return job.get_state_display(), "ok"
