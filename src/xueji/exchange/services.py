@@ -132,17 +132,7 @@ def _run(job: ImportJob, read: reader.ReadResult, tracker: _Tracker) -> ImportJo
     job.has_report = bool(result.invalid)
     if job.has_report:
         _write_report(job, read, result)
-    job.finished_at = clock.now()
-    job.save()
-    audit_record(
-        actor=job.created_by,
-        action="import.run",
-        subject=job,
-        school=job.school,
-        changes={"state": [ImportJob.State.RUNNING, job.state], "imported": [None, job.imported]},
-        rules=["R2.3"],
-        note=job.message,
-    )
+    _finish(job)
     tracker("done", job.total_rows, job.total_rows)
     return job
 
@@ -195,6 +185,13 @@ _RESULT_TEXT = {bulk.IMPORTED: "可导入", bulk.PRESENT: "已存在（跳过）
 def _finish_failed(job: ImportJob, message: str, tracker: _Tracker) -> ImportJob:
     job.state = ImportJob.State.FAILED
     job.message = message[:500]
+    _finish(job)
+    tracker("done", 0, 0)
+    return job
+
+
+def _finish(job: ImportJob) -> None:
+    """Record the job's outcome, in the transaction that wrote (or did not write) its rows."""
     job.finished_at = clock.now()
     job.save()
     audit_record(
@@ -202,12 +199,10 @@ def _finish_failed(job: ImportJob, message: str, tracker: _Tracker) -> ImportJob
         action="import.run",
         subject=job,
         school=job.school,
-        changes={"state": [ImportJob.State.RUNNING, job.state]},
+        changes={"state": [ImportJob.State.RUNNING, job.state], "imported": [None, job.imported]},
         rules=["R2.3"],
         note=job.message,
     )
-    tracker("done", 0, 0)
-    return job
 
 
 class _Tracker:
