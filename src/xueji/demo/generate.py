@@ -2,8 +2,8 @@
 
 Why this bypasses the services: the seed (demo.seed) goes through student_register one student at
 a time — about a minute for 5,000 — so two million would take most of a day. The data is synthetic
-and never a real district's, so this writes the rows directly: COPY on PostgreSQL (the issue allows
-it explicitly), bulk_create on SQLite. It writes no audit events and no history rows, which a real
+and never a real district's, so this writes the rows directly: COPY on PostgreSQL, bulk_create
+on SQLite. It writes no audit events and no history rows, which a real
 record would have; refusing to run in production keeps it that way (docs/decisions/0013).
 
 What the services would guarantee is built in instead, and tests/demo/test_gen_demo.py checks it:
