@@ -57,6 +57,7 @@ def test_r10_5_full_chain_across_two_districts(world, student_c, approver_c):
 
     # R10.10: the enrollment moved in the same transaction; the old one stays, closed.
     current = Enrollment.objects.get(student=student_c, is_current=True)
+    assert current.gender == student_c.gender  # the statistics' copy moves with the record
     assert (current.school, current.grade, current.origin, current.school_class) == (
         world.school_a,
         3,

@@ -112,3 +112,33 @@ def test_the_officers_home_page_shows_the_statistics(district):
 def test_a_registrars_home_page_has_no_district_statistics(district):
     page = login(district.registrar_a).get("/").content.decode()
     assert "学籍统计" not in page
+
+
+def test_every_enrollment_carries_its_students_gender(world):
+    """The statistics count gender on the enrollment: every writer must copy it (register, import,
+    bulk import, transfer, the synthetic generator)."""
+    import io
+
+    from django.core.management import call_command
+
+    from tests.exchange.conftest import child, fill, template_bytes
+    from xueji.exchange import services as exchange
+
+    student_register(
+        actor=world.registrar_a,
+        school=world.school_a,
+        student=student_payload(dt.date(2020, 3, 15), male=False),
+        family=family_payload(),
+        enrollment=enrollment_payload(),
+    )
+    job = exchange.import_job_create(
+        actor=world.registrar_a,
+        school=world.school_a,
+        data=fill(template_bytes(), [child(dt.date(2020, 4, 1), male=False), child(dt.date(2020, 5, 1))]),
+        original_name="x.xlsx",
+    )
+    assert exchange.import_job_run(job.pk).imported == 2
+    call_command("gen_demo", "--students", "30", stdout=io.StringIO(), stderr=io.StringIO())
+    rows = list(Enrollment.objects.values_list("gender", "student__gender"))
+    assert len(rows) == 33 and {"1", "2"} <= {g for g, _ in rows}
+    assert all(mine == theirs for mine, theirs in rows)

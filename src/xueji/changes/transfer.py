@@ -334,6 +334,7 @@ def transfer_complete(*, case: Case, actor: Any) -> None:
         school=case.school,
         school_class_id=class_id,
         grade=old.grade,
+        gender=old.gender,
         entry_date=clock.today(),
         entry_mode=old.entry_mode,
         attendance_mode=old.attendance_mode,

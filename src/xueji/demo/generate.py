@@ -630,6 +630,7 @@ class _Generator:
                     "11" if rnd() < 0.92 else "12",
                     "2" if grade >= 7 and rural and rnd() < 0.3 else "1",
                     due,
+                    "1" if male else "2",
                 )
                 work = EMPLOYERS[randrange(len(EMPLOYERS))] if rnd() < 0.45 else "企业职工"
                 family = [
@@ -720,7 +721,7 @@ _STUDENT_FIELDS = (
 )  # fmt: skip
 _ENROLLMENT_FIELDS = (
     "school_id", "school_class_id", "grade", "class_seat_number", "entry_date", "entry_mode",
-    "attendance_mode", "record_due",
+    "attendance_mode", "record_due", "gender",
 )  # fmt: skip
 _FAMILY_FIELDS = (
     "position", "name", "relation", "ethnicity", "employer", "address", "household_place_code", "phone",

@@ -266,7 +266,7 @@ class DistrictStatistics:
     by_status: list[dict[str, Any]]  # status, label, n
 
 
-_STAT_DIMENSIONS = ("school_id", "grade", "student__gender", "status")
+_STAT_DIMENSIONS = ("school_id", "grade", "gender", "status")
 
 
 def district_statistics(*, requested_by: Any) -> DistrictStatistics:
@@ -284,7 +284,7 @@ def district_statistics(*, requested_by: Any) -> DistrictStatistics:
     groups = (
         Enrollment.objects.filter(scope, is_current=True)
         .values_list(*_STAT_DIMENSIONS)
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # not count(id): the covering index answers without the table
         .order_by()
     )
     counts: dict[str, dict[Any, int]] = {dim: {} for dim in _STAT_DIMENSIONS}
@@ -308,7 +308,7 @@ def district_statistics(*, requested_by: Any) -> DistrictStatistics:
         ],
         by_gender=[
             {"gender": g, "label": identity.gender_label(g) or "未知", "n": n}
-            for g, n in sorted(counts["student__gender"].items())
+            for g, n in sorted(counts["gender"].items())
         ],
         by_status=[
             {"status": s, "label": statuses.get(s, s), "n": n} for s, n in sorted(counts["status"].items())

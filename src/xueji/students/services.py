@@ -318,6 +318,7 @@ def record_objects(
         school=school,
         school_class=school_class,
         origin=prepared.origin,
+        gender=values["gender"],
         record_due=rules.record_due(placement["entry_date"], settings.XUEJI["RECORD_COMPLETE_WITHIN_MONTHS"]),
         **{k: v for k, v in placement.items() if v is not None},
     )
