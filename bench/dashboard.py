@@ -28,8 +28,8 @@ RAW = {
     "WHERE s.district_id = %s AND e.is_current GROUP BY e.school_id",
     "grade": "SELECT e.grade, count(*) FROM students_enrollment e JOIN org_school s ON s.id = e.school_id "
     "WHERE s.district_id = %s AND e.is_current GROUP BY e.grade",
-    "gender": "SELECT st.gender, count(*) FROM students_enrollment e JOIN org_school s ON s.id = e.school_id "
-    "JOIN students_student st ON st.id = e.student_id WHERE s.district_id = %s AND e.is_current GROUP BY st.gender",
+    "gender": "SELECT e.gender, count(*) FROM students_enrollment e JOIN org_school s ON s.id = e.school_id "
+    "WHERE s.district_id = %s AND e.is_current GROUP BY e.gender",
     "status": "SELECT e.status, count(*) FROM students_enrollment e JOIN org_school s ON s.id = e.school_id "
     "WHERE s.district_id = %s AND e.is_current GROUP BY e.status",
 }
