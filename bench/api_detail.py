@@ -166,7 +166,7 @@ def profile(token: str, ids: list[int], n: int = 300) -> str:
         ("whole request: GET /api/v1/students/{id}", lambda pk: client.get(f"{DETAIL}{pk}")),
         ("whole request: bare view", lambda pk: client.get(f"{BARE}{pk}")),
         ("bearer token -> user (org.tokens.api_token_user)", lambda pk: api_token_user(token)),
-        ("selectors.student_get (3 queries)", lambda pk: selectors.student_get(requested_by=user, pk=pk)),
+        ("selectors.student_get (2 queries)", lambda pk: selectors.student_get(requested_by=user, pk=pk)),
         (
             "access_record: audit INSERT + commit (R21.1)",
             lambda pk: access_record(
