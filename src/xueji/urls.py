@@ -17,3 +17,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "xueji.core.web.page_not_found"

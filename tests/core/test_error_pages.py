@@ -32,3 +32,8 @@ def test_a_locked_database_answers_503_busy_in_chinese():
     )
     assert api.status_code == 503 and json.loads(api.content)["code"] == "busy"
     assert middleware.process_exception(RequestFactory().get("/"), OperationalError("no such table")) is None
+
+
+def test_unknown_api_address_answers_json_404(world):
+    response = login(world.registrar_a).get("/api/v1/no-such-endpoint/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"

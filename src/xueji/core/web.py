@@ -13,7 +13,8 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 
 from xueji.org.models import Role
 
@@ -89,3 +90,16 @@ def route(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., Ht
         return guarded
 
     return decorator
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404: a JSON body under /api/ (clients parse it), the Chinese page everywhere else."""
+    if request.path.startswith("/api/"):
+        body = {
+            "code": "not_found",
+            "rule": None,
+            "message": "没有这个接口地址，请对照 /api/v1/docs 核对。",
+            "field": None,
+        }
+        return JsonResponse(body, status=404)
+    return defaults.page_not_found(request, exception)
