@@ -24,7 +24,14 @@ from xueji.changes.kinds.transfer import GROUNDS, NATURES, SCOPES
 from xueji.changes.models import Case, CaseDocument
 from xueji.changes.transfer import transfer_grant_exception, transfer_start, transfer_verify
 from xueji.core import evidence as evidence_files
-from xueji.core.api_support import READ_ERRORS, WRITE_ERRORS, InputSchema, Scalar, auth_user
+from xueji.core.api_support import (
+    FILE_DOWNLOAD_DOC,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    InputSchema,
+    Scalar,
+    auth_user,
+)
 from xueji.core.errors import RuleViolation
 from xueji.org import selectors as org_selectors
 from xueji.org.models import Role, SchoolClass
@@ -581,16 +588,7 @@ def _safe_name(name: str) -> str:
     "/{case_id}/documents/{document_id}/download",
     response=READ_ERRORS,
     summary="下载佐证材料",
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "文件本身，作为附件下载",
-                "content": {
-                    t: {"schema": {"type": "string", "format": "binary"}} for _, t, _ in evidence_files.MAGIC
-                },
-            }
-        }
-    },
+    openapi_extra=FILE_DOWNLOAD_DOC,
 )
 def document_download(request: HttpRequest, case_id: int, document_id: int) -> Any:
     """以附件形式下载原文件，文件名为上传时的文件名。"""

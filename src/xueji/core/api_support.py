@@ -23,6 +23,7 @@ from ninja.renderers import JSONRenderer
 from pydantic import ConfigDict, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from xueji.core import evidence
 from xueji.core.errors import RuleViolation, RuleViolations
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,15 @@ class ErrorOut(FieldErrorOut):
     errors: list[FieldErrorOut] | None = None
 
 
+# OpenAPI for an endpoint that answers with a stored evidence file (any of the accepted types).
+FILE_DOWNLOAD_DOC = {
+    "responses": {
+        "200": {
+            "description": "文件本身，作为附件下载",
+            "content": {t: {"schema": {"type": "string", "format": "binary"}} for _, t, _ in evidence.MAGIC},
+        }
+    }
+}
 READ_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 409: ErrorOut}
 

@@ -20,7 +20,14 @@ from pydantic import create_model
 
 from xueji.audit.services import access_record, masked_query
 from xueji.core import evidence as evidence_files
-from xueji.core.api_support import READ_ERRORS, WRITE_ERRORS, InputSchema, Scalar, auth_user
+from xueji.core.api_support import (
+    FILE_DOWNLOAD_DOC,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    InputSchema,
+    Scalar,
+    auth_user,
+)
 from xueji.core.errors import RuleViolation
 from xueji.core.identity import mask_id_number, mask_phone, mask_xjh
 from xueji.org import selectors as org_selectors
@@ -496,16 +503,7 @@ def evidence_upload(
     "/{student_id}/evidence/{evidence_id}/download",
     response=READ_ERRORS,
     summary="下载佐证材料",
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "文件本身，作为附件下载",
-                "content": {
-                    t: {"schema": {"type": "string", "format": "binary"}} for _, t, _ in evidence_files.MAGIC
-                },
-            }
-        }
-    },
+    openapi_extra=FILE_DOWNLOAD_DOC,
 )
 def evidence_download(request: HttpRequest, student_id: int, evidence_id: int) -> Any:
     """以附件形式下载原文件（不在浏览器内直接打开），文件名为上传时的文件名。"""
