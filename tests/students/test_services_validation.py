@@ -121,6 +121,30 @@ def test_r2_3_dates_accept_common_formats(world):
     assert student.birth_date == dt.date(2020, 3, 15)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2020-03-15", dt.date(2020, 3, 15)),
+        ("2020.3.5", dt.date(2020, 3, 5)),
+        ("20200315", dt.date(2020, 3, 15)),
+        ("２０２０-０３-１５", dt.date(2020, 3, 15)),
+        (" 2020-03-15 ", dt.date(2020, 3, 15)),
+    ],
+)
+def test_r2_3_date_cells_read_in_every_accepted_shape(text, expected):
+    from xueji.students.validation import parse_date
+
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2020-02-30", "2021-02-29", "2020-W01-1", "2020-13-01", "15/03/2020"])
+def test_r2_3_dates_that_do_not_exist_are_refused(text):
+    from xueji.students.validation import parse_date
+
+    with pytest.raises(ValueError, match="不是有效日期"):
+        parse_date(text)
+
+
 def test_r6_1_birth_date_in_the_future_refused(world):
     payload = student_payload(id_type="Z", id_number="", birth_date="2026-09-11")
     assert violations(world, student=payload)["birth_date"].code == "future_birth"

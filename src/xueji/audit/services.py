@@ -78,6 +78,9 @@ def _event(
 
 
 def _jsonable(value: Any) -> Any:
+    # Plain values first: they are most of what arrives, and the Mapping check (an ABC) is slow.
+    if value is None or type(value) in (str, int, bool, float):
+        return value
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -142,7 +142,11 @@ def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
     ``today`` defaults to the date in Asia/Shanghai; callers inside Django pass ``clock.today()``.
     An unknown six-digit region code is not an error: ``region_known`` is False (a warning).
     """
-    number = normalize_id_number(raw)
+    return _parse_resident_id(normalize_id_number(raw), today or dt.datetime.now(_SHANGHAI).date())
+
+
+@functools.lru_cache(maxsize=1024)  # a registration checks the same number twice (document, then region)
+def _parse_resident_id(number: str, today: dt.date) -> ResidentId:
     if not ID_RE.match(number):
         raise _fail(
             "id_format",
@@ -171,7 +175,6 @@ def parse_resident_id(raw: str, *, today: dt.date | None = None) -> ResidentId:
             f"身份证号第7–14位的出生日期“{number[6:14]}”不是真实存在的日期。"
             f"{_CITE}，请对照户口簿核对后重新输入。",
         ) from None
-    today = today or dt.datetime.now(_SHANGHAI).date()
     if birth > today:
         raise _fail(
             "id_birth_date",

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from xueji.core import codes
 from xueji.core.errors import RuleViolation
@@ -96,8 +96,9 @@ def check_autumn_entry(
 def pinyin_of(name: str) -> tuple[str, str]:
     """Full pinyin ("zhang san feng") and initials ("zsf") for search by pinyin."""
     syllables = [s for s in lazy_pinyin(name, errors="ignore") if s.strip()]
-    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
-    return " ".join(syllables), "".join(i for i in initials if i.strip()).lower()
+    # The initials are the syllables' first letters (what Style.FIRST_LETTER returns, checked for
+    # every character U+3400–U+9FFF), so one pypinyin call serves both.
+    return " ".join(syllables), "".join(s[0] for s in syllables).lower()
 
 
 # R5.1: the ★ fields of the national form that a complete record has, with their labels.

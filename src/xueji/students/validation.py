@@ -45,12 +45,22 @@ def _code(table: Mapping[str, str]) -> Cleaner:
     return clean
 
 
+# Full-width forms U+FF01..U+FF5E sit 0xFEE0 above ASCII: a date typed with a Chinese IME still reads.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # ASCII digits only: the rest go to strptime
+
+
 def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
+    text = str(value).translate(_FULL_WIDTH).strip().replace("/", "-").replace(".", "-")
+    if _ISO_DATE.match(text):  # the usual shape; strptime below costs ten times more
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass  # a day that does not exist: the message below
     for fmt in ("%Y-%m-%d", "%Y%m%d", "%Y年%m月%d日"):
         try:
             return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time
