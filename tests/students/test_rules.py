@@ -134,5 +134,7 @@ def test_pinyin_initials_are_what_pypinyin_gives_letter_by_letter():
     names = ["单于长安", "曾长乐", "解晓东", "乐乐", "长孙无忌", "重庆", "朴成", "买买提·艾力", "A王明", "嗯"]
     names += [chr(c) + chr(c + 7) for c in range(0x4E00, 0x9FA5, 97)]
     for name in names:
-        initials = "".join(i for i in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if i.strip())
+        initials = "".join(
+            i for i in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if i.strip()
+        )
         assert rules.pinyin_of(name)[1] == initials.lower(), name
