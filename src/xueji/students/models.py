@@ -105,14 +105,22 @@ class Student(models.Model):
         ]
         # Search matches exactly or by prefix (张 → 张三, zs → zsf, 410503… → the number). On
         # PostgreSQL a prefix LIKE uses an index only with the pattern operator class, which also
-        # serves equality; other databases ignore opclasses.
+        # serves equality; other databases ignore opclasses. Name and initials searches list their
+        # matches in the order of these indexes (text, then id: see selectors.enrollment_search), so
+        # the first page is read from the index without fetching every match.
         indexes = [
             models.Index(
                 fields=["id_number"], name="student_id_number_idx", opclasses=["varchar_pattern_ops"]
             ),
-            models.Index(fields=["name"], name="student_name_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(
-                fields=["name_initials"], name="student_initials_idx", opclasses=["varchar_pattern_ops"]
+                fields=["name", "id"],
+                name="student_name_order_idx",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
+            models.Index(
+                fields=["name_initials", "id"],
+                name="student_initials_order_idx",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
             ),
             # A name search also matches the former name (曾用名) exactly; without an index that OR
             # reads the whole table. Few records have one, so only those are indexed.
