@@ -7,6 +7,7 @@ import io
 import zipfile
 
 import pytest
+from python_calamine import CalamineWorkbook
 
 from tests.exchange.conftest import child, fill, read_sheet, template_bytes
 from tests.factories import enrollment_payload, family_payload, make_id, student_payload
@@ -452,3 +453,27 @@ def test_an_empty_file_is_named_as_empty(world):
         services.import_job_create(
             actor=world.registrar_a, school=world.school_a, data=b"", original_name="a.xlsx"
         )
+
+
+def test_r5_1_blank_optional_cells_are_recorded_as_the_instructions_say(world):
+    """A blank cell with a default is stored as that default, as in a single registration, and the
+    instructions sheet says so column by column; completeness is judged on the stored record."""
+    job = run(
+        world,
+        fill(template_bytes(), [child(dt.date(2020, 3, 15), **{"国籍/地区": None, "是否留守儿童": None})]),
+    )
+    student = Student.objects.get()
+    assert job.imported == 1
+    assert (student.nationality, student.left_behind, student.is_complete) == ("CHN", "0", True)
+    notes = (
+        CalamineWorkbook.from_filelike(io.BytesIO(template_bytes())).get_sheet_by_name("填写说明").to_python()
+    )
+    text = "\n".join("\t".join(str(cell) for cell in row) for row in notes)
+    assert "是否留守儿童\t第 37 项\t选填\t" in text and "留空记为“非留守儿童”" in text
+    assert "留空记为“中国”" in text
+
+
+def test_r5_1_a_blank_star_cell_without_default_leaves_the_record_incomplete(world):
+    run(world, fill(template_bytes(), [child(dt.date(2020, 3, 15), 是否独生子女=None)]))
+    student = Student.objects.get()
+    assert student.only_child is None and not student.is_complete

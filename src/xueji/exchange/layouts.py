@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from xueji.core import codes
 from xueji.students import rules
+from xueji.students.models import Enrollment, FamilyMember, Student
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,23 @@ class Column:
         if part == "student":
             return name in rules.REQUIRED_STUDENT_FIELDS
         return part == "family1" and name in rules.REQUIRED_FAMILY_FIELDS
+
+    @property
+    def blank_means(self) -> str:
+        """What an empty cell records: the field's default, exactly as in a single registration."""
+        part, _, name = self.key.partition(".")
+        model = {"student": Student, "enrollment": Enrollment}.get(part)
+        if part.startswith("family"):
+            model = FamilyMember
+        if model is None:
+            return ""
+        field = model._meta.get_field(name)
+        if not field.has_default():
+            return ""
+        default = field.get_default()
+        if isinstance(default, bool):
+            return "是" if default else "否"
+        return self.table.get(default, str(default)) if self.table else str(default)
 
     @property
     def choices(self) -> list[str]:

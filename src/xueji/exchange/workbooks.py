@@ -121,6 +121,8 @@ def _comment(column: Column) -> str:
         parts.append(column.hint)
     if column.table:
         parts.append("可填代码或名称")
+    if column.blank_means:
+        parts.append(f"留空记为“{column.blank_means}”")
     return "；".join(p for p in parts if p)
 
 
@@ -187,7 +189,12 @@ def _write_help(sheet: Any, layout: Layout, fmt: dict) -> None:
         ),
         ("6. 「班级」可填“一年级（2）班”或班号“2”，须是本校本学年已建的班级；留空则稍后分班。", None),
         (
-            f"7. 一个文件最多 {limits['IMPORT_MAX_ROWS']:,} 行、{limits['IMPORT_MAX_BYTES'] // (1024 * 1024)} MB。",
+            "7. 部分选填列留空时按国家学籍表的常见值登记（如 是否留守儿童 记为“非留守儿童”，“是否……”类记为“否”），"
+            "与单个注册相同，见下方各列的“留空记为”；与实际不符的，请如实填写。",
+            None,
+        ),
+        (
+            f"8. 一个文件最多 {limits['IMPORT_MAX_ROWS']:,} 行、{limits['IMPORT_MAX_BYTES'] // (1024 * 1024)} MB。",
             None,
         ),
         ("", None),
@@ -219,11 +226,12 @@ def _write_help(sheet: Any, layout: Layout, fmt: dict) -> None:
 
 
 def _requirement(column: Column) -> str:
+    blank = f"；留空记为“{column.blank_means}”" if column.blank_means else ""
     if column.table:
         names = column.choices
         shown = "、".join(f"{code} {name}" for code, name in list(column.table.items())[:12])
         more = f" 等 {len(names)} 项（见下拉列表）" if len(names) > 12 else ""
-        return f"代码或名称：{shown}{more}"
+        return f"代码或名称：{shown}{more}{blank}"
     if column.date:
-        return column.hint or "日期，如 2020-05-01"
-    return column.hint
+        return (column.hint or "日期，如 2020-05-01") + blank
+    return column.hint + blank

@@ -301,6 +301,13 @@ def _create(*, actor: Any, school: School, prepared: Prepared, school_class: Sch
     return student
 
 
+_STUDENT_DEFAULTS = {
+    f.name: f.get_default()
+    for f in Student._meta.concrete_fields
+    if f.has_default() and not callable(f.default)
+}
+
+
 def record_objects(
     prepared: Prepared, *, school: School, school_class: SchoolClass | None
 ) -> tuple[dict[str, Any], list[FamilyMember], Enrollment]:
@@ -311,7 +318,9 @@ def record_objects(
     """
     values = {k: v for k, v in prepared.values.items() if v is not None}  # model defaults fill the rest
     values["name_pinyin"], values["name_initials"] = rules.pinyin_of(values["name"])
-    values["is_complete"] = not rules.missing_fields(values, prepared.members)  # R5.1
+    # R5.1 judged on the record as stored (a blank 国籍 is stored as 中国, its default), as an
+    # update judges it: otherwise the flag would flip at the first unrelated edit.
+    values["is_complete"] = not rules.missing_fields(_STUDENT_DEFAULTS | values, prepared.members)
     members = [FamilyMember(**{k: v for k, v in m.items() if v is not None}) for m in prepared.members]
     placement = prepared.placement
     enrollment = Enrollment(
