@@ -48,6 +48,8 @@ def _to_ascii(ch: str) -> str:
 
 def normalize_id_number(raw: str) -> str:
     """Remove all whitespace (incl. U+3000), fold full-width characters to ASCII, upper-case (R6.3)."""
+    if raw and raw.isascii() and raw.isalnum():  # the usual case: nothing to remove or fold
+        return raw.upper()
     return "".join(_to_ascii(ch) for ch in (raw or "") if not ch.isspace()).upper()
 
 
