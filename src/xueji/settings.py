@@ -195,6 +195,8 @@ XUEJI = {
     # "process": a page's import runs in its own process, so the web server keeps serving;
     # "inline" runs it in the request (tests).
     "IMPORT_RUNNER": os.environ.get("XUEJI_IMPORT_RUNNER", "inline" if ENV == "test" else "process"),
+    # The student list counts up to this many matches, then says "more" (core.pagination).
+    "SEARCH_COUNT_CAP": 10_000,
 }
 # Tests fix "today" here (core.clock); None means the real date in Asia/Shanghai.
 XUEJI_FIXED_TODAY: str | None = os.environ.get("XUEJI_FIXED_TODAY") or None

@@ -192,3 +192,26 @@ def test_pages_render_for_every_role(world):
 def test_search_with_odd_filters_never_500(world, query):
     response = login(world.registrar_a).get(f"/students/?{query}")
     assert response.status_code == 200
+
+
+def test_r4_1_a_long_list_is_counted_up_to_the_cap_and_says_there_are_more(world, settings):
+    settings.XUEJI = {**settings.XUEJI, "SEARCH_COUNT_CAP": 3}
+    _register(world, 5)
+    client = login(world.registrar_a)
+    page = client.get("/students/").content.decode()
+    assert "超过 3 名学生" in page and "缩小范围" in page
+    assert "第 1 / 1 页" not in page  # 3 counted rows, 50 a page: no pager at all
+    exact = client.get("/students/", {"q": "测试甲"}).content.decode()
+    assert "共 1 名学生" in exact and "超过" not in exact
+
+
+def test_capped_paginator_counts_exactly_up_to_the_cap(world):
+    from xueji.core.pagination import CappedPaginator
+    from xueji.students.models import Enrollment
+
+    _register(world, 4)
+    rows = Enrollment.objects.order_by("pk")
+    assert (CappedPaginator(rows, 2, cap=4).count, CappedPaginator(rows, 2, cap=4).more) == (4, False)
+    capped = CappedPaginator(rows, 2, cap=3)
+    assert (capped.count, capped.more, capped.num_pages) == (3, True, 2)
+    assert [e.pk for e in capped.page(2)] == [rows[2].pk]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from xueji.audit.services import access_record, masked_query
 from xueji.core import clock, codes, evidence, identity
 from xueji.core.errors import RuleViolation
+from xueji.core.pagination import CappedPaginator
 from xueji.core.web import route
 from xueji.exchange import exports
 from xueji.org import selectors as org_selectors
@@ -44,7 +45,8 @@ def search(request: HttpRequest) -> HttpResponse:
     )
     if filters.unplaced:
         rows = rows.filter(school_class__isnull=True)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    cap = settings.XUEJI["SEARCH_COUNT_CAP"]
+    page = CappedPaginator(rows, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     if not request.headers.get("HX-Request") or q:
         access_record(actor=user, action="student.search", school=school, note=f"q={masked_query(q)}")
     context = {
