@@ -42,6 +42,12 @@ def import_dir(settings, tmp_path):
     return settings.IMPORT_DIR
 
 
+@pytest.fixture(autouse=True)
+def export_dir(settings, tmp_path):
+    settings.EXPORT_DIR = tmp_path / "exports"
+    return settings.EXPORT_DIR
+
+
 def _user(username: str, role: str, *, school=None, jurisdiction=None, full_name: str = "") -> User:
     user = User(
         username=username,

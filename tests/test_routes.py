@@ -15,6 +15,8 @@ from tests.factories import enrollment_payload, family_payload, student_payload
 from xueji.changes.services import case_attach
 from xueji.changes.transfer import transfer_start
 from xueji.core.web import PUBLIC_ROUTES, ROUTE_ROLES
+from xueji.exchange.export_jobs import export_job_create, export_job_run
+from xueji.exchange.exports import StudentFilters
 from xueji.exchange.services import import_job_create, import_job_run
 from xueji.org.models import Role, School
 from xueji.students.models import Student
@@ -115,6 +117,8 @@ def objects(world):
     ):
         job = import_job_create(actor=registrar, school=school, data=late, original_name="新生.xlsx")
         made[key]["import_job"] = import_job_run(job.pk).pk
+        export = export_job_create(actor=registrar, filters=StudentFilters(), layout="list")
+        made[key]["export_job"] = export_job_run(export.pk).pk
     return made
 
 
@@ -130,6 +134,9 @@ def _url(name: str, objects: dict, key: str) -> str:
         "exchange:job": "import_job",
         "exchange:job_status": "import_job",
         "exchange:job_report": "import_job",
+        "exports:job": "export_job",
+        "exports:job_status": "export_job",
+        "exports:download": "export_job",
     }.get(name)
     if name == "exchange:template":
         return reverse(name, kwargs={"kind": "new"})

@@ -42,6 +42,7 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("XUEJI_DATA_DIR", "var")).resolve()
 EVIDENCE_DIR = DATA_DIR / "evidence"  # outside the web root: served only through a scoped view
 IMPORT_DIR = DATA_DIR / "imports"  # uploaded workbooks, their error reports and progress files
+EXPORT_DIR = DATA_DIR / "exports"  # large exports, written by their job, kept for EXPORT_KEEP_HOURS
 
 
 def _secret_key() -> str:
@@ -192,9 +193,13 @@ XUEJI = {
     "IMPORT_BATCH_SIZE": int(os.environ.get("XUEJI_IMPORT_BATCH_SIZE", "1000")),
     "IMPORT_MAX_ROWS": 200_000,
     "IMPORT_MAX_BYTES": 80 * 1024 * 1024,
-    # "process": a page's import runs in its own process, so the web server keeps serving;
-    # "inline" runs it in the request (tests).
-    "IMPORT_RUNNER": os.environ.get("XUEJI_IMPORT_RUNNER", "inline" if ENV == "test" else "process"),
+    # "process": a page's import or large export runs in its own process, so the web server keeps
+    # serving; "inline" runs it in the request (tests).
+    "JOB_RUNNER": os.environ.get("XUEJI_JOB_RUNNER", "inline" if ENV == "test" else "process"),
+    # Student exports up to this many rows download at once; larger ones run as a job with a
+    # progress page, and their file is kept this many hours (it holds personal data, R21.1).
+    "EXPORT_INLINE_MAX_ROWS": 5_000,
+    "EXPORT_KEEP_HOURS": 24,
     # The student list counts up to this many matches, then says "more" (core.pagination).
     "SEARCH_COUNT_CAP": 10_000,
 }

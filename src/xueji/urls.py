@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("xueji.audit.urls")),
     path("cases/", include("xueji.changes.urls")),
     path("import/", include("xueji.exchange.urls")),
+    path("exports/", include("xueji.exchange.export_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -50,6 +50,10 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "exchange:job": (REG,),
     "exchange:job_status": (REG,),
     "exchange:job_report": (REG,),
+    "exports:list": (REG, APPR, OFF),
+    "exports:job": (REG, APPR, OFF),
+    "exports:job_status": (REG, APPR, OFF),
+    "exports:download": (REG, APPR, OFF),
     # Status-change cases: read by the parties' schools and bureaus; who may act on the current
     # step is the engine's question (services.may_act), these only keep out roles that never act.
     "changes:list": (REG, APPR, OFF),

@@ -1,4 +1,4 @@
-"""An import job: one uploaded workbook, its progress and its outcome."""
+"""Jobs of the spreadsheet exchange: an import (one uploaded workbook) or a large export."""
 
 from __future__ import annotations
 
@@ -43,6 +43,43 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name}（{self.get_state_display()}）"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in self.FINAL
+
+
+class ExportJob(models.Model):
+    """A student export too large to wait for in the request: written by a process of its own."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "等待开始"
+        RUNNING = "running", "正在导出"
+        DONE = "done", "已完成"
+        FAILED = "failed", "导出失败"
+
+    FINAL = (State.DONE, State.FAILED)
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近进度", null=True, blank=True)  # a silent job has died
+    layout = models.CharField("格式", max_length=10)
+    # The search page's filters (exports.StudentFilters, the school by id), read again when it runs.
+    filters = models.JSONField("条件", default=dict)
+    summary = models.CharField("条件说明", max_length=300, blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField("总行数", default=0)
+    done = models.PositiveIntegerField("已写行数", default=0)
+    message = models.CharField("说明", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导出任务"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="exportjob_user_idx")]
+
+    def __str__(self) -> str:
+        return f"导出 #{self.pk}（{self.get_state_display()}）"
 
     @property
     def is_final(self) -> bool:

@@ -1,4 +1,4 @@
-"""Reads of import jobs, scoped to the school that ran them; progress as the job page shows it."""
+"""Reads of exchange jobs: imports scoped to the school that ran them, exports to the user who asked."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from xueji.exchange.models import ImportJob
+from xueji.core import clock
+from xueji.exchange import export_jobs
+from xueji.exchange.models import ExportJob, ImportJob
 from xueji.exchange.services import progress_path
 
 # A running import reports several times a second; this long without a word means its process
@@ -86,3 +88,49 @@ def _outcome(job: ImportJob, interrupted: bool) -> tuple[str, str]:
     if job.state in (ImportJob.State.REFUSED, ImportJob.State.FAILED):
         return job.get_state_display(), "bad"
     return job.get_state_display(), "run"
+
+
+# --------------------------------------------------------------------------- export jobs
+
+
+def export_jobs_of(*, requested_by: Any) -> QuerySet[ExportJob]:
+    """A user's own exports: the file holds what that user's scope showed, for that user only."""
+    if not requested_by.is_authenticated:
+        return ExportJob.objects.none()
+    return ExportJob.objects.filter(created_by=requested_by)
+
+
+def export_job_get(*, requested_by: Any, pk: Any) -> ExportJob:
+    try:
+        return export_jobs_of(requested_by=requested_by).get(pk=int(pk))
+    except (ExportJob.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def export_job_progress(job: ExportJob) -> dict[str, Any]:
+    """State and percentage as the export page shows them; a job whose process died is interrupted."""
+    last_word = job.heartbeat_at or job.created_at
+    interrupted = not job.is_final and (clock.now() - last_word).total_seconds() > STALE_AFTER_SECONDS
+    expired = export_jobs.is_expired(job)
+    ready = job.state == ExportJob.State.DONE and not expired and export_jobs.export_path(job).exists()
+    if interrupted:
+        label, tone = "已中断，未生成文件，请重新导出", "bad"
+    elif job.state == ExportJob.State.DONE:
+        label, tone = ("文件已过期删除，请重新导出", "warn") if not ready else ("已完成，可以下载", "ok")
+    elif job.state == ExportJob.State.FAILED:
+        label, tone = job.get_state_display(), "bad"
+    else:
+        label, tone = job.get_state_display(), "run"
+    percent = 100 if job.is_final else (min(99, int(100 * job.done / job.total)) if job.total else 1)
+    return {
+        "id": job.pk,
+        "state": "interrupted" if interrupted else job.state,
+        "state_label": label,
+        "tone": tone,
+        "final": job.is_final or interrupted,
+        "done": job.done,
+        "total": job.total,
+        "percent": percent,
+        "message": job.message,
+        "ready": ready,
+    }

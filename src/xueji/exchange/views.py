@@ -1,4 +1,4 @@
-"""Pages of the spreadsheet import: templates, upload, a job's progress and its error report."""
+"""Pages of the spreadsheet exchange: import (templates, upload, progress, error report) and large exports."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from xueji.audit.services import access_record
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
 from xueji.core.web import route
-from xueji.exchange import layouts, runner, selectors, services, workbooks
+from xueji.exchange import export_jobs, exports, layouts, runner, selectors, services, workbooks
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -82,3 +83,49 @@ def job_report(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --------------------------------------------------------------------------- large exports
+
+
+@route("exports:list")
+def export_list(request: HttpRequest) -> HttpResponse:
+    jobs = list(selectors.export_jobs_of(requested_by=request.user)[:20])
+    rows = [(job, selectors.export_job_progress(job)) for job in jobs]
+    return render(
+        request, "exchange/exports.html", {"rows": rows, "keep_hours": settings.XUEJI["EXPORT_KEEP_HOURS"]}
+    )
+
+
+@route("exports:job")
+def export_job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.export_job_get(requested_by=request.user, pk=pk)
+    context = {
+        "job": job,
+        "status": selectors.export_job_progress(job),
+        "layout": exports.STUDENT_LAYOUTS[job.layout].title,
+        "keep_hours": settings.XUEJI["EXPORT_KEEP_HOURS"],
+    }
+    return render(request, "exchange/export_job.html", context)
+
+
+@route("exports:job_status")
+def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = selectors.export_job_get(requested_by=request.user, pk=pk)
+    return JsonResponse(selectors.export_job_progress(job))
+
+
+@route("exports:download")
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.export_job_get(requested_by=request.user, pk=pk)
+    if not selectors.export_job_progress(job)["ready"]:
+        return redirect("exports:job", pk=job.pk)  # the page says why: still running, failed or expired
+    # The file leaves the system once more with every download: logged like the export (R21.1).
+    access_record(actor=request.user, action="export.download", subject=job, note=f"导出 #{job.pk}")
+    layout = exports.STUDENT_LAYOUTS[job.layout]
+    day = timezone.localdate(job.finished_at)
+    return exports.xlsx_response(
+        export_jobs.export_path(job).open("rb"),
+        name=exports.filename(layout.filename, day),
+        fallback=exports.filename(layout.fallback, day),
+    )

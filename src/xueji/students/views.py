@@ -19,7 +19,7 @@ from xueji.core import clock, codes, evidence, identity
 from xueji.core.errors import RuleViolation
 from xueji.core.pagination import CappedPaginator
 from xueji.core.web import route
-from xueji.exchange import exports
+from xueji.exchange import export_jobs, exports, runner
 from xueji.org import selectors as org_selectors
 from xueji.org.models import Role
 from xueji.students import rules, selectors, services
@@ -57,6 +57,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "grades": codes.GRADE_NAMES.items(),
         "filters": request.GET.copy(),
         "today": clock.today(),
+        "export_inline_max": settings.XUEJI["EXPORT_INLINE_MAX_ROWS"],
     }
     template = "students/_results.html" if request.headers.get("HX-Request") else "students/search.html"
     return render(request, template, context)
@@ -437,6 +438,13 @@ def export(request: HttpRequest) -> HttpResponse:
     """「导出 Excel」 of the search page: every row its filters select, 名单 or 国家学籍表."""
     filters = _export_filters(request)
     layout = exports.STUDENT_LAYOUTS.get(request.GET.get("layout", ""), exports.STUDENT_LAYOUTS["list"])
+    inline_max = settings.XUEJI["EXPORT_INLINE_MAX_ROWS"]
+    rows = exports.student_export_rows(requested_by=request.user, filters=filters)
+    if rows.order_by()[: inline_max + 1].count() > inline_max:
+        # Minutes of writing: a job with a progress page, not a request that times out.
+        job = export_jobs.export_job_create(actor=request.user, filters=filters, layout=layout.key)
+        runner.start_export(job)
+        return redirect("exports:job", pk=job.pk)
     out = tempfile.TemporaryFile()  # closed (and so deleted) by the response once sent
     try:
         exports.students_export(requested_by=request.user, filters=filters, layout=layout.key, out=out)

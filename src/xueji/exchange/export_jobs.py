@@ -1,0 +1,195 @@
+"""Large student exports as jobs: requested on the search page, written by a process of their own.
+
+A district's 国家学籍表 takes minutes to write (xlsxwriter writes some 100,000 cells a second);
+waited for in the request, it would hold a web worker that long and be cut off by any proxy in
+front. So an export above ``EXPORT_INLINE_MAX_ROWS`` rows becomes a job: the page shows its
+progress and then the download. The job re-reads the search with the requester's scope when it
+runs, writes through the same ``exports.students_export`` (masking, formula safety, the R21.1
+access log), and its file is kept ``EXPORT_KEEP_HOURS`` hours, then deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404
+
+from xueji.audit.services import audit_record
+from xueji.core import clock
+from xueji.core.errors import RuleViolation
+from xueji.exchange import exports
+from xueji.exchange.models import ExportJob
+from xueji.org import selectors as org_selectors
+from xueji.org.permissions import READ_STUDENTS, require_role
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 1.0  # progress reaches the database at most this often
+MSG_CRASHED = "导出过程中出现系统错误，未生成文件。请稍后重新导出；如仍不成功，请联系区教育局信息管理员。"
+MSG_SCHOOL_GONE = "所选学校已不在您的管辖范围内，未导出。请重新查询后再导出。"
+
+
+def export_dir() -> Path:
+    path = Path(settings.EXPORT_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def export_path(job: ExportJob) -> Path:
+    return export_dir() / f"{job.pk}.xlsx"
+
+
+def keep_for() -> dt.timedelta:
+    return dt.timedelta(hours=settings.XUEJI["EXPORT_KEEP_HOURS"])
+
+
+def is_expired(job: ExportJob) -> bool:
+    """A finished export's file is offered for ``EXPORT_KEEP_HOURS`` hours, then deleted."""
+    return job.finished_at is not None and job.finished_at < clock.now() - keep_for()
+
+
+@transaction.atomic
+def export_job_create(*, actor: Any, filters: exports.StudentFilters, layout: str) -> ExportJob:
+    """Queue an export of the students ``filters`` select; nothing is read yet."""
+    require_role(actor, READ_STUDENTS)
+    if layout not in exports.STUDENT_LAYOUTS:
+        raise RuleViolation(rule="R21.1", code="unknown_layout", message="没有这种导出格式，请从页面上选择。")
+    export_files_purge()
+    job = ExportJob.objects.create(
+        created_by=actor,
+        layout=layout,
+        filters=_filters_to_json(filters),
+        summary=filters.summary()[:300],
+    )
+    audit_record(
+        actor=actor,
+        action="export.request",
+        subject=job,
+        school=filters.school or _own_school(actor),
+        changes={"layout": [None, layout]},
+        rules=["R21.1"],
+        note=f"{exports.STUDENT_LAYOUTS[layout].title}；条件：{job.summary}",
+    )
+    return job
+
+
+def export_job_run(job_id: int) -> ExportJob:
+    """Run a queued export once; the file appears under its final name only when complete."""
+    claimed = ExportJob.objects.filter(pk=job_id, state=ExportJob.State.QUEUED).update(
+        state=ExportJob.State.RUNNING, heartbeat_at=clock.now()
+    )
+    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
+    if not claimed:
+        return job  # already run (or running) elsewhere: a job never runs twice
+    try:
+        filters = _filters_from_json(job)
+        rows = exports.student_export_rows(requested_by=job.created_by, filters=filters)
+        ExportJob.objects.filter(pk=job.pk).update(total=rows.count())
+        part = export_path(job).with_suffix(".part")
+        with part.open("wb") as out:
+            count = exports.students_export(
+                requested_by=job.created_by,
+                filters=filters,
+                layout=job.layout,
+                out=out,
+                progress=_Heartbeat(job.pk),
+            )
+        os.replace(part, export_path(job))  # never a half-written file under the offered name
+    except Http404:
+        return _finish(job, ExportJob.State.FAILED, MSG_SCHOOL_GONE)
+    except RuleViolation as exc:
+        return _finish(job, ExportJob.State.FAILED, exc.message)
+    except Exception:
+        log.exception("export job %s crashed", job.pk)
+        return _finish(job, ExportJob.State.FAILED, MSG_CRASHED)
+    job.done = job.total = count
+    masked = "身份证件号、学籍号和电话已脱敏" if exports.export_masking(job.created_by) else "未脱敏"
+    return _finish(job, ExportJob.State.DONE, f"共 {count} 名学生；{masked}")
+
+
+@transaction.atomic
+def _finish(job: ExportJob, state: str, message: str) -> ExportJob:
+    job.state = state
+    job.message = message[:500]
+    job.finished_at = clock.now()
+    job.save(update_fields=["state", "message", "finished_at", "done", "total"])
+    audit_record(
+        actor=job.created_by,
+        action="export.run",
+        subject=job,
+        school=_own_school(job.created_by),
+        changes={"state": [ExportJob.State.RUNNING, state]},
+        rules=["R21.1"],
+        note=job.message,
+    )
+    return job
+
+
+def _own_school(user: Any) -> Any:
+    # A registrar's events belong to the school's district; an officer's to the jurisdiction.
+    return user.school if user.is_school_user else None
+
+
+def export_files_purge() -> int:
+    """Delete the files of exports older than ``EXPORT_KEEP_HOURS``, and leftovers of dead jobs.
+
+    Their job rows stay (the record of who exported what); only the personal data goes.
+    """
+    cutoff = time.time() - keep_for().total_seconds()
+    removed = 0
+    for path in export_dir().glob("*.xlsx*"):  # finished files and unfinished ".part" ones
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # deleted meanwhile by another purge
+    return removed
+
+
+class _Heartbeat:
+    """Writes the rows done to the job (at most once a second): the page's bar, and proof of life."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.last = 0.0
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last < HEARTBEAT_SECONDS:
+            return
+        self.last = now
+        ExportJob.objects.filter(pk=self.job_id).update(done=done, heartbeat_at=clock.now())
+
+
+def _filters_to_json(filters: exports.StudentFilters) -> dict[str, Any]:
+    return {
+        "q": filters.q,
+        "school": filters.school.pk if filters.school is not None else None,
+        "grade": filters.grade,
+        "incomplete": filters.incomplete,
+        "overdue": filters.overdue,
+        "unplaced": filters.unplaced,
+    }
+
+
+def _filters_from_json(job: ExportJob) -> exports.StudentFilters:
+    data = job.filters
+    school = None
+    if data.get("school") is not None:  # still in the requester's scope when the job runs
+        school = org_selectors.school_get(requested_by=job.created_by, pk=data["school"])
+    return exports.StudentFilters(
+        q=str(data.get("q") or ""),
+        school=school,
+        grade=data.get("grade"),
+        incomplete=bool(data.get("incomplete")),
+        overdue=bool(data.get("overdue")),
+        unplaced=bool(data.get("unplaced")),
+    )
