@@ -198,7 +198,7 @@ XUEJI = {
     "JOB_RUNNER": os.environ.get("XUEJI_JOB_RUNNER", "inline" if ENV == "test" else "process"),
     # Student exports up to this many rows download at once; larger ones run as a job with a
     # progress page, and their file is kept this many hours (it holds personal data, R21.1).
-    "EXPORT_INLINE_MAX_ROWS": 5_000,
+    "EXPORT_INLINE_MAX_ROWS": int(os.environ.get("XUEJI_EXPORT_INLINE_MAX_ROWS", "5000")),
     "EXPORT_KEEP_HOURS": 24,
     # The student list counts up to this many matches, then says "more" (core.pagination).
     "SEARCH_COUNT_CAP": 10_000,
