@@ -48,6 +48,8 @@ from xueji.students.api import StudentDetailOut, student_detail
 GOAL_RATIO = 0.5
 DETAIL = "/api/v1/students/"
 BARE = "/bench/bare/"
+FLOOR = "/bench/floor/"
+ENDPOINTS = ("bare", "floor", "detail")
 
 LUA = """
 local ids = {%(ids)s}
@@ -218,7 +220,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=15, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=2, help="bare/detail measurement pairs")
+    parser.add_argument("--rounds", type=int, default=2, help="measurement rounds (bare, floor, detail each)")
     parser.add_argument("--skip-generate", action="store_true", help="use the data as it is")
     parser.add_argument("--max-load", type=float, default=1.0, help="wait for a 1-minute load below this")
     parser.add_argument("--wait", type=float, default=300, help="longest wait for that, seconds (0: no wait)")
@@ -234,7 +236,7 @@ def main() -> None:
     ids = student_ids(1000)
     workdir = Path(tempfile.mkdtemp(prefix="xueji-api-bench-"))
     scripts = {}
-    for name, prefix in (("bare", BARE), ("detail", DETAIL)):
+    for name, prefix in (("bare", BARE), ("floor", FLOOR), ("detail", DETAIL)):
         scripts[name] = workdir / f"{name}.lua"
         scripts[name].write_text(LUA % {"ids": ",".join(map(str, ids)), "token": token, "prefix": prefix})
 
@@ -242,13 +244,13 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     data_dir = Path(os.environ["XUEJI_DATA_DIR"])
     server = start_server(port, server_env(data_dir), workdir / "server.log")
-    results: dict[str, list[dict[str, float]]] = {"bare": [], "detail": []}
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in ENDPOINTS}
     try:
         wait_ready(f"{base}{BARE}{ids[0]}", server)
-        for name in ("bare", "detail"):  # warm-up: every worker connects and imports everything
+        for name in ENDPOINTS:  # warm-up: every worker connects and imports everything
             wrk(base, scripts[name], duration=5, connections=args.connections)
         for _ in range(args.rounds):
-            for name in ("bare", "detail"):
+            for name in ENDPOINTS:
                 results[name].append(
                     wrk(base, scripts[name], duration=args.duration, connections=args.connections)
                 )
@@ -258,7 +260,7 @@ def main() -> None:
     def mean(name: str, key: str) -> float:
         return sum(r[key] for r in results[name]) / len(results[name])
 
-    bare, detail = mean("bare", "rps"), mean("detail", "rps")
+    bare, floor, detail = mean("bare", "rps"), mean("floor", "rps"), mean("detail", "rps")
     print(
         f"\nbench/api_detail.py — xueji serve (gunicorn, {default_workers()} workers x {THREADS} threads), wrk -t1 "
         f"-c{args.connections}, {args.rounds} x {args.duration} s each, 1,000 students rotating"
@@ -284,6 +286,15 @@ def main() -> None:
                     mean("bare", "p99"),
                     "1.00",
                     "",
+                ],
+                [
+                    "floor (the detail's 4 statements, raw SQL)",
+                    floor,
+                    mean("floor", "p50"),
+                    mean("floor", "p90"),
+                    mean("floor", "p99"),
+                    f"{floor / bare:.2f}",
+                    "yes" if floor / bare >= GOAL_RATIO else "NO",
                 ],
                 [
                     "GET /api/v1/students/{id}",
