@@ -72,3 +72,9 @@ def test_r4_1_pages_of_a_text_search_neither_repeat_nor_skip(world):
     rows = selectors.enrollment_search(requested_by=world.registrar_a, q="孙")
     pages = [list(rows[start : start + 3]) for start in (0, 3, 6)]
     assert [e.student_id for page in pages for e in page] == [s.pk for s in made]
+
+
+def test_r4_1_a_text_search_reversed_lists_the_longest_names_first(world):
+    _register(world, ["王涵", "王涵之", "王涵宇"])
+    rows = selectors.enrollment_search(requested_by=world.registrar_a, q="王涵")
+    assert [e.student.name for e in rows.reverse()] == ["王涵宇", "王涵之", "王涵"]

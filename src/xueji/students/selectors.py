@@ -86,23 +86,21 @@ def enrollment_search(
 
 
 class _IndexOrder(OrderBy):
-    """Ascending, in the order of a ``varchar_pattern_ops`` index on PostgreSQL (bytewise).
+    """In the order of a ``varchar_pattern_ops`` index on PostgreSQL (bytewise).
 
     A text search lists its matches by the text (exact name first, then longer names) and then the
     student id, the order of the (text, id) indexes: PostgreSQL then reads the first page straight
-    from the index instead of fetching and sorting thousands of matches (p95 117 ms → under 1 ms for
-    3-letter initials over 2 M students). Plain ORDER BY would follow the column's collation, which
-    that index cannot serve. SQLite compares text bytewise already.
+    from the index instead of fetching and sorting thousands of matches (3-letter initials over
+    2 M students: 107 ms → 0.2 ms in the database). Plain ORDER BY would follow the column's
+    collation, which that index cannot serve. SQLite compares text bytewise already.
     """
-
-    def __init__(self, expression: Any) -> None:
-        super().__init__(expression)
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         sql, params = compiler.compile(self.expression)
-        # USING excludes ASC, but Django's compiler finds each ORDER BY term's direction by looking
-        # for ASC/DESC in its SQL (to drop duplicate terms); the comment gives it one.
-        return f"{sql} USING ~<~ /* ASC */", list(params)
+        operator, direction = ("~>~", "DESC") if self.descending else ("~<~", "ASC")
+        # USING excludes ASC/DESC, but Django's compiler finds each ORDER BY term's direction by
+        # looking for ASC/DESC in its SQL (to drop duplicate terms); the comment gives it one.
+        return f"{sql} USING {operator} /* {direction} */", list(params)
 
 
 def student_get(*, requested_by: Any, pk: Any) -> Student:
