@@ -130,3 +130,59 @@ def test_r21_1_an_unknown_layout_is_refused_with_a_message(world):
 
     with pytest.raises(RuleViolation, match="没有这种导出格式"):
         export_jobs.export_job_create(actor=world.registrar_a, filters=exports.StudentFilters(), layout="x")
+
+
+def test_r21_1_an_export_past_the_sheet_limit_is_refused_before_writing(world, small_inline, monkeypatch):
+    three(world)
+    monkeypatch.setattr(exports, "MAX_ROWS", 2)  # an Excel sheet holds 1,048,575; three rows here
+    login(world.registrar_a).get("/students/export.xlsx", {"layout": "list"})
+    job = ExportJob.objects.get()
+    assert job.state == "failed" and "上限" in job.message and job.total == 3
+    assert list(export_jobs.export_dir().iterdir()) == []  # no partial file with personal data
+
+
+def test_r21_1_a_sheet_that_fails_midway_leaves_no_temporary_rows(tmp_path, monkeypatch):
+    import tempfile
+    from io import BytesIO
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    def rows():
+        yield from ({"name": "张三"}, {"name": "李四"})
+        raise RuntimeError("数据库连接中断")
+
+    fields = [exports.Field("姓名", lambda row: row["name"])]
+    with pytest.raises(RuntimeError):
+        exports.write_sheet(BytesIO(), title="名单", fields=fields, rows=rows())
+    assert list(scratch.iterdir()) == []
+
+
+def test_r21_1_old_files_of_every_kind_are_purged(world, small_inline):
+    folder = export_jobs.export_dir()
+    day_old = time.time() - 25 * 3600
+    for name in ("7.xlsx", "8.xlsx.part", "8.log"):
+        (folder / name).write_bytes(b"x")
+        os.utime(folder / name, (day_old, day_old))
+    (folder / "9.xlsx").write_bytes(b"fresh")
+    login(world.registrar_a).get("/exports/")
+    assert sorted(p.name for p in folder.iterdir()) == ["9.xlsx"]
+
+
+def test_r2_2_a_user_moved_to_another_school_no_longer_sees_old_exports(world, small_inline):
+    three(world)
+    login(world.registrar_a).get("/students/export.xlsx", {"layout": "list"})
+    job = ExportJob.objects.get()
+    world.registrar_a.school = world.school_b
+    world.registrar_a.save()
+    assert login(world.registrar_a).get(f"/exports/{job.pk}/download.xlsx").status_code == 404
+
+
+def test_r21_1_a_finished_job_keeps_its_query_masked(world, small_inline):
+    students = three(world)
+    prefix = students[0].id_number[:12]  # region and birth month: all three students
+    login(world.registrar_a).get("/students/export.xlsx", {"q": prefix, "layout": "list"})
+    job = ExportJob.objects.get()
+    assert job.state == "done" and job.total == 3
+    assert prefix not in str(job.filters) and prefix not in job.summary

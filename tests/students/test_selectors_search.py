@@ -78,3 +78,21 @@ def test_r4_1_a_text_search_reversed_lists_the_longest_names_first(world):
     _register(world, ["王涵", "王涵之", "王涵宇"])
     rows = selectors.enrollment_search(requested_by=world.registrar_a, q="王涵")
     assert [e.student.name for e in rows.reverse()] == ["王涵宇", "王涵之", "王涵"]
+
+
+def test_r4_1_text_search_order_is_the_index_order_on_postgresql(world):
+    from django.db import connection
+
+    rows = selectors.enrollment_search(requested_by=world.registrar_a, q="王涵")
+    sql = str(rows.query)
+    if connection.vendor == "postgresql":
+        assert 'ORDER BY "students_student"."name" USING ~<~' in sql
+        assert "USING ~>~" in str(rows.reverse().query)
+    else:
+        assert 'ORDER BY "students_student"."name" ASC' in sql
+
+
+def test_r4_1_a_distinct_text_search_still_runs(world):
+    _register(world, ["王涵之", "王涵"])
+    rows = selectors.enrollment_search(requested_by=world.registrar_a, q="王涵").distinct()
+    assert [e.student.name for e in rows] == ["王涵", "王涵之"]

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 
-from xueji.audit.services import audit_record
+from xueji.audit.services import audit_record, masked_query
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
 from xueji.exchange import exports
@@ -46,6 +46,17 @@ def export_path(job: ExportJob) -> Path:
     return export_dir() / f"{job.pk}.xlsx"
 
 
+def _part_path(job: ExportJob) -> Path:
+    return export_dir() / f"{job.pk}.xlsx.part"
+
+
+def scope_of(user: Any) -> str:
+    """The records a user's scope covered, stored with a job: a moved user no longer sees it."""
+    if user.is_school_user:
+        return f"school:{user.school_id}"
+    return f"area:{user.jurisdiction.scope_prefix}" if user.jurisdiction_id else ""
+
+
 def keep_for() -> dt.timedelta:
     return dt.timedelta(hours=settings.XUEJI["EXPORT_KEEP_HOURS"])
 
@@ -64,6 +75,7 @@ def export_job_create(*, actor: Any, filters: exports.StudentFilters, layout: st
     export_files_purge()
     job = ExportJob.objects.create(
         created_by=actor,
+        scope=scope_of(actor),
         layout=layout,
         filters=_filters_to_json(filters),
         summary=filters.summary()[:300],
@@ -88,11 +100,15 @@ def export_job_run(job_id: int) -> ExportJob:
     job = ExportJob.objects.select_related("created_by").get(pk=job_id)
     if not claimed:
         return job  # already run (or running) elsewhere: a job never runs twice
+    export_files_purge()
+    part = _part_path(job)
     try:
         filters = _filters_from_json(job)
         rows = exports.student_export_rows(requested_by=job.created_by, filters=filters)
-        ExportJob.objects.filter(pk=job.pk).update(total=rows.count())
-        part = export_path(job).with_suffix(".part")
+        job.total = rows.count()
+        if job.total > exports.MAX_ROWS:  # refused now, not after minutes of writing
+            raise RuleViolation(rule="R21.1", code="export_too_large", message=exports.MSG_TOO_MANY_ROWS)
+        ExportJob.objects.filter(pk=job.pk).update(total=job.total)
         with part.open("wb") as out:
             count = exports.students_export(
                 requested_by=job.created_by,
@@ -109,6 +125,8 @@ def export_job_run(job_id: int) -> ExportJob:
     except Exception:
         log.exception("export job %s crashed", job.pk)
         return _finish(job, ExportJob.State.FAILED, MSG_CRASHED)
+    finally:
+        part.unlink(missing_ok=True)  # a failed job's partial file holds personal data
     job.done = job.total = count
     masked = "身份证件号、学籍号和电话已脱敏" if exports.export_masking(job.created_by) else "未脱敏"
     return _finish(job, ExportJob.State.DONE, f"共 {count} 名学生；{masked}")
@@ -119,7 +137,9 @@ def _finish(job: ExportJob, state: str, message: str) -> ExportJob:
     job.state = state
     job.message = message[:500]
     job.finished_at = clock.now()
-    job.save(update_fields=["state", "message", "finished_at", "done", "total"])
+    # The query text has done its work: keep it masked, as the summary and the logs keep it.
+    job.filters = {**job.filters, "q": masked_query(str(job.filters.get("q") or ""))}
+    job.save(update_fields=["state", "message", "finished_at", "done", "total", "filters"])
     audit_record(
         actor=job.created_by,
         action="export.run",
@@ -138,13 +158,15 @@ def _own_school(user: Any) -> Any:
 
 
 def export_files_purge() -> int:
-    """Delete the files of exports older than ``EXPORT_KEEP_HOURS``, and leftovers of dead jobs.
+    """Delete every file of the export folder older than ``EXPORT_KEEP_HOURS``: finished exports,
+    leftovers of jobs that died, their logs.
 
-    Their job rows stay (the record of who exported what); only the personal data goes.
+    Run whenever an export is requested, run or looked at. The job rows stay (the record of who
+    exported what); only the personal data goes.
     """
     cutoff = time.time() - keep_for().total_seconds()
     removed = 0
-    for path in export_dir().glob("*.xlsx*"):  # finished files and unfinished ".part" ones
+    for path in export_dir().iterdir():
         try:
             if path.stat().st_mtime < cutoff:
                 path.unlink()

@@ -146,9 +146,13 @@ def write_sheet(
         sheet.set_column(col, col, field.width, formats[TEXT] if field.kind == TEXT else None)
         sheet.write_string(0, col, field.header, header)
     sheet.freeze_panes(1, 0)
-    count = _write_rows(sheet, fields, rows, formats, progress)
-    sheet.autofilter(0, 0, max(count, 1), len(fields) - 1)
-    book.close()
+    try:
+        count = _write_rows(sheet, fields, rows, formats, progress)
+        sheet.autofilter(0, 0, max(count, 1), len(fields) - 1)
+    finally:
+        # In constant-memory mode the rows wait in a temporary file that only close() removes:
+        # close on failure too, so no personal data stays behind (the caller discards ``out``).
+        book.close()
     return count
 
 

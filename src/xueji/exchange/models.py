@@ -61,6 +61,7 @@ class ExportJob(models.Model):
     FINAL = (State.DONE, State.FAILED)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scope = models.CharField("范围", max_length=20, blank=True)  # export_jobs.scope_of(created_by)
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     heartbeat_at = models.DateTimeField("最近进度", null=True, blank=True)  # a silent job has died

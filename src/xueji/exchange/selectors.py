@@ -94,10 +94,11 @@ def _outcome(job: ImportJob, interrupted: bool) -> tuple[str, str]:
 
 
 def export_jobs_of(*, requested_by: Any) -> QuerySet[ExportJob]:
-    """A user's own exports: the file holds what that user's scope showed, for that user only."""
+    """A user's own exports, made within the scope the user still has: the file holds what that
+    scope showed, for that user only (one moved to another school no longer sees the old ones)."""
     if not requested_by.is_authenticated:
         return ExportJob.objects.none()
-    return ExportJob.objects.filter(created_by=requested_by)
+    return ExportJob.objects.filter(created_by=requested_by, scope=export_jobs.scope_of(requested_by))
 
 
 def export_job_get(*, requested_by: Any, pk: Any) -> ExportJob:

@@ -90,6 +90,7 @@ def job_report(request: HttpRequest, pk: int) -> FileResponse:
 
 @route("exports:list")
 def export_list(request: HttpRequest) -> HttpResponse:
+    export_jobs.export_files_purge()
     jobs = list(selectors.export_jobs_of(requested_by=request.user)[:20])
     rows = [(job, selectors.export_job_progress(job)) for job in jobs]
     return render(
@@ -99,6 +100,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 @route("exports:job")
 def export_job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    export_jobs.export_files_purge()
     job = selectors.export_job_get(requested_by=request.user, pk=pk)
     context = {
         "job": job,
@@ -120,12 +122,16 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.export_job_get(requested_by=request.user, pk=pk)
     if not selectors.export_job_progress(job)["ready"]:
         return redirect("exports:job", pk=job.pk)  # the page says why: still running, failed or expired
+    try:
+        file = export_jobs.export_path(job).open("rb")
+    except FileNotFoundError:  # purged a moment ago
+        return redirect("exports:job", pk=job.pk)
     # The file leaves the system once more with every download: logged like the export (R21.1).
     access_record(actor=request.user, action="export.download", subject=job, note=f"导出 #{job.pk}")
     layout = exports.STUDENT_LAYOUTS[job.layout]
     day = timezone.localdate(job.finished_at)
     return exports.xlsx_response(
-        export_jobs.export_path(job).open("rb"),
+        file,
         name=exports.filename(layout.filename, day),
         fallback=exports.filename(layout.fallback, day),
     )

@@ -98,6 +98,11 @@ class _IndexOrder(OrderBy):
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         sql, params = compiler.compile(self.expression)
         operator, direction = ("~>~", "DESC") if self.descending else ("~<~", "ASC")
+        if compiler.query.distinct:
+            # DISTINCT copies each ORDER BY term, cut before its direction, into the select list,
+            # where USING cannot go: order by the collation instead (the same order under the
+            # C.UTF-8 collation; only the index walk is lost).
+            return f"{sql} {direction}", list(params)
         # USING excludes ASC/DESC, but Django's compiler finds each ORDER BY term's direction by
         # looking for ASC/DESC in its SQL (to drop duplicate terms); the comment gives it one.
         return f"{sql} USING {operator} /* {direction} */", list(params)
