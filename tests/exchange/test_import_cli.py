@@ -66,10 +66,8 @@ def _cohort(n: int) -> list[dict]:
     return rows
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the crash test needs a database server")
-@pytest.mark.django_db(transaction=True)
-def test_import_killed_halfway_leaves_no_partial_rows(world, tmp_path):
-    """kill -9 while the rows are being written: the one transaction dies with the process."""
+def _start_import(world, tmp_path):
+    """The command-line import of 4,000 rows in a process of its own, stopped while it writes."""
     path = tmp_path / "big.xlsx"
     path.write_bytes(fill(template_bytes(), _cohort(4000)))
     db = connection.settings_dict
@@ -100,16 +98,51 @@ def test_import_killed_halfway_leaves_no_partial_rows(world, tmp_path):
         if seen and seen["phase"] == "write" and 0 < seen["done"] < seen["total"]:
             break
         time.sleep(0.01)
-    assert process.poll() is None, "the import finished before it could be killed"
+    assert process.poll() is None, "the import finished before it could be stopped"
     assert seen and seen["phase"] == "write" and seen["done"] > 0
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
-    # Rows were inserted (seen["done"] of them) inside the open transaction; none may survive.
+    return process, path
+
+
+def _nothing_written() -> None:
     for model in (Student, XjhAlias, FamilyMember, Enrollment, Student.history.model):
         assert not model.objects.exists(), model.__name__
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the crash test needs a database server")
+@pytest.mark.django_db(transaction=True)
+def test_import_killed_halfway_leaves_no_partial_rows(world, tmp_path):
+    """kill -9 while the rows are being written: the one transaction dies with the process."""
+    process, path = _start_import(world, tmp_path)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    # Rows were inserted inside the open transaction; none may survive.
+    _nothing_written()
     job = ImportJob.objects.get()
     assert job.state == ImportJob.State.RUNNING and not job.is_final  # shown as interrupted later
     # Nothing is left locked either: the same file imports completely afterwards.
+    from xueji.exchange import services
+
+    again = services.import_job_create(
+        actor=world.registrar_a, school=world.school_a, data=path.read_bytes(), original_name="big.xlsx"
+    )
+    assert services.import_job_run(again.pk).imported == 4000
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the crash test needs a database server")
+@pytest.mark.django_db(transaction=True)
+def test_import_whose_database_session_dies_halfway_leaves_no_partial_rows(world, tmp_path):
+    """The database ends the import's session while it writes (what a restart of PostgreSQL does
+    to every session): the transaction is rolled back, and the job says it failed."""
+    process, path = _start_import(world, tmp_path)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    assert process.wait(timeout=60) == 1  # the command reports the failure and exits 1
+    _nothing_written()
+    job = ImportJob.objects.get()
+    assert job.state == ImportJob.State.FAILED and "没有写入任何记录" in job.message
     from xueji.exchange import services
 
     again = services.import_job_create(
