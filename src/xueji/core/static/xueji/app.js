@@ -60,3 +60,23 @@
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
 })();
+
+// A job's page (an import, a large export): ask for its status until it ends. The state label and
+// the bar are the same on every job page; the page's own window.xuejiJobView shows the rest.
+(function () {
+  "use strict";
+  const box = document.getElementById("job");
+  if (!box || box.dataset.final === "1") return;
+  const $ = (id) => document.getElementById(id);
+  function poll() {
+    fetch(box.dataset.status, {credentials: "same-origin"}).then((r) => r.json()).then(function (s) {
+      $("job-state").textContent = s.state_label;
+      $("job-bar").style.width = s.percent + "%";
+      $("job-bar-box").className = "bar " + s.tone;
+      $("job-bar-box").setAttribute("aria-valuenow", s.percent);
+      if (window.xuejiJobView) window.xuejiJobView(s, $);
+      if (!s.final) setTimeout(poll, 800);
+    }).catch(function () { setTimeout(poll, 2000); });
+  }
+  setTimeout(poll, 400);
+})();
