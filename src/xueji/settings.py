@@ -193,6 +193,7 @@ XUEJI = {
     "IMPORT_BATCH_SIZE": int(os.environ.get("XUEJI_IMPORT_BATCH_SIZE", "1000")),
     "IMPORT_MAX_ROWS": 200_000,
     "IMPORT_MAX_BYTES": 80 * 1024 * 1024,
+    "IMPORT_KEEP_DAYS": 30,  # uploads and error reports (full ID numbers) are deleted after this
     # "process": a page's import or large export runs in its own process, so the web server keeps
     # serving; "inline" runs it in the request (tests).
     "JOB_RUNNER": os.environ.get("XUEJI_JOB_RUNNER", "inline" if ENV == "test" else "process"),

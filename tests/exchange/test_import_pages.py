@@ -104,3 +104,39 @@ def test_end_states_say_what_happened(world):
     assert again["state_label"].startswith("无新增") and again["present"] == 1
     assert partial["state_label"] == "部分导入：1 行已导入，1 行有错误" and partial["tone"] == "warn"
     assert refused["tone"] == "bad"
+
+
+def test_r21_1_uploads_and_reports_are_deleted_after_the_keeping_time(world):
+    """They hold full ID numbers: kept IMPORT_KEEP_DAYS (30) days, then deleted; the job stays."""
+    import os
+    import time
+
+    from xueji.exchange import services
+
+    client = login(world.registrar_a)
+    upload(client, fill(template_bytes(), [child(dt.date(2020, 9, 1))]))
+    job = ImportJob.objects.get()
+    files = [services.upload_path(job), services.report_path(job)]
+    assert all(path.exists() for path in files)
+    month_old = time.time() - 31 * 86400
+    for path in services.job_dir().iterdir():
+        os.utime(path, (month_old, month_old))
+    page = client.get(reverse("exchange:import")).content.decode()  # the page purges on a visit
+    assert not any(path.exists() for path in files)
+    assert reverse("exchange:job_report", args=[job.pk]) not in page
+    response = client.get(reverse("exchange:job_report", args=[job.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("exchange:job", args=[job.pk])
+    job_page = client.get(reverse("exchange:job", args=[job.pk])).content.decode()
+    assert "已在 30 天后删除" in job_page and '<p id="job-report" hidden>' in job_page
+    assert client.get(reverse("exchange:job_status", args=[job.pk])).json()["has_report"] is False
+    assert ImportJob.objects.filter(pk=job.pk, has_report=True).exists()
+
+
+def test_files_of_recent_imports_stay(world):
+    from xueji.exchange import services
+
+    client = login(world.registrar_a)
+    upload(client, fill(template_bytes(), [child(dt.date(2020, 9, 1))]))
+    job = ImportJob.objects.get()
+    client.get(reverse("exchange:import"))
+    assert services.upload_path(job).exists() and services.report_path(job).exists()

@@ -24,7 +24,7 @@ from django.http import Http404
 from xueji.audit.services import audit_record, masked_query
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
-from xueji.exchange import exports
+from xueji.exchange import exports, files
 from xueji.exchange.models import ExportJob
 from xueji.org import selectors as org_selectors
 from xueji.org.permissions import READ_STUDENTS, require_role
@@ -164,16 +164,7 @@ def export_files_purge() -> int:
     Run whenever an export is requested, run or looked at. The job rows stay (the record of who
     exported what); only the personal data goes.
     """
-    cutoff = time.time() - keep_for().total_seconds()
-    removed = 0
-    for path in export_dir().iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed += 1
-        except FileNotFoundError:
-            continue  # deleted meanwhile by another purge
-    return removed
+    return files.delete_older_than(export_dir(), keep_for())
 
 
 class _Heartbeat:

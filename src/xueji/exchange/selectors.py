@@ -12,7 +12,7 @@ from django.http import Http404
 from xueji.core import clock
 from xueji.exchange import export_jobs
 from xueji.exchange.models import ExportJob, ImportJob
-from xueji.exchange.services import progress_path
+from xueji.exchange.services import progress_path, report_path
 
 # A running import reports several times a second; this long without a word means its process
 # is gone (killed, or the server restarted), and its transaction was rolled back with it.
@@ -69,7 +69,8 @@ def import_job_progress(job: ImportJob) -> dict[str, Any]:
         "imported": job.imported,
         "present": job.present,
         "invalid": job.invalid,
-        "has_report": job.has_report,
+        "has_report": job.has_report and report_path(job).exists(),
+        "report_expired": job.has_report and not report_path(job).exists(),
     }
 
 

@@ -8,6 +8,7 @@ transaction is still open while it runs, and nothing it writes is visible before
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -24,7 +25,7 @@ from django.db import transaction
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
-from xueji.exchange import reader, workbooks
+from xueji.exchange import files, reader, workbooks
 from xueji.exchange.models import ImportJob
 from xueji.org.models import School
 from xueji.org.permissions import WRITE_STUDENTS, require_role
@@ -41,6 +42,15 @@ def job_dir() -> Path:
     path = Path(settings.IMPORT_DIR)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def import_files_purge() -> int:
+    """Delete uploads, error reports, progress files and logs older than ``IMPORT_KEEP_DAYS``.
+
+    They hold the registrars' own rows with full ID numbers. The job rows stay, with the upload's
+    SHA-256 and the counts, as the record of what was imported; only the files go.
+    """
+    return files.delete_older_than(job_dir(), dt.timedelta(days=settings.XUEJI["IMPORT_KEEP_DAYS"]))
 
 
 def upload_path(job: ImportJob) -> Path:
@@ -67,6 +77,7 @@ def import_job_create(
         raise RuleViolation(rule="R2.3", code="empty_file", field="file", message=message)
     if len(data) > settings.XUEJI["IMPORT_MAX_BYTES"] or not data.startswith(b"PK"):
         reader.read_workbook(data)  # raises the precise refusal (too large / not a workbook)
+    import_files_purge()
     job = ImportJob.objects.create(
         school=school,
         created_by=actor,

@@ -39,7 +39,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
         else:
             runner.start(job)
             return redirect("exchange:job", pk=job.pk)
-    jobs = selectors.import_jobs(requested_by=user)[:10]
+    services.import_files_purge()
+    jobs = [
+        (job, selectors.import_job_progress(job)) for job in selectors.import_jobs(requested_by=user)[:10]
+    ]
     return render(
         request,
         "exchange/import.html",
@@ -62,7 +65,12 @@ def template_download(request: HttpRequest, kind: str) -> HttpResponse:
 @route("exchange:job")
 def job_page(request: HttpRequest, pk: int) -> HttpResponse:
     job = selectors.import_job_get(requested_by=request.user, pk=pk)
-    return render(request, "exchange/job.html", {"job": job, "status": selectors.import_job_progress(job)})
+    context = {
+        "job": job,
+        "status": selectors.import_job_progress(job),
+        "keep_days": settings.XUEJI["IMPORT_KEEP_DAYS"],
+    }
+    return render(request, "exchange/job.html", context)
 
 
 @route("exchange:job_status")
@@ -74,13 +82,16 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 @route("exchange:job_report")
 def job_report(request: HttpRequest, pk: int) -> FileResponse:
     job = selectors.import_job_get(requested_by=request.user, pk=pk)
-    path = services.report_path(job)
-    if not job.has_report or not path.exists():
+    if not job.has_report:
         raise Http404
+    try:
+        file = services.report_path(job).open("rb")
+    except FileNotFoundError:  # deleted after IMPORT_KEEP_DAYS: the job page says so
+        return redirect("exchange:job", pk=job.pk)
     # The report holds the registrar's own rows (personal data): its download is logged (R21.1).
     access_record(actor=request.user, action="import.report_download", subject=job, school=job.school)
     name = f"{Path(job.original_name).stem}_错误报告_{clock.today():%Y%m%d}.xlsx"
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
+    response = FileResponse(file, as_attachment=True, filename=name, content_type=XLSX)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
