@@ -4,9 +4,12 @@ Every endpoint except POST /auth/token needs ``Authorization: Bearer <token>``. 
 ``{"code", "rule", "message", "field"}`` (see xueji.core.api_support).
 """
 
+import importlib
+
 from ninja import NinjaAPI
 
 from xueji.changes.api import router as cases_router
+from xueji.changes.kinds.registry import KINDS
 from xueji.core.api_support import ReadableJSONRenderer, StrictParser, install_error_handlers
 from xueji.org.api import BearerToken, auth_router, schools_router
 from xueji.students.api import router as students_router
@@ -34,4 +37,8 @@ install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/schools", schools_router)
 api.add_router("/students", students_router)
+# Each kind's own endpoints (its start, its verbs) under /cases, before the generic /cases/{id}.
+for kind in KINDS.values():
+    if kind.api:
+        api.add_router("/cases", importlib.import_module(kind.api).router)
 api.add_router("/cases", cases_router)

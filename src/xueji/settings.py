@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "xueji.audit",
     "xueji.students",
     "xueji.changes",
+    # The kinds of status change that have tables or pages of their own (changes.kinds.registry).
+    "xueji.changes.kinds.transfer",
     "xueji.exchange",
     "xueji.demo",  # `xueji demo` data and `xueji gen_demo` (synthetic data at scale)
 ]
@@ -113,7 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "xueji.core.context_processors.navigation",
+                "xueji.navigation.navigation",
             ],
             "builtins": ["xueji.core.templatetags.xueji"],
         },

@@ -20,8 +20,8 @@ from tests.api.test_evidence import PDF
 from tests.conftest import _user
 from tests.factories import enrollment_payload, family_payload, student_payload
 from xueji.api import api
+from xueji.changes.kinds.transfer.services import transfer_start
 from xueji.changes.services import case_attach, case_submit
-from xueji.changes.transfer import transfer_start
 from xueji.org.models import Role, School
 from xueji.students.services import evidence_attach, student_register
 

@@ -146,7 +146,7 @@ def test_external_cross_province_case_through_the_api(world, api_as):
     assert started.status_code == 201, started.content
     case = started.json()
     assert case["student"] == {"id": None, "name": "孙小东", "masked_id": "110105********002X"}
-    assert case["other_school"] is None and case["from_school"] == "山东省济南市历下区实验小学（系统外）"
+    assert case["other_school"] is None and case["counterpart"] == "山东省济南市历下区实验小学（系统外）"
     assert case["facts"]["external"]["id_number"] == "110105********002X"
     assert "11010519491231002X" not in started.content.decode()
     cid = case["id"]

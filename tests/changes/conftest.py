@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import _user
 from tests.factories import enrollment_payload, family_payload, student_payload
 from xueji.changes import services as engine
-from xueji.changes.transfer import transfer_start
+from xueji.changes.kinds.transfer.services import transfer_start
 from xueji.org.models import Role
 from xueji.students.services import student_import_existing
 

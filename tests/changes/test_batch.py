@@ -17,9 +17,9 @@ from xml.etree import ElementTree
 import pytest
 
 from tests.changes.conftest import START_EVIDENCE, attach, pupil, start
-from xueji.changes.batch import COLUMNS, batch_pdf, batch_xlsx
+from xueji.changes.kinds.transfer.batch import COLUMNS, batch_pdf, batch_xlsx
+from xueji.changes.kinds.transfer.services import transfer_start
 from xueji.changes.models import Case
-from xueji.changes.transfer import transfer_start
 from xueji.core.identity import mask_id_number
 
 FILING_DAY = dt.date(2026, 9, 15)

@@ -12,8 +12,8 @@ from django.db import connection
 
 from tests.changes.conftest import FACTS, pupil
 from tests.conftest import _user
+from xueji.changes.kinds.transfer.services import transfer_start
 from xueji.changes.models import Case
-from xueji.changes.transfer import transfer_start
 from xueji.core.errors import Conflict
 from xueji.org.models import Role, School
 

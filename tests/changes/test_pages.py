@@ -15,8 +15,8 @@ from tests.changes.conftest import FACTS, PDF, START_EVIDENCE, attach, pupil, st
 from tests.conftest import _user, login
 from xueji.audit.models import AuditEvent
 from xueji.changes import services as engine
+from xueji.changes.kinds.transfer.services import transfer_verify
 from xueji.changes.models import Case
-from xueji.changes.transfer import transfer_verify
 from xueji.org.models import Role, School
 from xueji.students.models import Enrollment
 
@@ -384,7 +384,7 @@ def test_r10_7_case_page_counts_working_days_left_and_late(world, student_c, set
 
 def test_r10_7_provisional_due_date_is_announced(world, settings):
     settings.XUEJI_FIXED_TODAY = "2026-12-29"
-    from xueji.changes.transfer import transfer_start
+    from xueji.changes.kinds.transfer.services import transfer_start
 
     external = {"name": "孙小东", "province": "山东省", "school": "济南市历下区实验小学", "grade": "4"}
     facts = {"grounds": "migrant_child", "nature": "migrant", "reason": "务工", "scope": "cross_province"}

@@ -11,8 +11,8 @@ from tests.changes.conftest import START_EVIDENCE, attach, pupil, start
 from tests.conftest import login
 from xueji.audit.models import AuditEvent
 from xueji.changes import services as engine
+from xueji.changes.kinds.transfer.services import transfer_grant_exception, transfer_verify
 from xueji.changes.models import Case, CaseEvent
-from xueji.changes.transfer import transfer_grant_exception, transfer_verify
 from xueji.core.errors import Conflict, RuleViolation
 from xueji.org.models import School
 from xueji.students.models import Enrollment
@@ -122,7 +122,7 @@ def test_r10_8_a_school_cannot_start_its_own_students_transfer(world):
 
 
 def test_r10_2_only_a_registrar_starts(world, student_c):
-    from xueji.changes.transfer import transfer_start
+    from xueji.changes.kinds.transfer.services import transfer_start
 
     for persona in (world.approver_a, world.officer):
         with pytest.raises(PermissionDenied):
@@ -225,7 +225,7 @@ def test_r10_7_day_10_in_time_day_11_flagged_across_national_day(world, student_
 def test_r10_7_a_transfer_started_on_24_december_works_with_the_unknown_2027_calendar(world, settings):
     settings.XUEJI_FIXED_TODAY = "2026-12-24"
     external = {"name": "孙小东", "province": "山东省", "school": "济南市历下区实验小学", "grade": "4"}
-    from xueji.changes.transfer import transfer_start
+    from xueji.changes.kinds.transfer.services import transfer_start
 
     case = transfer_start(actor=world.registrar_a, student=None, facts={**_facts(), "external": external})
     attach(case, world.registrar_a, *MIGRANT_EVIDENCE)
@@ -240,7 +240,7 @@ def test_r10_7_a_transfer_started_on_24_december_works_with_the_unknown_2027_cal
 
 
 def test_external_cross_province_case_needs_the_officers_recorded_confirmation(world):
-    from xueji.changes.transfer import transfer_start
+    from xueji.changes.kinds.transfer.services import transfer_start
 
     external = {"name": "孙小东", "province": "山东省", "school": "济南市历下区实验小学", "grade": "4"}
     case = transfer_start(actor=world.registrar_a, student=None, facts={**_facts(), "external": external})
@@ -274,7 +274,7 @@ def test_r10_7_loading_the_2027_schedule_recounts_a_provisional_due_date(world, 
 
     settings.XUEJI_FIXED_TODAY = "2026-12-24"
     external = {"name": "孙小东", "province": "山东省", "school": "济南市历下区实验小学", "grade": "4"}
-    from xueji.changes.transfer import transfer_start
+    from xueji.changes.kinds.transfer.services import transfer_start
 
     case = transfer_start(actor=world.registrar_a, student=None, facts={**_facts(), "external": external})
     attach(case, world.registrar_a, *MIGRANT_EVIDENCE)
@@ -305,7 +305,7 @@ def test_r11_1_special_school_transfer_records_whether_the_record_moves(
     )
     registrar = _user("reg_sp", Role.REGISTRAR, school=special)
     approver = _user("appr_sp", Role.SCHOOL_APPROVER, school=special)
-    from xueji.changes.transfer import transfer_start
+    from xueji.changes.kinds.transfer.services import transfer_start
 
     facts = {"grounds": "household_moved", "nature": "returning", "reason": "随班就读转入特教学校"}
     with pytest.raises(RuleViolation) as refused:

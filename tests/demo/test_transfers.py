@@ -13,12 +13,12 @@ from collections import Counter
 import pytest
 
 from xueji.changes import services as engine
+from xueji.changes.kinds.transfer.demo import PLANS, scan
+from xueji.changes.kinds.transfer.services import transfer_start
 from xueji.changes.models import Case, CaseEvent
-from xueji.changes.transfer import transfer_start
 from xueji.core import evidence
 from xueji.core.errors import RuleViolation
 from xueji.demo.seed import seed_demo
-from xueji.demo.transfers import PLANS, scan
 from xueji.org.models import User
 from xueji.students.models import Enrollment
 
@@ -68,7 +68,7 @@ def user(username: str) -> User:
 
 def test_r10_every_state_is_in_the_demo(demo):
     cases = list(transfers())
-    assert demo.transfers == len(cases) == len(PLANS) + 1
+    assert demo.cases["transfer"] == len(cases) == len(PLANS) + 1
     states = Counter(c.state for c in cases)
     assert states["draft"] == 1 and states["returned"] == 1
     assert states["completed"] == 1 and states["rejected"] == 1
@@ -79,7 +79,7 @@ def test_r10_every_state_is_in_the_demo(demo):
     from django.conf import settings
 
     assert settings.XUEJI_FIXED_TODAY == TODAY.isoformat()
-    assert "transfers" in demo.timings
+    assert "cases" in demo.timings
 
 
 def test_r10_every_inbox_has_work(demo):

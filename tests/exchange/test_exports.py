@@ -18,7 +18,7 @@ from tests.changes.conftest import pupil, start
 from tests.conftest import login
 from tests.factories import enrollment_payload, family_payload, make_id, student_payload
 from xueji.audit.models import AuditEvent
-from xueji.changes.transfer import transfer_start
+from xueji.changes.kinds.transfer.services import transfer_start
 from xueji.core import identity
 from xueji.exchange import exports
 from xueji.exchange.layouts import STUDENT_COLUMNS
@@ -42,8 +42,8 @@ CASE_HEADERS = [
     "类型",
     "学生姓名",
     "学籍号",
-    "转出学校",
-    "转入学校",
+    "对方",
+    "学校",
     "当前步骤",
     "状态",
     "办理时限",
@@ -270,7 +270,7 @@ def test_case_list_export(world, transfer):
     [row] = records(content)
     assert row["编号"] == transfer.number and row["类型"] == "转学" and row["学生姓名"] == "陈小北"
     assert row["学籍号"] == identity.mask_xjh(transfer.student.xjh)
-    assert row["转出学校"] == "文峰区东关小学" and row["转入学校"] == "北关区红旗路小学"
+    assert row["对方"] == "文峰区东关小学" and row["学校"] == "北关区红旗路小学"
     assert row["状态"] == transfer.get_state_display() and row["当前步骤"]
     assert isinstance(row["发起时间"], dt.datetime)
     assert transfer.student.id_number not in str(xml_parts(content))
@@ -289,7 +289,7 @@ def test_a_case_of_a_student_outside_the_system_exports_what_the_registrar_enter
     content = export(world.registrar_a, "/cases/export.xlsx")
     [row] = records(content)
     assert row["学生姓名"] == "孙小东" and row["学籍号"] == ""
-    assert row["转出学校"] == "山东省济南市历下区实验小学（系统外）"
+    assert row["对方"] == "山东省济南市历下区实验小学（系统外）"
     assert "37010220180101001X" not in str(xml_parts(content))
 
 

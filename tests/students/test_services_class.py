@@ -9,7 +9,8 @@ from tests.factories import enrollment_payload, student_payload
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import RuleViolation
 from xueji.org.models import SchoolClass
-from xueji.students.services import enrollment_place_in_class, student_register
+from xueji.students.services import student_register
+from xueji.students.status import enrollment_place_in_class
 
 
 @pytest.fixture

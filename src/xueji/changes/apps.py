@@ -7,8 +7,6 @@ class ChangesConfig(AppConfig):
     verbose_name = "学籍变动"
 
     def ready(self) -> None:
-        # Declaring the kinds registers them with the engine.
-        from xueji.changes.kinds import transfer  # noqa: F401
         from xueji.changes.services import cases_recount_dues
         from xueji.core.services import calendar_changed
 

@@ -36,6 +36,9 @@ class Case(models.Model):
     )
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
     facts = models.JSONField("申请事实", default=dict)
+    # Whether the case changes the student's status (its kind says so): at most one such case is
+    # open per student (R17.2); an information change (not exclusive) may run beside it.
+    exclusive = models.BooleanField("变更学籍状态", default=True)
     # The parties: the school that started the case and, for moves, where the record comes from.
     school = models.ForeignKey(
         "org.School", verbose_name="发起学校", on_delete=models.PROTECT, related_name="+"
@@ -78,11 +81,12 @@ class Case(models.Model):
         verbose_name = verbose_name_plural = "学籍变动"
         ordering = ["-created_at"]
         constraints = [
-            # At most one open case per student, whatever its kind: a student in a transfer cannot
-            # be suspended at the same time, and two transfers cannot race (R10.10).
+            # At most one open status-changing case per student, whatever its kind (R17.2): a
+            # student in a transfer cannot be suspended at the same time, and two transfers cannot
+            # race (R10.10). Information changes (exclusive=False) may run beside one.
             models.UniqueConstraint(
                 fields=["student"],
-                condition=Q(state__in=["draft", "open", "returned"]),
+                condition=Q(state__in=["draft", "open", "returned"], exclusive=True),
                 name="one_open_case_per_student",
             ),
         ]
@@ -113,6 +117,8 @@ class CaseEvent(models.Model):
         OVERDUE = "overdue", "逾期"
         EVIDENCE = "evidence", "上传材料"
         COMPLETE = "complete", "办结"
+        DECISION = "decision", "登记决定"
+        SUPERSEDE = "supersede", "被取代终止"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField("时间", auto_now_add=True)

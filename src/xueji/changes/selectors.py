@@ -9,39 +9,29 @@ however many cases they hold (the tests count them).
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
 
-from xueji.audit.models import AuditEvent
 from xueji.changes import services as engine
-from xueji.changes.kinds import Step, kind_of
-from xueji.changes.kinds.base import Party
+from xueji.changes.kinds.base import Party, Step
+from xueji.changes.kinds.registry import kind_of
 from xueji.changes.models import Case, CaseDocument, CaseEvent
 from xueji.core import clock
 from xueji.core.calendar import WorkingCalendar, provisional_warning
-from xueji.core.errors import RuleViolation
 from xueji.core.identity import mask_id_number
 from xueji.org.models import Role
-from xueji.students import selectors as student_selectors
-from xueji.students.models import Enrollment, Student
 
 CASE_READERS = (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER)
 MAX_PK = 2**63 - 1  # BigAutoField: larger ids cannot exist
-# How long a verification (核验, R10.3) lets the registrar start a transfer for the student found.
-VERIFY_VALID = dt.timedelta(hours=24)
-MSG_NOT_VERIFIED = (
-    "请先按身份证号和姓名核验该学生的学籍（第十条：转入学校在线核验学籍），核验后 24 小时内可以发起转学。"
-)
 # The filter values the list pages and the API accept: a state, or every open state at once.
 ACTIVE = "active"
 STATE_FILTERS = {ACTIVE: "办理中（全部未办结）", **dict(Case.State.choices)}
 
 
-def _scope(user: Any) -> Q | None:
+def scope_of(user: Any) -> Q | None:
     """The cases a user may read; None = none at all."""
     if user is None or not user.is_authenticated or not user.has_role(*CASE_READERS):
         return None
@@ -51,7 +41,7 @@ def _scope(user: Any) -> Q | None:
     return Q(school__district__code__startswith=prefix) | Q(other_school__district__code__startswith=prefix)
 
 
-def _related(rows: QuerySet[Case]) -> QuerySet[Case]:
+def with_related(rows: QuerySet[Case]) -> QuerySet[Case]:
     # Everything a list row shows, and what kind.steps() and services.may_act() read: no query per row.
     return rows.select_related(
         "student",
@@ -95,11 +85,11 @@ def case_list(
 ) -> QuerySet[Case]:
     """The user's cases, newest first; ``state`` is a Case.State or "active" (every open state).
     Each row carries ``late``: its current step is past due (R10.7)."""
-    scope = _scope(requested_by)
+    scope = scope_of(requested_by)
     if scope is None:
         return Case.objects.none()
     cutoff = late_cutoff(requested_by=requested_by)
-    rows = _related(Case.objects.filter(scope)).annotate(
+    rows = with_related(Case.objects.filter(scope)).annotate(
         late=ExpressionWrapper(_late(cutoff), output_field=BooleanField())
     )
     if state == ACTIVE:
@@ -115,7 +105,7 @@ def case_list(
 
 def case_get(*, requested_by: Any, pk: Any) -> Case:
     """One case, or 404 when it is missing or outside the user's scope (the same answer)."""
-    scope = _scope(requested_by)
+    scope = scope_of(requested_by)
     try:
         number = int(pk)
     except (TypeError, ValueError, OverflowError) as exc:
@@ -123,7 +113,7 @@ def case_get(*, requested_by: Any, pk: Any) -> Case:
     if scope is None or not 0 < number <= MAX_PK:
         raise Http404
     try:
-        return _related(Case.objects.filter(scope)).get(pk=number)
+        return with_related(Case.objects.filter(scope)).get(pk=number)
     except Case.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -146,10 +136,8 @@ def _event(event: CaseEvent) -> Event:
     comment = event.comment
     if event.action == CaseEvent.Action.EVIDENCE and "：" in comment:
         # The engine records the category's code; people read its name.
-        from xueji.changes.forms import document_label
-
         code, name = comment.split("：", 1)
-        comment = f"{document_label(code)}：{name}"
+        comment = f"{kind_of(event.case.kind).document_label(code)}：{name}"
     return Event(
         at=event.at,
         actor=(actor.full_name or actor.username) if actor else "系统",
@@ -164,7 +152,11 @@ def _event(event: CaseEvent) -> Event:
 def case_events(*, requested_by: Any, case: Case) -> list[Event]:
     case_get(requested_by=requested_by, pk=case.pk)
     rows = case.events.select_related("actor__school", "actor__jurisdiction").order_by("at", "pk")
-    return [_event(e) for e in rows]
+    events = []
+    for row in rows:
+        row.case = case  # the kind names the documents' categories
+        events.append(_event(row))
+    return events
 
 
 def case_documents(*, requested_by: Any, case: Case) -> list[CaseDocument]:
@@ -193,25 +185,18 @@ def case_document_get(*, requested_by: Any, pk: Any, case: Case | None = None) -
 def student_name(case: Case) -> str:
     if case.student_id:
         return case.student.name
-    return (case.facts.get("external") or {}).get("name", "") or "—"
+    return kind_of(case.kind).student_label(case)[0] or "—"
 
 
 def student_masked_id(case: Case) -> str:
     """R21.1: case pages and lists show ID numbers masked, to every party."""
-    if case.student_id:
-        number = case.student.id_number
-    else:
-        number = (case.facts.get("external") or {}).get("id_number", "")
+    number = case.student.id_number if case.student_id else kind_of(case.kind).student_label(case)[1]
     return mask_id_number(number) if number else "—"
 
 
-def from_school_name(case: Case) -> str:
-    """Where the record comes from: the other school, or the external party a registrar described."""
-    if case.other_school_id:
-        return case.other_school.name
-    external = case.facts.get("external") or {}
-    where = f"{external.get('province', '')}{external.get('school', '')}"
-    return f"{where}（系统外）" if where else "—"
+def counterpart(case: Case) -> str:
+    """The other party as lists show it: the other school, or who the case describes."""
+    return kind_of(case.kind).counterpart(case)
 
 
 @dataclass(frozen=True)
@@ -231,8 +216,8 @@ class Todo:
         return student_name(self.case)
 
     @property
-    def from_school(self) -> str:
-        return from_school_name(self.case)
+    def counterpart(self) -> str:
+        return counterpart(self.case)
 
 
 def current_step(case: Case) -> Step | None:
@@ -262,14 +247,9 @@ def case_actions(*, requested_by: Any, case: Case) -> set[str]:
             actions.update(("approve", "reject", "return"))
     if user.has_role(Role.REGISTRAR) and user.school_id == case.school_id:
         actions.add("withdraw")  # only the starting school withdraws (services.case_withdraw)
-    if (
-        case.kind == "transfer"
-        and user.has_role(Role.DISTRICT_OFFICER)
-        and case.facts.get("needs_exception")
-        and not case.facts.get("exception")
-        and case.school.district.code.startswith(user.jurisdiction.scope_prefix)
-    ):
-        actions.add("exception")  # R10.9
+    for extra in kind_of(case.kind).extra_actions():
+        if user.has_role(*extra.roles) and extra.allowed(user, case):
+            actions.add(extra.key)
     return actions
 
 
@@ -280,7 +260,7 @@ def inbox(*, requested_by: Any, today: dt.date | None = None) -> list[Todo]:
     decides exactly (the step's roles), from what the query already fetched.
     """
     user = requested_by
-    if _scope(user) is None:
+    if scope_of(user) is None:
         return []
     if user.is_school_user:
         owner = Q(owner_school_id=user.school_id)
@@ -288,7 +268,7 @@ def inbox(*, requested_by: Any, today: dt.date | None = None) -> list[Todo]:
         owner = Q(owner_jurisdiction__code__startswith=user.jurisdiction.scope_prefix)
     cutoff = late_cutoff(requested_by=user, today=today)
     rows = (
-        _related(Case.objects.filter(owner, state__in=Case.OPEN_STATES))
+        with_related(Case.objects.filter(owner, state__in=Case.OPEN_STATES))
         .annotate(late=ExpressionWrapper(_late(cutoff), output_field=BooleanField()))
         .order_by("-late", F("step_due").asc(nulls_last=True), "pk")
     )
@@ -303,7 +283,7 @@ def inbox(*, requested_by: Any, today: dt.date | None = None) -> list[Todo]:
 def late_by_owner(*, requested_by: Any, today: dt.date | None = None) -> list[dict[str, Any]]:
     """R10.7: late steps of the cases an officer oversees, counted per party whose turn it is."""
     user = requested_by
-    scope = _scope(user)
+    scope = scope_of(user)
     if scope is None or not user.is_district_user:
         return []
     cutoff = late_cutoff(requested_by=user, today=today)
@@ -324,36 +304,6 @@ def late_by_owner(*, requested_by: Any, today: dt.date | None = None) -> list[di
     ]
 
 
-# --------------------------------------------------------------------------- the Tuesday filing (R10.4)
-
-
-def _filing_rows(user: Any) -> QuerySet[Case]:
-    if _scope(user) is None or not user.has_role(Role.DISTRICT_OFFICER):
-        return Case.objects.none()
-    return (
-        _related(
-            Case.objects.filter(
-                state=Case.State.OPEN,
-                step_key="filing",
-                owner_jurisdiction__code__startswith=user.jurisdiction.scope_prefix,
-            )
-        )
-        .order_by("step_due", "created_at", "pk")
-        .prefetch_related("documents")
-    )  # the summary lists them
-
-
-def filing_batches(*, requested_by: Any) -> list[tuple[dt.date, list[Case]]]:
-    """The cases of each 《转学备案汇总表》: open cases at the filing step of the officer's bureau,
-    grouped by their filing Tuesday (the step's due date), earliest first."""
-    rows = list(_filing_rows(requested_by))
-    return [(day, list(cases)) for day, cases in itertools.groupby(rows, key=lambda c: c.step_due)]
-
-
-def filing_batch(*, requested_by: Any, day: dt.date) -> list[Case]:
-    return list(_filing_rows(requested_by).filter(step_due=day))
-
-
 # --------------------------------------------------------------------------- the case page
 
 
@@ -372,9 +322,7 @@ class TimelineStep:
 def owner_label(case: Case, step: Step) -> str:
     school, bureau = engine.owner_of(case, step)
     if step.party == Party.EXTERNAL:
-        external = case.facts.get("external") or {}
-        where = f"{external.get('province', '')}{external.get('school', '')}" or "外省转出方"
-        return f"{where}（由{bureau_label(bureau)}登记）"
+        return f"{kind_of(case.kind).external_party(case)}（由{bureau_label(bureau)}登记）"
     if school is not None:
         return school.name
     return bureau_label(bureau)
@@ -457,105 +405,3 @@ def case_due(case: Case, today: dt.date | None = None) -> Due | None:
 
 def missing_evidence(case: Case) -> dict[str, str]:
     return engine.missing_evidence(case) if case.is_open else {}
-
-
-# --------------------------------------------------------------------------- transfers
-
-
-def verified_student(*, requested_by: Any, pk: Any) -> Student:
-    """A student this registrar found by ID number + name (R10.3) within the last 24 hours.
-
-    The verification's access-log row is the proof: a registrar cannot open a transfer (and so
-    learn a name) for a student id guessed rather than verified.
-    """
-    try:
-        number = int(pk)
-    except (TypeError, ValueError, OverflowError):
-        number = 0
-    verified = (
-        0 < number <= MAX_PK
-        and requested_by.has_role(Role.REGISTRAR)
-        and AuditEvent.objects.filter(
-            action="transfer.verify",
-            actor=requested_by,
-            subject_type="Student",
-            subject_id=str(number),
-            at__gte=clock.now() - VERIFY_VALID,
-        ).exists()
-    )
-    student = Student.objects.filter(pk=number, enrollments__is_current=True).first() if verified else None
-    if student is None:
-        raise RuleViolation(rule="R10.3", code="not_verified", field="student_id", message=MSG_NOT_VERIFIED)
-    return student
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A refusal the registrar should read on the verification card, before filling in the form.
-    Advisory only: transfer_start decides, with the same rule."""
-
-    rule: str
-    message: str
-    blocking: bool
-    case: Case | None = None  # the open case, when the user may open it
-
-
-def transfer_notices(*, requested_by: Any, enrollment: Enrollment) -> list[Notice]:
-    """What stands in the way of a transfer of the verified student into the user's school."""
-    from xueji.core.calendar import months_window_last_day, semester_of
-
-    user = requested_by
-    notices = []
-    if enrollment.school_id == user.school_id:
-        notices.append(
-            Notice(
-                "R10.8",
-                "该学生是本校学生。转学由转入学校发起，学校不得为本校学生办理转出（第十条第四款）。",
-                True,
-            )
-        )
-    open_case = Case.objects.filter(student_id=enrollment.student_id, state__in=Case.OPEN_STATES).first()
-    if open_case is not None:
-        visible = _scope(user) is not None and case_list(requested_by=user).filter(pk=open_case.pk).exists()
-        notices.append(
-            Notice(
-                "R10.10",
-                engine.MSG_OPEN_CASE.format(number=open_case.number),
-                True,
-                open_case if visible else None,
-            )
-        )
-    if enrollment.status != Enrollment.Status.ENROLLED:
-        notices.append(
-            Notice(
-                "R10.11",
-                f"该学生学籍状态为“{enrollment.get_status_display()}”，只有在读学生可以办理转学。",
-                True,
-            )
-        )
-    same_province = enrollment.school.district.code[:2] == user.school.district.code[:2]
-    today = clock.today()
-    semester = semester_of(today)
-    if same_province and (semester is None or today > months_window_last_day(semester.start, 2)):
-        when = f"本学期 {semester.start:%Y年%m月%d日} 开学，" if semester else "现不在学期内，"
-        notices.append(
-            Notice(
-                "R10.7",
-                f"省内转学一般在新学期开学后两个月内办理，{when}已超出办理时间（第十条第三款）。",
-                True,
-            )
-        )
-    return notices
-
-
-def verified_enrollment(student: Student) -> Enrollment:
-    return Enrollment.objects.select_related("school__district").get(student=student, is_current=True)
-
-
-def unplaced_transfers(*, requested_by: Any) -> QuerySet[Enrollment]:
-    """R10.10: students received by transfer and not yet placed in a class (分班), for the registrar."""
-    if not requested_by.has_role(Role.REGISTRAR):
-        return Enrollment.objects.none()
-    return student_selectors.enrollment_search(requested_by=requested_by).filter(
-        origin=Enrollment.Origin.TRANSFER, school_class__isnull=True
-    )

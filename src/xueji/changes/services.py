@@ -12,13 +12,16 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from xueji.audit import actions
 from xueji.audit.services import audit_record
-from xueji.changes.kinds import Step, kind_of
-from xueji.changes.kinds.base import Party
+from xueji.changes.kinds.base import EvidenceContext, Kind, Party, Step
+from xueji.changes.kinds.registry import kind_of
 from xueji.changes.models import Case, CaseDocument, CaseEvent
 from xueji.core import clock, evidence
 from xueji.core.errors import Conflict, RuleViolation
-from xueji.org.models import Jurisdiction, School
+from xueji.org.models import Jurisdiction, School, User
+from xueji.students import handover
+from xueji.students.models import Enrollment, Student
 
 MSG_OPEN_CASE = "该学生已有正在办理的学籍变动（{number}），须办结或撤回后才能发起新的变动。"
 
@@ -83,10 +86,11 @@ def _event(case: Case, actor: Any, action: str, comment: str = "") -> CaseEvent:
     )
 
 
-def _locked(case: Case) -> Case:
+def lock(case: Case) -> Case:
+    """The case again, locked for the calling service's transaction."""
     return (
         Case.objects.select_for_update(of=("self",))
-        .select_related("school__district", "other_school__district")
+        .select_related("school__district", "other_school__district", "student")
         .get(pk=case.pk)
     )
 
@@ -99,8 +103,22 @@ def _require_turn(actor: Any, case: Case) -> Step:
     return step
 
 
+def evidence_context(case: Case) -> EvidenceContext:
+    """What a step's evidence rule sees: the facts, the school's level and the student's grade."""
+    grade = case.facts.get("grade")
+    if grade is None and case.student_id:
+        grade = (
+            Enrollment.objects.filter(student_id=case.student_id, is_current=True)
+            .values_list("grade", flat=True)
+            .first()
+        )
+    return EvidenceContext(facts=case.facts, school=case.school, grade=grade)
+
+
 def _missing_evidence(case: Case, step: Step) -> dict[str, str]:
-    required = dict(step.evidence(case.facts))
+    required = dict(step.evidence(evidence_context(case)))
+    if not required:
+        return {}
     have = set(case.documents.values_list("category", flat=True))
     return {code: label for code, label in required.items() if code not in have}
 
@@ -126,7 +144,7 @@ def _check_evidence(case: Case, step: Step) -> None:
 def _audit(case: Case, actor: Any, action: str, old: Mapping[str, Any], note: str = "") -> None:
     audit_record(
         actor=actor,
-        action=f"{case.kind}.{action}",
+        action=actions.case_action(case.kind, action),
         subject=case,
         school=case.school,
         changes={k: [v, getattr(case, k)] for k, v in old.items() if v != getattr(case, k)},
@@ -144,16 +162,19 @@ def _snapshot(case: Case) -> dict[str, Any]:
 
 def case_open(
     *,
-    actor: Any,
+    actor: User,
     kind: str,
     school: School,
-    student: Any,
+    student: Student | None,
     other_school: School | None,
     facts: Mapping[str, Any],
 ) -> Case:
     """Create a case at its first step (the starting school prepares it). Called by a kind's start
-    service inside its transaction, after the kind's own rules passed."""
+    service inside its transaction, after the kind's own rules passed. A kind that supersedes
+    (R17.2: death, missing, dropout) first withdraws the student's other open case."""
     declared = kind_of(kind)
+    if declared.supersedes and student is not None:
+        _supersedeopen_cases(actor=actor, student=student, by=declared)
     case = Case(
         kind=kind,
         number=f"tmp-{uuid.uuid4().hex[:16]}",
@@ -161,6 +182,7 @@ def case_open(
         school=school,
         other_school=other_school,
         facts=dict(facts),
+        exclusive=declared.status_changing,
         started_by=actor,
     )
     warning = _enter(case, declared.steps(case)[0])
@@ -168,7 +190,7 @@ def case_open(
         with transaction.atomic():  # a savepoint: losing the race leaves the transaction usable
             case.save()
     except IntegrityError as exc:
-        raise _open_case_conflict(student) from exc
+        raise open_case_conflict(student, declared) from exc
     # The number comes from the row's id, so two cases started at once can never share one.
     case.number = f"{declared.number_prefix}{clock.today().year}{case.pk:05d}"
     case.save(update_fields=["number"])
@@ -177,25 +199,75 @@ def case_open(
     return case
 
 
-def check_no_open_case(student: Any) -> None:
-    if student is not None and Case.objects.filter(student=student, state__in=Case.OPEN_STATES).exists():
-        raise _open_case_conflict(student)
+def open_cases(student: Any) -> Any:
+    """The student's open status-changing cases (a Student or its id)."""
+    # R17.2: only status-changing cases count; an information change may run beside one.
+    return Case.objects.filter(student=student, state__in=Case.OPEN_STATES, exclusive=True)
 
 
-def _open_case_conflict(student: Any) -> Conflict:
-    open_case = Case.objects.filter(student=student, state__in=Case.OPEN_STATES).first()
+def check_no_open_case(student: Any, *, kind: Kind) -> None:
+    """R17.2 (R10.10 for a second transfer): one open status-changing case per student. The
+    database holds it too (a partial unique index), for two starts at the same instant."""
+    if student is not None and kind.status_changing and not kind.supersedes and open_cases(student).exists():
+        raise open_case_conflict(student, kind)
+
+
+def open_case_conflict(student: Any, kind: Kind) -> Conflict:
+    open_case = open_cases(student).first()
+    same_kind = open_case is not None and open_case.kind == kind.key
     return Conflict(
-        rule="R10.10",
+        rule=kind.open_case_rule if same_kind else "R17.2",
         code="open_case",
         field="student",
         message=MSG_OPEN_CASE.format(number=open_case.number if open_case else "另一处刚发起的"),
     )
 
 
+def _supersedeopen_cases(*, actor: User, student: Student, by: Kind) -> None:
+    """R17.2: the student's other open case ends, withdrawn with the reason; its parties see it in
+    their timeline and lists."""
+    for other in open_cases(student).select_for_update(of=("self",)).select_related("school__district"):
+        old = _snapshot(other)
+        reason = f"学生已报{by.label}，本事项终止（R17.2）。"
+        _event(other, actor, CaseEvent.Action.SUPERSEDE, reason)
+        other.state, other.closed_at, other.is_overdue = Case.State.WITHDRAWN, clock.now(), False
+        other.save()
+        _audit(other, actor, "supersede", old, note=reason)
+
+
+@transaction.atomic
+def case_record_decision(
+    *,
+    actor: User,
+    case: Case,
+    facts: Mapping[str, Any],
+    comment: str,
+    action: str,
+    rules: tuple[str, ...],
+) -> Case:
+    """A kind's own decision on a case (a district exception, a grade decided): the facts it adds,
+    a line in the timeline and one audit event. The caller has checked who may decide."""
+    case = lock(case)
+    before = {key: case.facts.get(key) for key in facts}
+    case.facts = {**case.facts, **facts}
+    case.save(update_fields=["facts"])
+    _event(case, actor, CaseEvent.Action.DECISION, comment)
+    audit_record(
+        actor=actor,
+        action=action,
+        subject=case,
+        school=case.school,
+        changes={key: [before[key], value] for key, value in facts.items()},
+        rules=rules,
+        note=comment,
+    )
+    return case
+
+
 @transaction.atomic
 def case_submit(*, actor: Any, case: Case, comment: str = "") -> Case:
     """The starting school sends its prepared (or corrected) case on to the next step."""
-    case = _locked(case)
+    case = lock(case)
     if case.state not in (Case.State.DRAFT, Case.State.RETURNED):
         raise RuleViolation(rule="R17.1", code="not_draft", message="该事项已提交，不能重复提交。")
     step = _require_turn(actor, case)
@@ -212,7 +284,7 @@ def case_submit(*, actor: Any, case: Case, comment: str = "") -> Case:
 
 @transaction.atomic
 def case_approve(*, actor: Any, case: Case, comment: str = "") -> Case:
-    case = _locked(case)
+    case = lock(case)
     if case.state != Case.State.OPEN:
         raise RuleViolation(rule="R17.1", code="not_open", message="该事项不在办理中，不能审核。")
     step = _require_turn(actor, case)
@@ -232,6 +304,7 @@ def _advance(case: Case, actor: Any) -> str:
     if index + 1 < len(steps):
         return _enter(case, steps[index + 1])
     kind.on_complete(case, actor)
+    _file_documents(case, actor, kind)
     case.state = Case.State.COMPLETED
     case.step_key, case.owner_school, case.owner_jurisdiction = "", None, None
     case.step_due, case.is_overdue, case.closed_at = None, False, clock.now()
@@ -239,9 +312,35 @@ def _advance(case: Case, actor: Any) -> str:
     return ""
 
 
+def _file_documents(case: Case, actor: Any, kind: Kind) -> None:
+    """R17.1: every document of a completed case joins the student's evidence (category 二)."""
+    if case.student_id is None:
+        return
+    files = [
+        handover.CaseFile(
+            label=kind.document_label(d.category),
+            original_name=d.original_name,
+            content_type=d.content_type,
+            size=d.size,
+            sha256=d.sha256,
+            storage_name=d.storage_name,
+            uploaded_by_id=d.uploaded_by_id,
+        )
+        for d in case.documents.all()
+    ]
+    handover.archive_file_documents(
+        actor=actor,
+        student=case.student,
+        school=case.school,
+        reference=case.number,
+        what=kind.label,
+        files=files,
+    )
+
+
 @transaction.atomic
 def case_reject(*, actor: Any, case: Case, reason: str) -> Case:
-    case = _locked(case)
+    case = lock(case)
     if case.state != Case.State.OPEN:
         raise RuleViolation(rule="R17.1", code="not_open", message="该事项不在办理中，不能审核。")
     _require_turn(actor, case)
@@ -263,7 +362,7 @@ def case_reject(*, actor: Any, case: Case, reason: str) -> Case:
 @transaction.atomic
 def case_return(*, actor: Any, case: Case, comment: str) -> Case:
     """Send the case back to the starting school to correct it; its clock restarts on resubmission."""
-    case = _locked(case)
+    case = lock(case)
     if case.state != Case.State.OPEN:
         raise RuleViolation(rule="R17.1", code="not_open", message="该事项不在办理中，不能退回。")
     _require_turn(actor, case)
@@ -286,7 +385,7 @@ def case_return(*, actor: Any, case: Case, comment: str) -> Case:
 @transaction.atomic
 def case_withdraw(*, actor: Any, case: Case, reason: str) -> Case:
     """Only the starting school withdraws, while the case is still open."""
-    case = _locked(case)
+    case = lock(case)
     if not case.is_open:
         raise RuleViolation(rule="R17.1", code="closed", message="该事项已办结，不能撤回。")
     first = kind_of(case.kind).steps(case)[0]
@@ -305,7 +404,7 @@ def case_attach(
     *, actor: Any, case: Case, file: IO[bytes], original_name: str, category: str
 ) -> CaseDocument:
     """Add evidence while it is this party's turn (or the starting school's while it prepares)."""
-    case = _locked(case)
+    case = lock(case)
     if not case.is_open:
         raise RuleViolation(rule="R17.1", code="closed", message="该事项已办结，不能再上传材料。")
     _require_turn(actor, case)
@@ -324,7 +423,7 @@ def case_attach(
     _event(case, actor, CaseEvent.Action.EVIDENCE, f"{category}：{document.original_name}")
     audit_record(
         actor=actor,
-        action=f"{case.kind}.evidence",
+        action=actions.case_action(case.kind, "evidence"),
         subject=case,
         school=case.school,
         changes={"document": [None, document.pk], "sha256": [None, stored.sha256]},

@@ -1,5 +1,6 @@
-"""Pages of status-change cases: the transfer's verification and start, the case page with its
-timeline, evidence and actions, the case list, and the district's Tuesday filing batches.
+"""Pages of status-change cases, for every kind: the case list, the case page with its timeline,
+facts, evidence and actions, the engine's verbs and each kind's extra ones. A kind's own pages
+(its start form and the like) live in its package.
 
 Views only translate: reads go through changes.selectors (scoped: another unit's case is a 404),
 writes through the services, and every refusal comes back as a Chinese message with its rule id.
@@ -8,7 +9,6 @@ Actions are POST-only and answer with a redirect, so a reload never repeats one.
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from collections.abc import Callable
 from typing import Any
@@ -19,23 +19,19 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from xueji.audit import actions
 from xueji.audit.services import access_record
 from xueji.changes import selectors, services
-from xueji.changes.forms import DocumentForm, ExternalForm, TransferForm, VerifyForm, document_label
-from xueji.changes.kinds import kind_of
-from xueji.changes.kinds.transfer import GROUNDS, NATURES, SCOPES
+from xueji.changes.forms import DocumentForm
+from xueji.changes.kinds.registry import KINDS, kind_of
 from xueji.changes.models import Case
-from xueji.changes.transfer import transfer_grant_exception, transfer_start, transfer_verify
-from xueji.core import clock, evidence, identity
-from xueji.core.codes import GRADE_NAMES
+from xueji.core import clock, evidence
 from xueji.core.errors import RuleViolation
 from xueji.core.web import route
 from xueji.exchange import exports
-from xueji.org import selectors as org_selectors
-from xueji.org.models import School
 
 PAGE_SIZE = 50
 # Shown inline only in a document of its own that can run nothing and load nothing else.
@@ -44,7 +40,7 @@ INLINE_CSP = (
 )
 
 
-def _refused(request: HttpRequest, error: Exception) -> None:
+def refused(request: HttpRequest, error: Exception) -> None:
     if isinstance(error, RuleViolation):
         messages.error(request, f"{error.message}（{error.rule}）")
     else:
@@ -71,8 +67,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     overdue = bool(request.GET.get("overdue"))
     rows = selectors.case_list(requested_by=user, state=state, overdue=overdue)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    items = [_row(case) for case in page]
-    access_record(actor=user, action="case.list", note=f"state={state} overdue={int(overdue)}")  # R21.1
+    items = [row(case) for case in page]
+    access_record(actor=user, action=actions.CASE_LIST, note=f"state={state} overdue={int(overdue)}")  # R21.1
     return render(
         request,
         "changes/case_list.html",
@@ -82,19 +78,26 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "state": state,
             "overdue": overdue,
             "states": selectors.STATE_FILTERS.items(),
+            "starts": [
+                (kind.start[0], kind.start[1])
+                for kind in KINDS.values()
+                if kind.start and user.has_role(*kind.start[2])
+            ],
         },
     )
 
 
-def _row(case: Case) -> dict[str, Any]:
+def row(case: Case) -> dict[str, Any]:
+    """What a list row and the head of the case page show, for any kind."""
     step = selectors.current_step(case)
+    kind = kind_of(case.kind)
     return {
         "case": case,
-        "kind": kind_of(case.kind).label,
+        "kind": kind.label,
+        "declared": kind,
         "student": selectors.student_name(case),
         "masked_id": selectors.student_masked_id(case),
-        "from_school": selectors.from_school_name(case),
-        "to_school": case.school.name,
+        "counterpart": selectors.counterpart(case),
         "step": step,
         "owner": selectors.owner_label(case, step) if step and case.is_open else "",
     }
@@ -107,40 +110,33 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     events = selectors.case_events(requested_by=user, case=case)
     documents = selectors.case_documents(requested_by=user, case=case)
     timeline, closing = selectors.case_timeline(case=case, events=events)
-    actions = selectors.case_actions(requested_by=user, case=case)
+    allowed = selectors.case_actions(requested_by=user, case=case)
     missing = selectors.missing_evidence(case)
     step = selectors.current_step(case)
-    access_record(actor=user, action="case.view", subject=case, school=case.school)  # R21.1
-    facts = case.facts
-    # Short step names for the documents table: "转入学校受理（核验、审验材料）" → "转入学校受理".
-    step_names = {row.step.key: row.step.label.split("（")[0] for row in timeline}
+    access_record(actor=user, action=actions.CASE_VIEW, subject=case, school=case.school)  # R21.1
+    kind = kind_of(case.kind)
     context = {
-        **_row(case),
-        "case": case,
+        **row(case),
         "timeline": timeline,
         "closing": closing,
-        "actions": actions,
-        "my_turn": bool(actions & {"submit", "approve", "upload"}),
+        "actions": allowed,
+        "extra_actions": [a for a in kind.extra_actions() if a.key in allowed],
+        "my_turn": bool(allowed & {"submit", "approve", "upload"}),
         "action_label": step.action_label if step else "",
         "missing": missing,
         "due": selectors.case_due(case),
+        # Short step names for the documents table: "转入学校受理（核验、审验材料）" → "转入学校受理".
         "documents": [
-            (d, document_label(d.category), step_names.get(d.step_key, d.step_key)) for d in documents
+            (
+                d,
+                kind.document_label(d.category),
+                {r.step.key: r.step.short for r in timeline}.get(d.step_key, d.step_key),
+            )
+            for d in documents
         ],
-        "document_form": DocumentForm(required=missing) if "upload" in actions else None,
-        "facts": {
-            "grade": GRADE_NAMES.get(facts.get("grade"), facts.get("grade", "—")),
-            "grounds": GROUNDS.get(facts.get("grounds", ""), "—"),
-            "nature": NATURES.get(facts.get("nature", ""), "—"),
-            "scope": SCOPES.get(facts.get("scope", ""), "—"),
-            "reason": facts.get("reason", ""),
-            "record_moves": facts.get("record_moves"),
-            "needs_exception": facts.get("needs_exception", False),
-            "snapshot": facts.get("snapshot"),
-            "exception": facts.get("exception"),
-            "warnings": facts.get("warnings", []),
-            "external": facts.get("external"),
-        },
+        "document_form": DocumentForm(kind=kind, required=missing) if "upload" in allowed else None,
+        "facts": case.facts,
+        "fact_rows": kind.facts.rows(case.facts),
     }
     return render(request, "changes/case_detail.html", context)
 
@@ -155,7 +151,7 @@ def _act(request: HttpRequest, pk: int, do: Callable[[Any, Case, str], Case], do
     try:
         case = do(user, case, text)
     except (RuleViolation, PermissionDenied) as error:
-        _refused(request, error)
+        refused(request, error)
         return _back(request, case)
     messages.success(request, f"{case.number}：{done}{_where_now(case)}")
     return _back(request, case)
@@ -226,14 +222,20 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@route("changes:exception")
+@route("changes:action")
 @require_POST
-def exception(request: HttpRequest, pk: int) -> HttpResponse:
+def extra_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """A kind's own verb on a case (a district exception, a recorded answer): the kind declares it,
+    its service decides."""
+    user = request.user
+    case = selectors.case_get(requested_by=user, pk=pk)
+    declared = {a.key: a for a in kind_of(case.kind).extra_actions()}.get(action)
+    if declared is None:
+        raise Http404
+    if not user.has_role(*declared.roles):
+        raise PermissionDenied("您的角色无权进行此操作。")
     return _act(
-        request,
-        pk,
-        lambda user, case, text: transfer_grant_exception(actor=user, case=case, reason=text),
-        "已登记区内转学例外（第十条第五款），发起学校现在可以提交备案。",
+        request, pk, lambda actor, c, text: declared.perform(actor=actor, case=c, text=text), declared.done
     )
 
 
@@ -242,7 +244,8 @@ def exception(request: HttpRequest, pk: int) -> HttpResponse:
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     case = selectors.case_get(requested_by=user, pk=pk)
-    form = DocumentForm(request.POST, request.FILES, required=selectors.missing_evidence(case))
+    kind = kind_of(case.kind)
+    form = DocumentForm(request.POST, request.FILES, kind=kind, required=selectors.missing_evidence(case))
     if not form.is_valid():
         messages.error(request, "请选择材料类别和文件（PDF、JPEG 或 PNG）。")
         return redirect(reverse("changes:detail", kwargs={"pk": case.pk}) + "#evidence")
@@ -256,9 +259,11 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
             category=form.cleaned_data["category"],
         )
     except (RuleViolation, PermissionDenied) as error:
-        _refused(request, error)
+        refused(request, error)
     else:
-        messages.success(request, f"已上传 {document_label(form.cleaned_data['category'])}：{upload.name}。")
+        messages.success(
+            request, f"已上传 {kind.document_label(form.cleaned_data['category'])}：{upload.name}。"
+        )
     return redirect(reverse("changes:detail", kwargs={"pk": case.pk}) + "#evidence")
 
 
@@ -277,7 +282,7 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
     inline = request.GET.get("inline") == "1"
     access_record(
         actor=user,
-        action="case.document.download",
+        action=actions.CASE_DOCUMENT_DOWNLOAD,
         subject=item,
         school=item.case.school,
         note="inline" if inline else "",
@@ -286,227 +291,6 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
     if inline:
         response["Content-Security-Policy"] = INLINE_CSP
     return response
-
-
-# --------------------------------------------------------------------------- starting a transfer
-
-
-@route("changes:transfer_verify")
-def transfer_verify_page(request: HttpRequest) -> HttpResponse:
-    """R10.3: the transfer-in school verifies the student online by ID number and name (R10.6:
-    never a 学籍证明). Found: a card with what is needed to proceed. Not found: the form for a
-    student whose record is outside this system."""
-    user = request.user
-    form = VerifyForm(request.POST or None)
-    context: dict[str, Any] = {"form": form, "searched": False}
-    if request.method == "POST" and form.is_valid():
-        found = transfer_verify(
-            requested_by=user, id_number=form.cleaned_data["id_number"], name=form.cleaned_data["name"]
-        )
-        context["searched"] = True
-        context["found"] = found
-        if found is None:
-            context["id_problem"] = _id_problem(form.cleaned_data["id_number"])
-            context["external_form"] = ExternalForm(
-                initial={"name": form.cleaned_data["name"], "id_number": form.cleaned_data["id_number"]}
-            )
-        else:
-            enrollment = selectors.verified_enrollment(
-                selectors.verified_student(requested_by=user, pk=found.student_id)
-            )
-            # Say what will refuse the transfer (own student, an open case, the window) before the
-            # registrar fills in the form, not after.
-            context["notices"] = selectors.transfer_notices(requested_by=user, enrollment=enrollment)
-            context["blocked"] = any(n.blocking for n in context["notices"])
-            context["grade_name"] = GRADE_NAMES.get(found.grade, found.grade)
-    return render(request, "changes/transfer_verify.html", context)
-
-
-def _id_problem(number: str) -> str:
-    """A mistyped ID number is the likeliest reason for "not found" (R6.3): say so before the
-    registrar describes an in-system student as an external one."""
-    try:
-        identity.parse_resident_id(number, today=clock.today())
-    except RuleViolation as error:
-        return f"{error.message}（{error.rule}）"
-    return ""
-
-
-def _classes(user: Any, grade: int) -> list[Any]:
-    year = org_selectors.current_school_year(clock.today())
-    return list(
-        org_selectors.class_list(requested_by=user, school=user.school, school_year=year)
-        .filter(grade=grade)
-        .order_by("number")
-    )
-
-
-def _chosen_class(form: TransferForm, classes: list[Any]) -> Any:
-    value = form.data.get("school_class") or ""
-    if not value:
-        return None
-    for school_class in classes:
-        if str(school_class.pk) == value:
-            return school_class
-    raise RuleViolation(
-        rule="R10.3",
-        code="class_mismatch",
-        field="school_class",
-        message="所选班级不存在或不属于本校该年级，请重新选择。",
-    )
-
-
-@route("changes:transfer_new")
-def transfer_new(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    try:
-        student = selectors.verified_student(
-            requested_by=user, pk=request.POST.get("student") or request.GET.get("student")
-        )
-    except RuleViolation as error:
-        _refused(request, error)
-        return redirect("changes:transfer_verify")
-    enrollment = selectors.verified_enrollment(student)
-    classes = _classes(user, enrollment.grade)
-    special = School.Kind.SPECIAL in (user.school.kind, enrollment.school.kind)
-    form = TransferForm(request.POST or None, classes=classes, special=special)
-    if request.method == "POST":
-        try:
-            case = transfer_start(
-                actor=user, student=student, facts=form.facts(), school_class=_chosen_class(form, classes)
-            )
-        except RuleViolation as error:
-            form.is_valid()
-            form.show(error)
-        else:
-            return _started(request, case)
-    return render(
-        request,
-        "changes/transfer_new.html",
-        {
-            "form": form,
-            "student": student,
-            "enrollment": enrollment,
-            "grade_name": GRADE_NAMES.get(enrollment.grade, enrollment.grade),
-            "special": special,
-            # Shown again here for a registrar who comes back to the form later.
-            "notices": []
-            if form.errors
-            else selectors.transfer_notices(requested_by=user, enrollment=enrollment),
-        },
-    )
-
-
-def _started(request: HttpRequest, case: Case) -> HttpResponse:
-    messages.success(
-        request,
-        f"已发起转学 {case.number}。请上传佐证材料的扫描件或照片，齐全后点击「提交备案」（每周二汇总报区教育局）。",
-    )
-    for warning in case.facts.get("warnings", []):
-        messages.warning(request, warning)
-    return redirect("changes:detail", pk=case.pk)
-
-
-@route("changes:transfer_external")
-def transfer_external(request: HttpRequest) -> HttpResponse:
-    """A student whose record is not in this system: the registrar describes the other party
-    (RULES.md, Decision under R10: an external party whose decision the district records)."""
-    user = request.user
-    form = ExternalForm(request.POST or None)
-    if request.method == "POST":
-        try:
-            case = transfer_start(actor=user, student=None, facts=form.facts())
-        except RuleViolation as error:
-            form.is_valid()
-            form.show(error)
-        else:
-            return _started(request, case)
-    return render(request, "changes/transfer_external.html", {"form": form})
-
-
-# --------------------------------------------------------------------------- the Tuesday filing (R10.4)
-
-
-@route("changes:batches")
-def batches(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    groups = [
-        (
-            day,
-            [
-                _row(case)
-                | {
-                    "facts": _batch_facts(case),
-                    # Prefetched by the selector: the officer checks the scans before filing.
-                    "documents": [(d, document_label(d.category)) for d in case.documents.all()],
-                }
-                for case in cases
-            ],
-        )
-        for day, cases in selectors.filing_batches(requested_by=user)
-    ]
-    return render(
-        request,
-        "changes/batches.html",
-        {"batches": groups, "today": clock.today(), "next": reverse("changes:batches")},
-    )
-
-
-def _batch_facts(case: Case) -> dict[str, Any]:
-    facts = case.facts
-    return {
-        "grade": GRADE_NAMES.get(facts.get("grade"), facts.get("grade", "")),
-        "grounds": GROUNDS.get(facts.get("grounds", ""), ""),
-        "nature": NATURES.get(facts.get("nature", ""), ""),
-        "scope": SCOPES.get(facts.get("scope", ""), ""),
-        "reason": facts.get("reason", ""),
-        "exception": facts.get("exception"),
-    }
-
-
-def _batch(request: HttpRequest) -> tuple[dt.date, list[Case]]:
-    try:
-        day = dt.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError as exc:
-        raise Http404 from exc
-    cases = selectors.filing_batch(requested_by=request.user, day=day)
-    if not cases:
-        raise Http404
-    access_record(
-        actor=request.user,
-        action="transfer.batch.export",
-        note=f"转学备案汇总表 {day:%Y-%m-%d}，{len(cases)} 件",
-    )
-    return day, cases
-
-
-def _file(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@route("changes:batch_pdf")
-def batch_pdf(request: HttpRequest) -> HttpResponse:
-    from xueji.changes.batch import batch_pdf as render_pdf  # reportlab loads only when printing
-
-    day, cases = _batch(request)
-    content = render_pdf(district_name=request.user.jurisdiction.name, filing_day=day, cases=cases)
-    return _file(content, "application/pdf", f"转学备案汇总表-{day:%Y-%m-%d}.pdf")
-
-
-@route("changes:batch_xlsx")
-def batch_xlsx(request: HttpRequest) -> HttpResponse:
-    from xueji.changes.batch import batch_xlsx as render_xlsx
-
-    day, cases = _batch(request)
-    content = render_xlsx(district_name=request.user.jurisdiction.name, filing_day=day, cases=cases)
-    return _file(
-        content,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"转学备案汇总表-{day:%Y-%m-%d}.xlsx",
-    )
 
 
 # --------------------------------------------------------------------------- Excel export (R21.1)

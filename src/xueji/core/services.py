@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from xueji.audit import actions
 from xueji.audit.services import audit_record
 from xueji.core.errors import Conflict, RuleViolation, RuleViolations
 from xueji.core.models import (
@@ -270,7 +271,7 @@ def calendar_day_set(
         raise Conflict(rule=RULE, code="conflict", field="day", message=MSG_CONFLICT) from exc
     audit_record(
         actor=actor,
-        action=f"calendar_override.{'update' if before else 'create'}",
+        action=actions.CALENDAR_OVERRIDE_UPDATE if before else actions.CALENDAR_OVERRIDE_CREATE,
         subject=override,
         changes={
             "day": parsed_day.isoformat(),
@@ -291,7 +292,7 @@ def calendar_day_delete(*, actor: Any, override: CalendarOverride) -> None:
     locked = CalendarOverride.objects.select_for_update().get(pk=override.pk)
     audit_record(
         actor=actor,
-        action="calendar_override.delete",
+        action=actions.CALENDAR_OVERRIDE_DELETE,
         subject=locked,
         changes={
             "day": locked.day.isoformat(),
@@ -455,7 +456,7 @@ def calendar_year_load(
         raise Conflict(rule=RULE, code="conflict", field="year", message=MSG_CONFLICT) from exc
     audit_record(
         actor=actor,
-        action="calendar_year.load",
+        action=actions.CALENDAR_YEAR_LOAD,
         subject=record,
         changes={
             "year": year,

@@ -1,6 +1,8 @@
 """The page layer's one permission map (route name → roles) and the decorator that enforces it.
 
-Every named page route must appear in ROUTE_ROLES (a test walks the URLconf to keep it so).
+Every named page route must appear in ROUTE_ROLES (a test walks the URLconf to keep it so). The
+apps' routes are listed here; a kind of status change declares its own pages' roles where it
+declares the page (``route(name, roles=…)``), which adds them to the same map.
 Anonymous users are sent to the login page; a logged-in user without the role gets 403; objects
 outside the user's scope are the selectors' 404.
 """
@@ -64,21 +66,30 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "changes:reject": (APPR, OFF),
     "changes:return": (APPR, OFF),
     "changes:withdraw": (REG,),
-    "changes:exception": (OFF,),
+    # A kind's own verb on a case (its roles are the kind's: changes.views.extra_action).
+    "changes:action": (REG, APPR, OFF),
     "changes:document_upload": (REG, APPR, OFF),
     "changes:document": (REG, APPR, OFF),
-    "changes:transfer_verify": (REG,),
-    "changes:transfer_new": (REG,),
-    "changes:transfer_external": (REG,),
-    "changes:batches": (OFF,),
-    "changes:batch_pdf": (OFF,),
-    "changes:batch_xlsx": (OFF,),
 }
 PUBLIC_ROUTES = {"login", "logout"}
 
 
-def route(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Guard a view with the roles ROUTE_ROLES gives its route name."""
+def permission_map() -> dict[str, tuple[str, ...]]:
+    """The whole map: the apps' routes above and every kind's own pages, which join it when the
+    URLconf is loaded (their views declare their roles)."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (loading the URLconf imports every view)
+    return dict(ROUTE_ROLES)
+
+
+def route(
+    name: str, *, roles: tuple[str, ...] | None = None
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Guard a view with the roles ROUTE_ROLES gives its route name (or ``roles``, which a kind's
+    own page declares and which join the map)."""
+    if roles is not None:
+        assert ROUTE_ROLES.setdefault(name, roles) == roles, f"{name} declared twice"
     roles = ROUTE_ROLES[name]
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

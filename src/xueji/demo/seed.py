@@ -5,7 +5,8 @@ students.services with their own school's registrar as the actor: grade 1/7 of t
 intake by ``student_register`` (the service assigns the 学籍号), everyone else by
 ``student_import_existing`` keeping the national "G" + ID number they were given years ago. So the
 demo data passes every rule a registrar's input passes, and its audit trail is a real one. Last,
-demo.transfers drives a handful of transfers into every state through the changes services.
+Each kind of status change seeds its own demo cases in every state (its package's demo module),
+through the same services a user triggers.
 
 The whole seed is one transaction (the services nest inside it as savepoints): a failed seed
 leaves nothing behind, and SQLite commits once instead of 5,000 times.
@@ -14,6 +15,7 @@ leaves nothing behind, and SQLite commits once instead of 5,000 times.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
 import time
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from typing import Any
 
 from django.db import transaction
 
+from xueji.changes.kinds.registry import KINDS
 from xueji.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, REGISTRAR_OF
 from xueji.demo.district import (
     CURRENT_YEAR,
@@ -34,7 +37,6 @@ from xueji.demo.district import (
     DemoSchool,
 )
 from xueji.demo.people import Payload, People, Profile
-from xueji.demo.transfers import seed_transfers
 from xueji.org import services as org_services
 from xueji.org.models import Jurisdiction, School, SchoolClass, SchoolYear, User
 from xueji.students import services as student_services
@@ -98,7 +100,7 @@ class SeedReport:
     schools: int = 0
     classes: int = 0
     accounts: int = 0
-    transfers: int = 0
+    cases: dict[str, int] = field(default_factory=dict)  # per kind of status change
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -152,10 +154,13 @@ class _Seeder:
         self._students(students)
         self._timed("students", t)
         t = time.perf_counter()
-        # Last, once the students exist: transfers in every state, so every inbox has work.
-        made = seed_transfers(users=self.users, schools=self.schools, people=self.people, say=self.say)
-        self.report.transfers = len(made)
-        self._timed("transfers", t)
+        # Last, once the students exist: cases of every kind in every state, so every inbox has work.
+        for kind in KINDS.values():
+            if kind.demo:
+                seed = importlib.import_module(kind.demo).seed
+                made = seed(users=self.users, schools=self.schools, people=self.people, say=self.say)
+                self.report.cases[kind.key] = len(made)
+        self._timed("cases", t)
         return self.report
 
     # ------------------------------------------------------------------ master data (org.services)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 
+from xueji.audit import actions
 from xueji.audit.services import audit_record, masked_query
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
@@ -82,7 +83,7 @@ def export_job_create(*, actor: Any, filters: exports.StudentFilters, layout: st
     )
     audit_record(
         actor=actor,
-        action="export.request",
+        action=actions.EXPORT_REQUEST,
         subject=job,
         school=filters.school or _own_school(actor),
         changes={"layout": [None, layout]},
@@ -142,7 +143,7 @@ def _finish(job: ExportJob, state: str, message: str) -> ExportJob:
     job.save(update_fields=["state", "message", "finished_at", "done", "total", "filters"])
     audit_record(
         actor=job.created_by,
-        action="export.run",
+        action=actions.EXPORT_RUN,
         subject=job,
         school=_own_school(job.created_by),
         changes={"state": [ExportJob.State.RUNNING, state]},

@@ -28,9 +28,10 @@ from django.db.models import QuerySet
 from django.http import FileResponse
 from django.utils import timezone
 
+from xueji.audit import actions
 from xueji.audit.services import access_record, masked_query
 from xueji.changes import selectors as case_selectors
-from xueji.changes.kinds import REGISTRY as CASE_KINDS
+from xueji.changes.kinds.registry import KINDS as CASE_KINDS
 from xueji.changes.models import Case
 from xueji.core import identity
 from xueji.core.errors import RuleViolation
@@ -377,7 +378,7 @@ def students_export(
     count = write_students(out, rows, layout=chosen, masked=masked, progress=progress)
     access_record(
         actor=requested_by,
-        action="export.students",
+        action=actions.EXPORT_STUDENTS,
         school=filters.school,
         note=_note(chosen.title, filters.summary(), count, masked),
     )
@@ -395,8 +396,8 @@ def _case_fields(masked: bool) -> list[Field]:
         Field("类型", _kind_label, width=10),
         Field("学生姓名", case_selectors.student_name, width=10),
         Field("学籍号", lambda c: xjh(c.student.xjh) if c.student_id else "", width=22),
-        Field("转出学校", case_selectors.from_school_name, width=24),
-        Field("转入学校", lambda c: c.school.name, width=24),
+        Field("对方", case_selectors.counterpart, width=24),
+        Field("学校", lambda c: c.school.name, width=24),
         Field("当前步骤", _step_label, width=24),
         Field("状态", lambda c: c.get_state_display(), width=10),
         Field("办理时限", lambda c: c.step_due if c.is_open else None, kind=DATE),
@@ -432,7 +433,7 @@ def cases_export(*, requested_by: Any, filters: CaseFilters, out: IO[bytes]) -> 
     count = write_cases(out, rows, masked=masked)
     access_record(
         actor=requested_by,
-        action="export.cases",
+        action=actions.EXPORT_CASES,
         note=_note("学籍变动", filters.summary(), count, masked),
     )
     return count

@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from xueji.audit import actions
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
@@ -88,7 +89,7 @@ def import_job_create(
     upload_path(job).write_bytes(data)
     audit_record(
         actor=actor,
-        action="import.upload",
+        action=actions.IMPORT_UPLOAD,
         subject=job,
         school=school,
         changes={"file": [None, job.original_name], "sha256": [None, job.sha256]},
@@ -207,7 +208,7 @@ def _finish(job: ImportJob) -> None:
     job.save()
     audit_record(
         actor=job.created_by,
-        action="import.run",
+        action=actions.IMPORT_RUN,
         subject=job,
         school=job.school,
         changes={"state": [ImportJob.State.RUNNING, job.state], "imported": [None, job.imported]},

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from xueji.audit import actions
 from xueji.audit.services import access_record
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
@@ -89,7 +90,7 @@ def job_report(request: HttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError:  # deleted after IMPORT_KEEP_DAYS: the job page says so
         return redirect("exchange:job", pk=job.pk)
     # The report holds the registrar's own rows (personal data): its download is logged (R21.1).
-    access_record(actor=request.user, action="import.report_download", subject=job, school=job.school)
+    access_record(actor=request.user, action=actions.IMPORT_REPORT_DOWNLOAD, subject=job, school=job.school)
     name = f"{Path(job.original_name).stem}_错误报告_{clock.today():%Y%m%d}.xlsx"
     response = FileResponse(file, as_attachment=True, filename=name, content_type=XLSX)
     response["X-Content-Type-Options"] = "nosniff"
@@ -138,7 +139,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     except FileNotFoundError:  # purged a moment ago
         return redirect("exports:job", pk=job.pk)
     # The file leaves the system once more with every download: logged like the export (R21.1).
-    access_record(actor=request.user, action="export.download", subject=job, note=f"导出 #{job.pk}")
+    access_record(actor=request.user, action=actions.EXPORT_DOWNLOAD, subject=job, note=f"导出 #{job.pk}")
     layout = exports.STUDENT_LAYOUTS[job.layout]
     day = timezone.localdate(job.finished_at)
     return exports.xlsx_response(

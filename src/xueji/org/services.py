@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 
+from xueji.audit import actions
 from xueji.audit.services import audit_record
 from xueji.core.errors import RuleViolation, RuleViolations
 from xueji.org.models import (
@@ -78,7 +79,7 @@ def master_data_save(*, actor: Any, obj: models.Model, district: Jurisdiction | 
     }
     audit_record(
         actor=actor,
-        action=f"{type(obj).__name__.lower()}.{'update' if before else 'create'}",
+        action=actions.base_data(type(obj).__name__, created=not before),
         subject=obj,
         school=obj if isinstance(obj, School) else getattr(obj, "school", None),
         changes=changes,

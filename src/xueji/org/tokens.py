@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from xueji.audit import actions
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.org.models import ApiToken, User
@@ -43,7 +44,7 @@ def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
     )
     audit_record(
         actor=user,
-        action="api_token.issue",
+        action=actions.API_TOKEN_ISSUE,
         subject=token,
         school=user.school if user.school_id else None,
         changes={"expires_at": [None, token.expires_at.isoformat()]},

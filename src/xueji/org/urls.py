@@ -9,9 +9,8 @@ urlpatterns = [
     path("schools/<int:pk>/", views.school_detail_page, name="school"),
 ]
 
-# Login, logout and home live at the top level (see xueji.urls).
+# Login and logout live at the top level (see xueji.urls); so does home (xueji.home).
 top_urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="org/login.html", redirect_authenticated_user=True),

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, File, Form, ModelSchema, Query, Router, Schema, Status, UploadedFile
 from pydantic import create_model
 
+from xueji.audit import actions
 from xueji.audit.services import access_record, masked_query
 from xueji.core import evidence as evidence_files
 from xueji.core.api_support import (
@@ -373,7 +374,7 @@ def student_search(
         incomplete=incomplete,
     )
     start = (page - 1) * page_size
-    access_record(actor=user, action="student.search", note=f"api q={masked_query(q)}")
+    access_record(actor=user, action=actions.STUDENT_SEARCH, note=f"api q={masked_query(q)}")
     return {
         "count": rows.count(),
         "page": page,
@@ -425,7 +426,7 @@ def student_get(request: HttpRequest, student_id: int) -> Any:
     student = _student(user, student_id)
     access_record(
         actor=user,
-        action="student.view",
+        action=actions.STUDENT_VIEW,
         subject=student,
         school=selectors.current_enrollment(student).school,
         note="api",
@@ -516,7 +517,7 @@ def evidence_download(request: HttpRequest, student_id: int, evidence_id: int) -
         raise Http404
     access_record(
         actor=user,
-        action="evidence.download",
+        action=actions.EVIDENCE_DOWNLOAD,
         subject=item,
         school=selectors.current_enrollment(student).school,
         note="api",

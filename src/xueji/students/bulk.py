@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from xueji.audit import actions
 from xueji.audit.services import audit_record, audit_record_many
 from xueji.core import bulk_insert, clock, identity
 from xueji.core.codes import GRADE_NAMES
@@ -137,7 +138,7 @@ def students_bulk_import(
         raise Conflict(rule="R6.2", code="changed_meanwhile", message=MSG_CHANGED_MEANWHILE) from exc
     audit_record(
         actor=actor,
-        action="students.bulk_import",
+        action=actions.STUDENTS_BULK_IMPORT,
         subject=school,
         school=school,
         changes={

@@ -183,13 +183,17 @@ class Enrollment(models.Model):
     """Where the student studies (R4.1): the school holds the record; one current row per student."""
 
     class Status(models.TextChoices):
-        # 学生当前状态 (JY/T 1001 XSDQZT codes); status changes only when a case completes.
+        # 学生当前状态 (JY/T 1001 XSDQZT codes); status changes only when a case completes, through
+        # students.status and its one table of allowed transitions (rules.STATUS_TRANSITIONS).
+        # 13 is the standard's 公派出国; the national system's "出国" status stands for any study
+        # abroad or outside the mainland (R12.7, decision 0020).
         ENROLLED = "01", "在读"
         SUSPENDED = "02", "休学"
         DROPPED_OUT = "06", "辍学"
         GRADUATED = "07", "毕业"
         TRANSFERRED_OUT = "10", "转出"
         DECEASED = "11", "死亡"
+        ABROAD = "13", "出国（境）"
         MISSING = "15", "下落不明"
 
     class Origin(models.TextChoices):
@@ -222,6 +226,9 @@ class Enrollment(models.Model):
     # procedure) changes the current enrollment's too; a test checks every writer.
     gender = models.CharField("性别", max_length=1, choices=choices(codes.GENDER), blank=True, editable=False)
     is_current = models.BooleanField("当前", default=True)
+    # 待分班: a student who arrived (transfer, R10.10) or came back (resumption, R12.5) and still
+    # needs a class; set by the status writer, cleared when the registrar places the student.
+    placement_due = models.BooleanField("待分班", default=False)
     record_due = models.DateField("档案应完成日期")  # R5.1: entry date + 1 month
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -237,6 +244,9 @@ class Enrollment(models.Model):
         indexes = [
             models.Index(fields=["school", "is_current", "grade"], name="enrollment_school_grade_idx"),
             models.Index(fields=["is_current", "record_due"], name="enrollment_due_idx"),
+            models.Index(
+                fields=["school"], condition=Q(placement_due=True), name="enrollment_placement_due_idx"
+            ),
             # The statistics read only this index (PostgreSQL; elsewhere a plain index on school).
             models.Index(
                 fields=["school"],
@@ -255,6 +265,86 @@ class Enrollment(models.Model):
         if self.school_class_id:
             return self.school_class.name
         return f"{codes.GRADE_NAMES.get(self.grade, self.grade)}（未分班）"
+
+
+class StatusPeriod(models.Model):
+    """A status that runs for a time (休学 from … to …, R12.4; 出国（境） from …, R12.7).
+
+    The period opens when a case completes and closes when the student's status changes again
+    (resumption, return, dropout, death). Its planned end (``ends_on``) passing changes nothing by
+    itself (R12.4: the student stays 休学, 期满未复学); the daily command and the lists of what is
+    coming due read it. An extension ends one period and opens the next, so the history of every
+    period stays (R12.4: more than 2 years in total is flagged).
+    """
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="status_periods")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="status_periods")
+    status = models.CharField("状态", max_length=2, choices=Enrollment.Status.choices)
+    starts_on = models.DateField("起始日期")
+    ends_on = models.DateField("期满日期", null=True, blank=True)  # inclusive; None: open-ended
+    closed_on = models.DateField("结束日期", null=True, blank=True)
+    # The case that opened it (its number): students sit below changes, so no foreign key.
+    reference = models.CharField("依据", max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "状态期间"
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student"], condition=Q(closed_on__isnull=True), name="one_running_status_period"
+            ),
+        ]
+        indexes = [
+            # What is coming due and what has expired: running periods by their planned end.
+            models.Index(
+                fields=["status", "ends_on"], condition=Q(closed_on__isnull=True), name="period_running_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.starts_on}–{self.ends_on or ''}"
+
+
+class FollowUp(models.Model):
+    """A student's follow-up log (R12.6, R13.2, R13.3): urgings, contacts and referrals, recorded
+    with or without an open case; it blocks nothing."""
+
+    class Kind(models.TextChoices):
+        URGE = "urge", "督促"
+        CONTACT = "contact", "联系"
+        REFERRAL = "referral", "移交乡镇（街道）"
+        HOUSEHOLD_PLACE = "household_place", "联系户籍地教育部门"
+
+    class Way(models.TextChoices):
+        PHONE = "phone", "电话"
+        VISIT = "visit", "上门家访"
+        MEETING = "meeting", "到校面谈"
+        LETTER = "letter", "书面通知"
+        OTHER = "other", "其他"
+
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="follow_ups")
+    school = models.ForeignKey("org.School", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    on = models.DateField("日期")
+    who = models.CharField("经办人", max_length=50)
+    way = models.CharField("方式", max_length=10, choices=Way.choices)
+    result = models.CharField("结果", max_length=300)
+    # Which status the follow-up concerns (a suspension that ran out, a dropout), for the lists.
+    concerns = models.CharField("针对状态", max_length=2, choices=Enrollment.Status.choices, blank=True)
+    evidence = models.ForeignKey(
+        "Evidence", verbose_name="佐证材料", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "跟进记录"
+        ordering = ["-on", "-pk"]
+        indexes = [models.Index(fields=["student", "on"], name="follow_up_student_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.get_kind_display()} {self.on}"
 
 
 class EntryApplication(models.Model):
@@ -312,6 +402,8 @@ class Evidence(models.Model):
         GUARDIAN_WORK = "guardian_work", "监护人务工证明"
         MEDICAL = "medical", "医院证明"
         APPLICATION = "application", "申请书"
+        # Filed from a completed status-change case (R17.1); ``description`` names the case.
+        CASE = "case", "学籍变动材料"
         OTHER = "other", "其他"
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="evidence")
@@ -321,12 +413,19 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField("大小（字节）")
     sha256 = models.CharField(max_length=64, db_index=True)
-    storage_name = models.CharField(max_length=100, unique=True)
+    # A file filed from a case shares the case document's stored file (same content, same name).
+    storage_name = models.CharField(max_length=100)
+    # The case it came from (its number), for a document filed from a completed case.
+    reference = models.CharField("来源", max_length=30, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "佐证材料"
+        constraints = [
+            # A file uploaded to the student is its own; a case's file may be filed once per case.
+            models.UniqueConstraint(fields=["storage_name", "reference"], name="evidence_file_once"),
+        ]
         ordering = ["-uploaded_at"]
 
     def __str__(self) -> str:

@@ -155,3 +155,87 @@ def check_code(table: Mapping[str, str], value: str, *, field: str, label: str, 
             message=f"「{label}」的值“{value}”不在代码表中，请从下拉列表中选择（可填代码或名称）。",
         )
     return code
+
+
+# --------------------------------------------------------------------------- status transitions
+
+# The one table of allowed status changes (students.status is the only writer). 学生当前状态 codes:
+# 01 在读, 02 休学, 06 辍学, 07 毕业, 10 转出, 11 死亡, 13 出国（境）, 15 下落不明. There is no target
+# 退学, 停学 or 开除 for a compulsory-education student (R13.1): no row here can name one.
+# Each target cites the rule that allows it; a refused change cites the rule of its target.
+STATUS_TRANSITIONS: dict[str, dict[str, str]] = {
+    "01": {
+        "02": "R12.3",
+        "06": "R13.2",
+        "07": "R14.2",
+        "10": "R10.10",
+        "11": "R15.1",
+        "13": "R12.7",
+        "15": "R15.2",
+    },
+    "02": {"01": "R12.5", "06": "R13.2", "11": "R15.1", "15": "R15.2"},
+    "13": {"01": "R12.7", "06": "R13.2", "11": "R15.1", "15": "R15.2"},
+    "06": {"01": "R13.2", "11": "R15.1", "15": "R15.2"},
+    # R15.2: a missing student's record is cancelled only by a death filing; found, the student
+    # is 在读 again.
+    "15": {"01": "R15.2", "11": "R15.2"},
+    "07": {},
+    "10": {},
+    "11": {},
+}
+# 退学 03, 停学 04, 开除 14 (JY/T 1001): named anywhere (an API body, an import cell), refused (R13.1).
+FORBIDDEN_STATUSES = {"03": "退学", "04": "停学", "14": "开除"}
+MSG_FORBIDDEN_STATUS = (
+    "义务教育阶段不得开除学生，不得责令学生停学或退学（第十三条）。"
+    "学生确实无法到校的，请按休学、辍学报告等规定程序办理。"
+)
+MSG_TRANSITION = "该学生学籍状态为“{old}”，不能直接变为“{new}”。请按《办法》规定的程序办理。"
+# Statuses whose student is not counted among current students (R12.3: a suspended record is kept
+# but the student is not in class).
+NOT_ATTENDING = ("02", "06", "11", "13", "15")
+
+
+def refuse_forbidden_status(value: Any, *, field: str = "status") -> None:
+    """R13.1: a status code or name of expulsion, forced suspension or withdrawal is refused."""
+    text = str(value or "").strip()
+    if text in FORBIDDEN_STATUSES or text in FORBIDDEN_STATUSES.values() or text in ("expel", "expulsion"):
+        raise RuleViolation(rule="R13.1", code="forbidden_status", field=field, message=MSG_FORBIDDEN_STATUS)
+
+
+def check_transition(old: str, new: str, *, labels: Mapping[str, str]) -> str:
+    """The rule that allows ``old`` → ``new``; a refusal naming the rule otherwise."""
+    refuse_forbidden_status(new)
+    allowed = STATUS_TRANSITIONS.get(old, {})
+    if new not in allowed:
+        rule = next(
+            (r for targets in STATUS_TRANSITIONS.values() for t, r in targets.items() if t == new), "R2.3"
+        )
+        raise RuleViolation(
+            rule=rule,
+            code="status_transition",
+            field="status",
+            message=MSG_TRANSITION.format(old=labels.get(old, old), new=labels.get(new, new)),
+        )
+    return allowed[new]
+
+
+def period_end(start: dt.date, years: int = 1) -> dt.date:
+    """R12.4: a period of ``years`` from ``start`` ends the day before the same date ``years``
+    later. The same date a year after 29 February is 1 March in a common year, so such a period
+    ends on 28 February (29 Feb 2028 → 28 Feb 2029); one starting 1 March 2027 ends 29 Feb 2028."""
+    try:
+        same = start.replace(year=start.year + years)
+    except ValueError:  # 29 February into a common year
+        same = dt.date(start.year + years, 3, 1)
+    return same - dt.timedelta(days=1)
+
+
+def check_class(school: Any, school_class: Any, grade: int) -> None:
+    """R4.1: a student is placed in a class of the student's own school and grade."""
+    if school_class.school_id != school.pk or school_class.grade != grade:
+        raise RuleViolation(
+            rule="R4.1",
+            code="class_mismatch",
+            field="school_class",
+            message=f"所选班级不属于本校{grade}年级，请重新选择班级。",
+        )

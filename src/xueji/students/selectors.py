@@ -85,6 +85,14 @@ def enrollment_search(
     return rows.order_by("school__code", "grade", "school_class__number", "student__name_initials", "pk")
 
 
+def awaiting_class(*, requested_by: Any) -> QuerySet[Enrollment]:
+    """待分班: students who arrived by transfer (R10.10) or came back (R12.5) and still need a
+    class, for the registrar who places them."""
+    if not requested_by.has_role(Role.REGISTRAR):
+        return Enrollment.objects.none()
+    return enrollment_search(requested_by=requested_by).filter(placement_due=True)
+
+
 class _IndexOrder(OrderBy):
     """In the order of a ``varchar_pattern_ops`` index on PostgreSQL (bytewise).
 

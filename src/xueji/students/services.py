@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.forms.models import model_to_dict
 
+from xueji.audit import actions
 from xueji.audit.services import audit_record
 from xueji.core import clock, evidence, identity
 from xueji.core.errors import Conflict, RuleViolation, RuleViolations
@@ -287,7 +288,7 @@ def _create(*, actor: Any, school: School, prepared: Prepared, school_class: Sch
     if prepared.xjh:
         _check_xjh_free(prepared.xjh)
     if school_class is not None:
-        _check_class(school, school_class, prepared.placement["grade"])
+        rules.check_class(school, school_class, prepared.placement["grade"])
     values, members, enrollment = record_objects(prepared, school=school, school_class=school_class)
     student = _insert_student(actor, values, xjh=prepared.xjh, school=school)
     for member in members:
@@ -337,9 +338,9 @@ def record_objects(
 def creation_audit(prepared: Prepared, student: Student, enrollment: Enrollment) -> dict[str, Any]:
     """The audit event's content for a created record (action, old → new, rules, warnings)."""
     return {
-        "action": "student.register"
+        "action": actions.STUDENT_REGISTER
         if prepared.origin == Enrollment.Origin.NEW
-        else "student.import_existing",
+        else actions.STUDENT_IMPORT_EXISTING,
         "changes": {
             "xjh": [None, student.xjh],
             "grade": [None, enrollment.grade],
@@ -421,16 +422,6 @@ def _new_xjh(values: Mapping[str, Any], school: School) -> str:
     return identity.j_number(region_code=region, birth_date=values["birth_date"], sequence=sequence)
 
 
-def _check_class(school: School, school_class: SchoolClass, grade: int) -> None:
-    if school_class.school_id != school.pk or school_class.grade != grade:
-        raise RuleViolation(
-            rule="R4.1",
-            code="class_mismatch",
-            field="school_class",
-            message=f"所选班级不属于本校{grade}年级，请重新选择班级。",
-        )
-
-
 # --------------------------------------------------------------------------- updates
 
 
@@ -490,7 +481,7 @@ def student_update(
     student.save()
     audit_record(
         actor=actor,
-        action="student.update",
+        action=actions.STUDENT_UPDATE,
         subject=student,
         school=enrollment.school,
         changes=diff,
@@ -582,40 +573,13 @@ def student_xjh_replace(*, actor: Any, student: Student, new_xjh: str) -> Studen
     student.save()
     audit_record(
         actor=actor,
-        action="student.xjh_replace",
+        action=actions.STUDENT_XJH_REPLACE,
         subject=student,
         school=enrollment.school,
         changes={"xjh": [old, number]},
         rules=["R6.4"],
     )
     return student
-
-
-@transaction.atomic
-def enrollment_place_in_class(
-    *, actor: Any, student: Student, school_class: SchoolClass | None
-) -> Enrollment:
-    enrollment = (
-        Enrollment.objects.select_for_update()
-        .select_related("school__district")
-        .get(student=student, is_current=True)
-    )
-    require_role(actor, WRITE_STUDENTS, school=enrollment.school)
-    if school_class is not None:
-        _check_class(enrollment.school, school_class, enrollment.grade)
-    old = enrollment.school_class_id
-    enrollment.school_class = school_class
-    enrollment._history_user = actor  # type: ignore[attr-defined]
-    enrollment.save()
-    audit_record(
-        actor=actor,
-        action="enrollment.place_in_class",
-        subject=student,
-        school=enrollment.school,
-        changes={"school_class": [old, school_class.pk if school_class else None]},
-        rules=["R4.1"],
-    )
-    return enrollment
 
 
 # --------------------------------------------------------------------------- evidence
@@ -643,7 +607,7 @@ def evidence_attach(
     )
     audit_record(
         actor=actor,
-        action="evidence.attach",
+        action=actions.EVIDENCE_ATTACH,
         subject=student,
         school=enrollment.school,
         changes={"evidence": [None, item.pk], "sha256": [None, stored.sha256]},
@@ -721,7 +685,11 @@ def entry_application_submit(*, actor: Any, school: School, data: Mapping[str, A
     except IntegrityError as exc:
         raise pending from exc
     audit_record(
-        actor=actor, action="entry_application.submit", subject=application, school=school, rules=["R3.3"]
+        actor=actor,
+        action=actions.ENTRY_APPLICATION_SUBMIT,
+        subject=application,
+        school=school,
+        rules=["R3.3"],
     )
     return application
 
@@ -751,7 +719,7 @@ def entry_application_decide(
     application.save()
     audit_record(
         actor=actor,
-        action="entry_application.decide",
+        action=actions.ENTRY_APPLICATION_DECIDE,
         subject=application,
         school=application.school,
         changes={"state": [old, application.state]},

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from xueji.audit import actions
 from xueji.audit.services import access_record, masked_query
 from xueji.core import clock, codes, evidence, identity
 from xueji.core.errors import RuleViolation
@@ -22,7 +23,7 @@ from xueji.core.web import route
 from xueji.exchange import export_jobs, exports, runner
 from xueji.org import selectors as org_selectors
 from xueji.org.models import Role
-from xueji.students import rules, selectors, services
+from xueji.students import rules, selectors, services, status
 from xueji.students.forms import EntryApplicationForm, EvidenceForm, RecordForm
 from xueji.students.models import EntryApplication
 
@@ -48,7 +49,7 @@ def search(request: HttpRequest) -> HttpResponse:
     cap = settings.XUEJI["SEARCH_COUNT_CAP"]
     page = CappedPaginator(rows, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
     if not request.headers.get("HX-Request") or q:
-        access_record(actor=user, action="student.search", school=school, note=f"q={masked_query(q)}")
+        access_record(actor=user, action=actions.STUDENT_SEARCH, school=school, note=f"q={masked_query(q)}")
     context = {
         "page": page,
         "q": q,
@@ -70,7 +71,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     enrollment = selectors.current_enrollment(student)
     tab = request.GET.get("tab", "info")
     access_record(
-        actor=user, action="student.view", subject=student, school=enrollment.school, note=f"tab={tab[:20]}"
+        actor=user,
+        action=actions.STUDENT_VIEW,
+        subject=student,
+        school=enrollment.school,
+        note=f"tab={tab[:20]}",
     )
     own_registrar = user.role == Role.REGISTRAR and enrollment.school_id == user.school_id
     family = list(student.family.all())
@@ -284,7 +289,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 new_class = _school_class(form)
                 if new_class != enrollment.school_class:
-                    services.enrollment_place_in_class(actor=user, student=student, school_class=new_class)
+                    status.enrollment_place_in_class(actor=user, student=student, school_class=new_class)
         except RuleViolation as error:
             form.show(error)
         else:
@@ -350,7 +355,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     school = selectors.current_enrollment(
         selectors.student_get(requested_by=request.user, pk=item.student_id)
     ).school
-    access_record(actor=request.user, action="evidence.download", subject=item, school=school)
+    access_record(actor=request.user, action=actions.EVIDENCE_DOWNLOAD, subject=item, school=school)
     return evidence.file_response(item)
 
 

@@ -1,19 +1,2 @@
-"""The kinds of status change, each declared as data on the one engine (changes.services)."""
-
-from __future__ import annotations
-
-from xueji.changes.kinds.base import Kind, Step
-
-REGISTRY: dict[str, Kind] = {}
-
-
-def register(kind: Kind) -> Kind:
-    REGISTRY[kind.key] = kind
-    return kind
-
-
-def kind_of(key: str) -> Kind:
-    return REGISTRY[key]
-
-
-__all__ = ["REGISTRY", "Kind", "Step", "kind_of", "register"]
+"""The kinds of status change: each one package (its declaration, services, facts, pages, API and
+demo cases), listed in ``registry``. ``base`` and ``facts`` are what a kind declares itself with."""

@@ -28,20 +28,22 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from xueji.changes import services as engine
-from xueji.changes.batch import register_cid_font
-from xueji.changes.kinds.transfer import DOCUMENT_LABELS, start_evidence
+from xueji.changes.kinds.transfer.kind import DOCUMENT_LABELS
+from xueji.changes.kinds.transfer.services import transfer_start
 from xueji.changes.models import Case
-from xueji.changes.transfer import transfer_start
 from xueji.core import clock
 from xueji.core.calendar import add_working_days, months_window_last_day, semester_last_started
-from xueji.demo.people import People
+from xueji.core.pdf import register_cid_font
 from xueji.org.models import School, User
 from xueji.students.models import Enrollment
+
+if TYPE_CHECKING:
+    from xueji.demo.people import People
 
 HOME = "hq"  # 北关区红旗路小学: the transfer-in school of every demo transfer
 SOURCE_DISTRICT = "410502"  # 文峰区
@@ -124,7 +126,7 @@ def on(day: dt.date) -> Iterator[None]:
         settings.XUEJI_FIXED_TODAY = before
 
 
-def seed_transfers(
+def seed(
     *,
     users: Mapping[str, User],
     schools: Mapping[str, School],
@@ -228,7 +230,7 @@ class _Runner:
                 return None
         with on(started):  # the only call that reads the R10.7 window
             case = transfer_start(actor=registrar, student=student, facts=GROUNDS[plan.grounds])
-        needed = list(start_evidence(case.facts))
+        needed = list(engine.missing_evidence(case))
         # The draft is still being prepared: only the guardian's application is scanned so far.
         self.attach(case, registrar, needed[:1] if plan.until == "draft" else needed)
         if plan.until == "draft":
@@ -274,7 +276,7 @@ class _Runner:
         }
         registrar = self.users["hq_registrar"]
         case = transfer_start(actor=registrar, student=None, facts=facts)
-        self.attach(case, registrar, list(start_evidence(case.facts)))
+        self.attach(case, registrar, list(engine.missing_evidence(case)))
         case = engine.case_submit(actor=registrar, case=case)
         return self.drive(case, "external")
 

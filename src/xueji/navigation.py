@@ -1,4 +1,5 @@
-"""Template context every page needs: the navigation the user's role may see."""
+"""Template context every page needs: the navigation the user's role may see. It sits on top of
+the apps, like the URLconf: each kind of status change adds its own entries (its ``menu``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from xueji.changes.kinds.registry import KINDS
 from xueji.org.models import Role
 
 
@@ -21,12 +23,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("students:register", "新生注册"),
             ("students:import_existing", "导入已有学籍"),
             ("exchange:import", "批量导入"),
-            ("changes:transfer_verify", "转学"),
         ]
+    items += [
+        (url, label) for kind in KINDS.values() for url, label, roles in kind.menu if user.role in roles
+    ]
     if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
         items.append(("changes:list", "学籍变动"))
-    if user.role == Role.DISTRICT_OFFICER:
-        items.append(("changes:batches", "转学备案"))
     if user.role in (Role.REGISTRAR, Role.DISTRICT_OFFICER):
         items.append(("students:entry_applications", "入学申请"))
     if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN):

@@ -16,9 +16,11 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from xueji.changes.kinds.transfer import DOCUMENT_LABELS, GROUNDS, NATURES
+from xueji.changes.kinds.transfer.kind import DOCUMENT_LABELS
+from xueji.changes.kinds.transfer.schemas import GROUNDS, NATURES
 from xueji.core.codes import GENDER, GRADE_NAMES
 from xueji.core.identity import mask_id_number
+from xueji.core.pdf import FONT, register_cid_font
 
 if TYPE_CHECKING:
     from xueji.changes.models import Case
@@ -40,7 +42,6 @@ COLUMNS = (
 EMPTY = "本期无备案"
 SIGNATURES = ("经办人：", "审核人：", "日期：")
 DATE_BLANK = "年　　月　　日"
-FONT = "STSong-Light"  # a CID font every PDF reader carries: no font file, no system fonts needed
 
 
 def subtitle(district_name: str, filing_day: dt.date) -> str:
@@ -93,16 +94,6 @@ def _row(index: int, case: Case) -> tuple[str, ...]:
 # Points on A4 landscape (842 pt wide, 2 × 28 pt margins); scaled to the frame in _pdf_table.
 _CENTERED = {0, 2, 6}  # 序号, 性别, 年级
 _PDF_WIDTHS = (26, 56, 26, 92, 100, 92, 42, 100, 64, 120, 70)
-
-
-@functools.cache
-def register_cid_font() -> str:
-    """Register the CID font once per process; returns its name for setFont."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
 
 
 def batch_pdf(*, district_name: str, filing_day: dt.date, cases: list[Case]) -> bytes:
@@ -295,4 +286,4 @@ def batch_xlsx(*, district_name: str, filing_day: dt.date, cases: list[Case]) ->
     return buffer.getvalue()
 
 
-__all__ = ["COLUMNS", "batch_pdf", "batch_rows", "batch_xlsx", "register_cid_font", "subtitle"]
+__all__ = ["COLUMNS", "batch_pdf", "batch_rows", "batch_xlsx", "subtitle"]

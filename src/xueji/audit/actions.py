@@ -1,0 +1,77 @@
+"""Every audit action, named once: services and reads write these, the auditor's page and the tests
+read them (R2.3, R21.1). A case's verbs are recorded as ``<kind>.<verb>`` (``case_action``)."""
+
+from __future__ import annotations
+
+# Accounts and base data
+API_TOKEN_ISSUE = "api_token.issue"  # noqa: S105 (an action name, not a secret)
+CALENDAR_OVERRIDE_CREATE = "calendar_override.create"
+CALENDAR_OVERRIDE_UPDATE = "calendar_override.update"
+CALENDAR_OVERRIDE_DELETE = "calendar_override.delete"
+CALENDAR_YEAR_LOAD = "calendar_year.load"
+
+# The record
+STUDENT_REGISTER = "student.register"
+STUDENT_IMPORT_EXISTING = "student.import_existing"
+STUDENT_UPDATE = "student.update"
+STUDENT_XJH_REPLACE = "student.xjh_replace"
+STUDENTS_BULK_IMPORT = "students.bulk_import"
+EVIDENCE_ATTACH = "evidence.attach"
+EVIDENCE_FILE_FROM_CASE = "evidence.file_from_case"
+ENTRY_APPLICATION_SUBMIT = "entry_application.submit"
+ENTRY_APPLICATION_DECIDE = "entry_application.decide"
+FOLLOW_UP_RECORD = "follow_up.record"
+
+# The one writer of a student's status (students.status)
+ENROLLMENT_PLACE = "enrollment.place_in_class"
+ENROLLMENT_STATUS = "enrollment.status"
+ENROLLMENT_GRADE = "enrollment.grade"
+ENROLLMENT_MOVE = "enrollment.move"
+ENROLLMENT_PERIOD_EXTEND = "enrollment.period_extend"
+ENROLLMENT_PERIOD_EVENT = "enrollment.period_event"
+
+# Status-change cases: the engine's verbs, recorded per kind
+CASE_VERBS = (
+    "start",
+    "submit",
+    "approve",
+    "reject",
+    "return",
+    "withdraw",
+    "evidence",
+    "overdue",
+    "lapse",
+    "supersede",
+    "platform",
+)
+TRANSFER_EXCEPTION = "transfer.exception"
+DISTRICT_POLICY_SET = "policy.set"
+
+# Reads of personal data (R21.1)
+STUDENT_SEARCH = "student.search"
+STUDENT_VIEW = "student.view"
+EVIDENCE_DOWNLOAD = "evidence.download"
+CASE_LIST = "case.list"
+CASE_VIEW = "case.view"
+CASE_DOCUMENT_DOWNLOAD = "case.document.download"
+TRANSFER_VERIFY = "transfer.verify"
+TRANSFER_BATCH_EXPORT = "transfer.batch.export"
+IMPORT_UPLOAD = "import.upload"
+IMPORT_RUN = "import.run"
+IMPORT_REPORT_DOWNLOAD = "import.report_download"
+EXPORT_STUDENTS = "export.students"
+EXPORT_CASES = "export.cases"
+EXPORT_REQUEST = "export.request"
+EXPORT_RUN = "export.run"
+EXPORT_DOWNLOAD = "export.download"
+
+
+def case_action(kind: str, verb: str) -> str:
+    """The action of a case verb: ``transfer.approve``, ``suspension.submit``."""
+    assert verb in CASE_VERBS, verb
+    return f"{kind}.{verb}"
+
+
+def base_data(model: str, *, created: bool) -> str:
+    """Base data saved through the admin (schools, classes, accounts): ``school.create``."""
+    return f"{model.lower()}.{'create' if created else 'update'}"

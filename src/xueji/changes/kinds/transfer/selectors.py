@@ -1,0 +1,129 @@
+"""The transfer's own reads: the verified student (R10.3), what stands in the way of a transfer
+before the form is filled, and the district's Tuesday filing batches (R10.4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from xueji.changes import selectors as case_selectors
+from xueji.changes import services as engine
+from xueji.changes.kinds.transfer.kind import REFUSALS, TRANSFER
+from xueji.changes.kinds.transfer.models import Verification
+from xueji.changes.models import Case
+from xueji.core import clock
+from xueji.core.calendar import months_window_last_day, semester_of
+from xueji.org.models import Role, User
+from xueji.students.models import Enrollment, Student
+
+# How long a verification (核验, R10.3) lets the registrar start a transfer for the student found.
+VERIFY_VALID = dt.timedelta(hours=24)
+
+
+def verified_student(*, requested_by: User, pk: Any) -> Student:
+    """A student this registrar found by ID number + name (R10.3) within the last 24 hours.
+
+    The verification record is the proof: a registrar cannot open a transfer (and so learn a name)
+    for a student id guessed rather than verified.
+    """
+    try:
+        number = int(pk)
+    except (TypeError, ValueError, OverflowError):
+        number = 0
+    verified = (
+        0 < number <= case_selectors.MAX_PK
+        and requested_by.has_role(Role.REGISTRAR)
+        and Verification.objects.filter(
+            registrar=requested_by, student_id=number, verified_at__gte=clock.now() - VERIFY_VALID
+        ).exists()
+    )
+    student = Student.objects.filter(pk=number, enrollments__is_current=True).first() if verified else None
+    if student is None:
+        raise REFUSALS["not_verified"]()
+    return student
+
+
+def verified_enrollment(student: Student) -> Enrollment:
+    return Enrollment.objects.select_related("school__district").get(student=student, is_current=True)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A refusal the registrar should read on the verification card, before filling in the form.
+    Advisory only: transfer_start decides, with the same rule."""
+
+    rule: str
+    message: str
+    blocking: bool
+    case: Case | None = None  # the open case, when the user may open it
+
+
+def transfer_notices(*, requested_by: User, enrollment: Enrollment) -> list[Notice]:
+    """What stands in the way of a transfer of the verified student into the user's school."""
+    user = requested_by
+    notices = []
+    if enrollment.school_id == user.school_id:
+        notices.append(
+            Notice(
+                "R10.8",
+                "该学生是本校学生。转学由转入学校发起，学校不得为本校学生办理转出（第十条第四款）。",
+                True,
+            )
+        )
+    conflict = engine.open_case_conflict(enrollment.student_id, TRANSFER)
+    open_case = engine.open_cases(enrollment.student_id).first()
+    if open_case is not None:
+        visible = case_selectors.case_list(requested_by=user).filter(pk=open_case.pk).exists()
+        notices.append(Notice(conflict.rule, conflict.message, True, open_case if visible else None))
+    if enrollment.status != Enrollment.Status.ENROLLED:
+        notices.append(
+            Notice("R10.11", REFUSALS["not_enrolled"](status=enrollment.get_status_display()).message, True)
+        )
+    same_province = enrollment.school.district.code[:2] == user.school.district.code[:2]
+    today = clock.today()
+    semester = semester_of(today)
+    if same_province and (semester is None or today > months_window_last_day(semester.start, 2)):
+        when = f"本学期 {semester.start:%Y年%m月%d日} 开学，" if semester else "现不在学期内，"
+        notices.append(
+            Notice(
+                "R10.7",
+                f"省内转学一般在新学期开学后两个月内办理，{when}已超出办理时间（第十条第三款）。",
+                True,
+            )
+        )
+    return notices
+
+
+# --------------------------------------------------------------------------- the Tuesday filing (R10.4)
+
+
+def _filing_rows(user: User) -> QuerySet[Case]:
+    if case_selectors.scope_of(user) is None or not user.has_role(Role.DISTRICT_OFFICER):
+        return Case.objects.none()
+    return (
+        case_selectors.with_related(
+            Case.objects.filter(
+                kind=TRANSFER.key,
+                state=Case.State.OPEN,
+                step_key="filing",
+                owner_jurisdiction__code__startswith=user.jurisdiction.scope_prefix,
+            )
+        )
+        .order_by("step_due", "created_at", "pk")
+        .prefetch_related("documents")  # the summary lists them
+    )
+
+
+def filing_batches(*, requested_by: User) -> list[tuple[dt.date, list[Case]]]:
+    """The cases of each 《转学备案汇总表》: open cases at the filing step of the officer's bureau,
+    grouped by their filing Tuesday (the step's due date), earliest first."""
+    rows = list(_filing_rows(requested_by))
+    return [(day, list(cases)) for day, cases in itertools.groupby(rows, key=lambda c: c.step_due)]
+
+
+def filing_batch(*, requested_by: User, day: dt.date) -> list[Case]:
+    return list(_filing_rows(requested_by).filter(step_due=day))

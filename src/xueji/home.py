@@ -1,0 +1,58 @@
+"""The home page: each role's to-do list. It sits on top of the apps, like the URLconf: it reads
+the students' and the cases' selectors, and each kind of status change adds its own cards."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from xueji.changes import selectors as change_selectors
+from xueji.changes.kinds.registry import KINDS
+from xueji.core import clock
+from xueji.core.web import route
+from xueji.org import selectors
+from xueji.org.models import Role
+from xueji.students import selectors as student_selectors
+from xueji.students.models import EntryApplication
+
+
+@route("home")
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's to-do list: what waits for this user, overdue first."""
+    user = request.user
+    context: dict = {"today": clock.today()}
+    if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER):
+        overdue = student_selectors.todo_overdue_records(requested_by=user)
+        context["overdue_count"] = overdue.count()
+        context["overdue"] = overdue.order_by("record_due", "pk")[:20]
+        context["incomplete_count"] = student_selectors.enrollment_search(
+            requested_by=user, incomplete=True
+        ).count()
+        context["enrolled_count"] = student_selectors.enrollment_search(requested_by=user).count()
+    if user.role == Role.REGISTRAR:
+        context["unplaced_count"] = (
+            student_selectors.enrollment_search(requested_by=user).filter(school_class__isnull=True).count()
+        )
+        context["my_applications"] = student_selectors.entry_applications(requested_by=user).order_by(
+            "-submitted_at"
+        )[:5]
+    if user.role == Role.DISTRICT_OFFICER:
+        context["overdue_by_school"] = list(student_selectors.todo_overdue_by_school(requested_by=user)[:20])
+        context["overdue_count"] = sum(row["n"] for row in context["overdue_by_school"])
+        context["pending_applications"] = student_selectors.entry_applications(
+            requested_by=user, state=EntryApplication.State.PENDING
+        )[:20]
+        context["stats"] = student_selectors.district_statistics(requested_by=user)
+    if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
+        # Status-change cases whose current step is this user's (R10.7: late ones first).
+        context["todos"] = change_selectors.inbox(requested_by=user)
+    if user.role == Role.REGISTRAR:
+        # R10.10, R12.5: arrived by transfer or back from a suspension, still to be placed in a class.
+        context["awaiting_class"] = list(student_selectors.awaiting_class(requested_by=user)[:20])
+    if user.role == Role.DISTRICT_OFFICER:
+        context["late_by_owner"] = change_selectors.late_by_owner(requested_by=user)
+    # Each kind's own figures for this user (the transfers waiting for Tuesday's filing, …).
+    context["kind_cards"] = [card for kind in KINDS.values() for card in kind.home_cards(user)]
+    if user.role == Role.DISTRICT_ADMIN:
+        context["schools"] = selectors.school_list(requested_by=user).count()
+    return render(request, "home.html", context)

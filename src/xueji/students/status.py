@@ -1,0 +1,309 @@
+"""The one writer of a student's status, grade, school and class (R4.1, R6.5, R13.1).
+
+Every kind of status change (changes/kinds/) calls these in its completing transaction; nothing
+else writes an enrollment after it is created. Each change is checked against the one table of
+allowed transitions (rules.STATUS_TRANSITIONS), kept in the enrollment's history and recorded as
+one audit event. The callers have decided who may act (the engine's step roles): these functions
+check what the record allows, not who asks, except where a registrar calls them directly.
+
+A status that runs for a time (休学, 出国（境）) carries its period (StatusPeriod); the period's
+planned end passing changes nothing by itself (R12.4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from xueji.audit import actions
+from xueji.audit.services import audit_record, audit_record_many
+from xueji.core import clock
+from xueji.core.errors import RuleViolation
+from xueji.org.models import School, SchoolClass, User
+from xueji.org.permissions import WRITE_STUDENTS, require_role
+from xueji.students import handover, rules
+from xueji.students.models import Enrollment, StatusPeriod, Student
+
+LABELS = dict(Enrollment.Status.choices)
+# Statuses that run for a time and so open a period.
+PERIOD_STATUSES = (Enrollment.Status.SUSPENDED, Enrollment.Status.ABROAD)
+MSG_NO_RECORD = "该学生在本系统中没有当前学籍。"
+
+
+def _current(student: Student | int) -> Enrollment:
+    student_id = student if isinstance(student, int) else student.pk
+    try:
+        return (
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("school__district", "school_class", "student")
+            .get(student_id=student_id, is_current=True)
+        )
+    except Enrollment.DoesNotExist as exc:
+        raise RuleViolation(rule="R4.1", code="no_record", field="student", message=MSG_NO_RECORD) from exc
+
+
+def _save(enrollment: Enrollment, actor: User | None) -> None:
+    enrollment._history_user = actor  # type: ignore[attr-defined]
+    enrollment.save()
+
+
+def _running_period(student_id: int) -> StatusPeriod | None:
+    return (
+        StatusPeriod.objects.select_for_update().filter(student_id=student_id, closed_on__isnull=True).first()
+    )
+
+
+@transaction.atomic
+def enrollment_change_status(
+    *,
+    actor: User | None,
+    student: Student | int,
+    status: str,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    reference: str = "",
+    note: str = "",
+) -> Enrollment:
+    """Change the current enrollment's status by the transition table. A status that runs for a
+    time opens a period from ``starts_on`` (default today) to ``ends_on`` (None: open-ended);
+    leaving it closes the running period on ``starts_on`` (the day the new status begins)."""
+    enrollment = _current(student)
+    old = enrollment.status
+    rule = rules.check_transition(old, status, labels=LABELS)
+    day = starts_on or clock.today()
+    running = _running_period(enrollment.student_id)
+    if running is not None:
+        running.closed_on = max(day, running.starts_on)
+        running.save(update_fields=["closed_on"])
+    period = None
+    if status in PERIOD_STATUSES:
+        period = StatusPeriod.objects.create(
+            student_id=enrollment.student_id,
+            enrollment=enrollment,
+            status=status,
+            starts_on=day,
+            ends_on=ends_on,
+            reference=reference,
+        )
+    enrollment.status = status
+    _save(enrollment, actor)
+    changes: dict[str, Any] = {"status": [old, status]}
+    if period is not None:
+        changes["period"] = [None, f"{day.isoformat()}–{ends_on.isoformat() if ends_on else ''}"]
+    audit_record(
+        actor=actor,
+        action=actions.ENROLLMENT_STATUS,
+        subject=enrollment.student,
+        school=enrollment.school,
+        changes=changes,
+        rules=[rule],
+        note=" ".join(filter(None, [reference, note])),
+    )
+    return enrollment
+
+
+@transaction.atomic
+def status_period_extend(
+    *, actor: User | None, student: Student | int, ends_on: dt.date, reference: str = ""
+) -> StatusPeriod:
+    """R12.4: an extension ends the running period the day before the new one starts and opens the
+    next, to ``ends_on``; the status does not change and every period stays in the history."""
+    enrollment = _current(student)
+    running = _running_period(enrollment.student_id)
+    if running is None or running.status != enrollment.status:
+        raise RuleViolation(
+            rule="R12.4",
+            code="no_running_period",
+            field="student",
+            message=f"该学生当前不在{LABELS[Enrollment.Status.SUSPENDED]}期间，不能延长。",
+        )
+    starts_on = (running.ends_on or clock.today()) + dt.timedelta(days=1)
+    if ends_on < starts_on:
+        raise RuleViolation(
+            rule="R12.4",
+            code="bad_period",
+            field="ends_on",
+            message=f"延长后的期满日期应晚于 {running.ends_on:%Y年%m月%d日}。",
+        )
+    running.closed_on = starts_on - dt.timedelta(days=1)
+    running.save(update_fields=["closed_on"])
+    period = StatusPeriod.objects.create(
+        student_id=enrollment.student_id,
+        enrollment=enrollment,
+        status=running.status,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        reference=reference,
+    )
+    audit_record(
+        actor=actor,
+        action=actions.ENROLLMENT_PERIOD_EXTEND,
+        subject=enrollment.student,
+        school=enrollment.school,
+        changes={"ends_on": [running.ends_on, ends_on]},
+        rules=["R12.4"],
+        note=reference,
+    )
+    return period
+
+
+@transaction.atomic
+def enrollment_set_grade(
+    *, actor: User | None, student: Student | int, grade: int, rule: str, reference: str = ""
+) -> Enrollment:
+    """A grade decided by a case (a resumption into another grade, a repeat or a skip, R12.5,
+    R14.1); the school must offer it."""
+    enrollment = _current(student)
+    if not enrollment.school.offers_grade(grade):
+        raise RuleViolation(
+            rule=rule,
+            code="grade_not_offered",
+            field="grade",
+            message=f"{enrollment.school.name}不设{grade}年级，请核对。",
+        )
+    old = enrollment.grade
+    if old == grade:
+        return enrollment
+    enrollment.grade = grade
+    if enrollment.school_class_id and enrollment.school_class.grade != grade:
+        enrollment.school_class = None  # the class was of the old grade: 待分班
+    _save(enrollment, actor)
+    audit_record(
+        actor=actor,
+        action=actions.ENROLLMENT_GRADE,
+        subject=enrollment.student,
+        school=enrollment.school,
+        changes={"grade": [old, grade]},
+        rules=[rule],
+        note=reference,
+    )
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_move(
+    *,
+    actor: User | None,
+    student: Student | int,
+    to_school: School,
+    school_class: SchoolClass | None = None,
+    reference: str = "",
+) -> tuple[Enrollment, dict[str, Any]]:
+    """R6.5, R10.10: the record moves to ``to_school``. The old enrollment closes as 转出 (kept for
+    the old school's read-only view) and a new one opens at the same grade, origin 转入, to be
+    placed in a class there. The archive is handed over in the same transaction (R8.1); the
+    hand-over's manifest is returned."""
+    old = _current(student)
+    rule = rules.check_transition(old.status, Enrollment.Status.TRANSFERRED_OUT, labels=LABELS)
+    if school_class is not None and (
+        school_class.school_id != to_school.pk or school_class.grade != old.grade
+    ):
+        school_class = None  # a class chosen at the start that no longer fits: placed afterwards
+    manifest = handover.archive_hand_over(
+        actor=actor, enrollment=old, to_school=to_school, reference=reference
+    )
+    old.is_current, old.status = False, Enrollment.Status.TRANSFERRED_OUT
+    _save(old, actor)
+    new = Enrollment(
+        student_id=old.student_id,
+        school=to_school,
+        school_class=school_class,
+        grade=old.grade,
+        gender=old.gender,
+        entry_date=clock.today(),
+        entry_mode=old.entry_mode,
+        attendance_mode=old.attendance_mode,
+        source=old.source,
+        origin=Enrollment.Origin.TRANSFER,
+        record_due=old.record_due,
+        placement_due=school_class is None,
+    )
+    _save(new, actor)
+    audit_record(
+        actor=actor,
+        action=actions.ENROLLMENT_MOVE,
+        subject=old.student,
+        school=to_school,
+        changes={"school": [old.school.code, to_school.code], "enrollment": [old.pk, new.pk]},
+        rules=[rule, "R6.5", "R8.1"],
+        note=reference,
+    )
+    return new, manifest
+
+
+@transaction.atomic
+def enrollment_place_in_class(
+    *, actor: User, student: Student, school_class: SchoolClass | None
+) -> Enrollment:
+    """The registrar places a student in a class of the student's grade (分班), or takes the
+    student out of one."""
+    enrollment = _current(student)
+    require_role(actor, WRITE_STUDENTS, school=enrollment.school)
+    if school_class is not None:
+        rules.check_class(enrollment.school, school_class, enrollment.grade)
+    old = enrollment.school_class_id
+    enrollment.school_class = school_class
+    enrollment.placement_due = school_class is None and enrollment.placement_due
+    _save(enrollment, actor)
+    audit_record(
+        actor=actor,
+        action=actions.ENROLLMENT_PLACE,
+        subject=enrollment.student,
+        school=enrollment.school,
+        changes={"school_class": [old, school_class.pk if school_class else None]},
+        rules=["R4.1"],
+    )
+    return enrollment
+
+
+@transaction.atomic
+def enrollments_update(
+    *,
+    actor: User | None,
+    rows: QuerySet[Enrollment],
+    values: Mapping[str, Any],
+    action: str,
+    rules_cited: Iterable[str],
+    note: str = "",
+) -> int:
+    """Set-based: one UPDATE over ``rows`` (current enrollments), their history rows written in
+    bulk and one audit event per student, as the import writes them (the school year's promotion,
+    R14.2). ``values`` may hold expressions (``F("grade") + 1``). Status values are checked
+    against the transition table first; nothing is written if one row may not change."""
+    ids = list(rows.filter(is_current=True).select_for_update().values_list("pk", flat=True))
+    if not ids:
+        return 0
+    before = {
+        e.pk: e
+        for e in Enrollment.objects.filter(pk__in=ids).only(
+            "pk", "status", "grade", "school_class_id", "school_id"
+        )
+    }
+    if "status" in values:
+        new_status = str(values["status"])
+        for old in {e.status for e in before.values()}:
+            rules.check_transition(old, new_status, labels=LABELS)
+    Enrollment.objects.filter(pk__in=ids).update(**values)
+    after = list(Enrollment.objects.filter(pk__in=ids).select_related("student", "school__district"))
+    Enrollment.history.bulk_history_create(after, update=True, default_user=actor)  # type: ignore[attr-defined]
+    fields = [name for name in values]
+    by_school: dict[int, list[dict[str, Any]]] = {}
+    for enrollment in after:
+        was = before[enrollment.pk]
+        by_school.setdefault(enrollment.school_id, []).append(
+            {
+                "action": action,
+                "subject": enrollment.student,
+                "changes": {f: [getattr(was, f, None), getattr(enrollment, f)] for f in fields},
+                "rules": list(rules_cited),
+                "note": note,
+            }
+        )
+    schools = {e.school_id: e.school for e in after}
+    for school_id, events in by_school.items():
+        audit_record_many(actor=actor, school=schools[school_id], events=events)
+    return len(ids)
