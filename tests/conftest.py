@@ -30,6 +30,16 @@ def fixed_today(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_policy_cache():
+    """A district's limits are cached per process (org.policy); each test has its own database."""
+    from xueji.org import policy
+
+    policy._CACHE.clear()
+    yield
+    policy._CACHE.clear()
+
+
+@pytest.fixture(autouse=True)
 def evidence_dir(settings, tmp_path):
     settings.EVIDENCE_DIR = tmp_path / "evidence"
     return settings.EVIDENCE_DIR

@@ -205,6 +205,21 @@ XUEJI = {
     "EXPORT_KEEP_HOURS": 24,
     # The student list counts up to this many matches, then says "more" (core.pagination).
     "SEARCH_COUNT_CAP": 10_000,
+    # How long a server process keeps a district's own limits before reading them again (0: never).
+    "POLICY_CACHE_SECONDS": 60,
+    # The limits of the measures (org.policy): each district may set its own, shown as 区教育局规定.
+    # Day counts are working days unless the declaration says otherwise.
+    "POLICY": {
+        "transfer.window_months": 2,  # R10.7: intra-province transfers within 2 months of term start
+        "transfer.step_days": 10,  # R10.7: each party's step
+        "transfer.online_days": 10,  # R10.7: the whole online phase, from the district's filing approval
+        "case.draft_lapse_days": 20,  # R17.2: an unsubmitted draft without a legal deadline lapses
+        "case.step_days": 10,  # Decision: a school or district step of the other kinds
+        "period.warn_days": 30,  # R12.6: calendar days before a suspension ends, it is on the lists
+        "period.escalate_days": 30,  # R12.6: calendar days between urgings once it has ended
+        "suspension.years": 1,  # R12.4
+        "suspension.flag_total_years": 2,  # R12.4: more than this in total is flagged to the district
+    },
 }
 # Tests fix "today" here (core.clock); None means the real date in Asia/Shanghai.
 XUEJI_FIXED_TODAY: str | None = os.environ.get("XUEJI_FIXED_TODAY") or None

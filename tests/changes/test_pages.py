@@ -256,9 +256,12 @@ def test_r10_10_the_card_names_the_open_case_before_the_form_is_filled(world, st
 
 
 def test_r10_7_the_card_says_when_the_intra_province_window_has_closed(world, student_c, settings):
+    # The case can be prepared (the link stays) but filed only with the district's exception; the
+    # card says so and when the next window opens.
     settings.XUEJI_FIXED_TODAY = "2026-11-02"
     card = _text(_verify(login(world.registrar_a), student_c))
-    assert "R10.7" in card and "两个月内" in card and "/cases/transfer/new/" not in card
+    assert "R10.7" in card and "两个月内" in card and "登记例外" in card and "2027年02月24日" in card
+    assert "/cases/transfer/new/" in card
 
 
 def test_r10_9_within_beiguan_needs_the_officers_exception_before_submitting(world):

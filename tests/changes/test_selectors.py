@@ -246,7 +246,8 @@ def test_r10_7_flag_overdue_command_reports_the_count(world, student_c, settings
     _filed(world, student_c)
     settings.XUEJI_FIXED_TODAY = "2026-09-16"
     out = StringIO()
-    call_command("flag_overdue", stdout=out)
-    assert out.getvalue().strip() == "已标记 1 个逾期环节。"
-    call_command("flag_overdue", stdout=out)
-    assert out.getvalue().strip().endswith("已标记 0 个逾期环节。")
+    call_command("flag_overdue", stdout=out)  # the former name of `xueji daily`
+    assert "2026-09-16：已标记 1 个逾期环节" in out.getvalue()
+    out = StringIO()
+    call_command("daily", stdout=out)
+    assert "已标记 0 个逾期环节" in out.getvalue()

@@ -163,14 +163,23 @@ def test_r10_3_full_grade_is_refused(world, student_c):
 
 @pytest.mark.parametrize(("today", "allowed"), [("2026-11-01", True), ("2026-11-02", False)])
 def test_r10_7_two_month_window_last_day(world, student_c, settings, today, allowed):
+    """Outside the window a transfer can be prepared but not filed without the district's
+    exception; the refusal says when the next window opens (the spring term, 24 Feb 2027)."""
     settings.XUEJI_FIXED_TODAY = today
+    case = start(world, student_c)
+    assert case.state == "draft" and bool(case.facts.get("outside_window")) is not allowed
+    attach(case, world.registrar_a, *START_EVIDENCE)
     if allowed:
-        assert start(world, student_c).state == "draft"
-    else:
-        with pytest.raises(RuleViolation) as refused:
-            start(world, student_c)
-        assert refused.value.rule == "R10.7"
-
+        assert engine.case_submit(actor=world.registrar_a, case=case).step_key == "filing"
+        return
+    with pytest.raises(RuleViolation) as refused:
+        engine.case_submit(actor=world.registrar_a, case=case)
+    assert refused.value.rule == "R10.7"
+    assert "2027年02月24日至2027年04月24日" in refused.value.message
+    with pytest.raises(PermissionDenied):  # only the district records the exception
+        transfer_grant_exception(actor=world.approver_a, case=case, reason="学期中随迁")
+    transfer_grant_exception(actor=world.officer, case=case, reason="监护人工作调动，学期中随迁")
+    assert engine.case_submit(actor=world.registrar_a, case=case).step_key == "filing"
 
 def test_r10_5_reject_needs_a_reason_and_closes_the_case(world, student_c):
     case = start(world, student_c)

@@ -1,14 +1,15 @@
 """The demo's transfers: one in every state, driven through the services (R10.1–R10.10).
 
 Seeded once for the module on the demo's real "today" (Friday 2026-11-27), after the R10.7 window
-of the autumn semester has closed: the seed starts each transfer on a day inside the window and
-acts on everything else today. Like test_seed.py, these tests never use the ``world`` fixture.
+of the autumn semester has closed: the district records its exception before each intra-province
+case is filed. Like test_seed.py, these tests never use the ``world`` fixture.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from io import BytesIO
 
 import pytest
 
@@ -127,26 +128,39 @@ def test_r10_7_one_step_is_overdue_and_flagged(demo):
     assert engine.cases_flag_overdue(today=TODAY) == 0  # already flagged, once
 
 
-def test_r10_7_intra_province_transfers_were_started_inside_the_window(demo):
-    # The draft's first step never restarted: it began the day the transfer was started.
+def test_r10_7_outside_the_window_filed_transfers_carry_the_districts_exception(demo):
+    # Today, 27 Nov, the autumn window (two months from 1 Sep) is closed: the draft is being
+    # prepared, which is allowed, and every intra-province case that was filed carries the
+    # district's recorded exception (R10.7, as R10.9).
     draft = transfers().get(state="draft")
-    assert dt.date(2026, 9, 1) <= draft.step_started_on <= dt.date(2026, 11, 1)
-    # Today, 27 Nov, the window is closed: the same start is refused, which is why the seed sets
-    # the clock back for each start.
+    assert draft.step_started_on == TODAY and draft.facts["outside_window"] is True
+    filed = transfers().exclude(state="draft").filter(facts__scope="intra_province")
+    assert filed and all(c.facts.get("exception_reason") for c in filed)
+    # Without the exception the same case cannot be filed, and the refusal says when the next
+    # window opens (the spring term, 24 Feb 2027).
     busy = Case.objects.exclude(student=None).values_list("student_id", flat=True)
     free = (
         Enrollment.objects.filter(is_current=True, school__district__code="410502", grade__lte=6)
         .exclude(student_id__in=busy)
         .first()
     )
-    with pytest.raises(RuleViolation) as refused:
-        transfer_start(
+    case = transfer_start(
+        actor=user("hq_registrar"),
+        student=free.student,
+        facts={"grounds": "household_moved", "nature": "returning", "reason": "随父母户籍迁入"},
+    )
+    assert case.state == "draft" and case.facts["outside_window"]
+    for category in engine.missing_evidence(case):
+        engine.case_attach(
             actor=user("hq_registrar"),
-            student=free.student,
-            facts={"grounds": "household_moved", "nature": "returning", "reason": "随父母户籍迁入"},
+            case=case,
+            file=BytesIO(scan("申请", "学生", case.number)),
+            original_name="a.pdf",
+            category=category,
         )
-    assert refused.value.rule == "R10.7"
-
+    with pytest.raises(RuleViolation) as refused:
+        engine.case_submit(actor=user("hq_registrar"), case=case)
+    assert refused.value.rule == "R10.7" and "2027年02月" in refused.value.message
 
 def test_r10_10_completed_transfer_moved_the_enrollment_to_be_placed(demo):
     case = transfers().get(state="completed")

@@ -31,13 +31,20 @@ def audit_record(
 def audit_record_many(*, actor: Any, school: Any, events: Iterable[Mapping[str, Any]]) -> int:
     """Write one audit event per item of a bulk service (a spreadsheet import), in batches.
 
-    Each item holds ``audit_record``'s other arguments (action, subject, changes, rules, note):
-    a record imported in bulk leaves the same event as one registered alone.
+    Each item holds ``audit_record``'s other arguments (action, subject, changes, rules, note, and
+    ``school`` where it differs from the call's): a record imported in bulk leaves the same event as
+    one registered alone.
     """
     _require_transaction()
     rows = [
         _event(
-            actor, e["action"], e["subject"], school, e.get("changes"), e.get("rules", ()), e.get("note", "")
+            actor,
+            e["action"],
+            e["subject"],
+            e.get("school", school),
+            e.get("changes"),
+            e.get("rules", ()),
+            e.get("note", ""),
         )
         for e in events
     ]

@@ -252,7 +252,7 @@ def case_detail(user: Any, case: Case) -> dict[str, Any]:
                 "status": row.status,
                 "status_label": row.status_label,
                 "owner": row.owner,
-                "working_days": row.step.working_days,
+                "working_days": row.working_days,
                 "events": [_event(e) for e in row.events],
             }
             for row in timeline

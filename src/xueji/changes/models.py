@@ -20,6 +20,8 @@ class Case(models.Model):
         COMPLETED = "completed", "已办结"
         REJECTED = "rejected", "未通过"
         WITHDRAWN = "withdrawn", "已撤回"
+        # R17.2: a draft without a legal deadline that was not submitted within the limit.
+        LAPSED = "lapsed", "逾期未提交，已失效"
 
     OPEN_STATES = (State.DRAFT, State.OPEN, State.RETURNED)
 
@@ -73,6 +75,14 @@ class Case(models.Model):
     step_due = models.DateField("本环节截止", null=True, blank=True)
     due_provisional = models.BooleanField("截止日期待定", default=False)
     is_overdue = models.BooleanField("已逾期", default=False)
+    # The case as a whole (R10.7: the online phase within 10 working days of the district's
+    # approval of the filing, restarting after a return), beside each step's own clock.
+    case_started_on = models.DateField("整体计时开始", null=True, blank=True)
+    case_due = models.DateField("整体办结期限", null=True, blank=True)
+    case_overdue = models.BooleanField("整体已逾期", default=False)
+    # R17.1: the same change made on the provincial platform, its reference and date.
+    platform_ref = models.CharField("省平台办理编号", max_length=50, blank=True)
+    platform_on = models.DateField("省平台办理日期", null=True, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
@@ -94,6 +104,13 @@ class Case(models.Model):
             models.Index(fields=["owner_school", "state"], name="case_owner_school_idx"),
             models.Index(fields=["owner_jurisdiction", "state"], name="case_owner_jurisdiction_idx"),
             models.Index(fields=["state", "step_due"], name="case_due_idx"),
+            models.Index(fields=["state", "case_due"], name="case_whole_due_idx"),
+            # R17.1: completed changes not yet entered on the provincial platform, per school.
+            models.Index(
+                fields=["school", "closed_at"],
+                condition=Q(state="completed", platform_ref=""),
+                name="case_platform_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -115,6 +132,9 @@ class CaseEvent(models.Model):
         RETURN = "return", "退回修改"
         WITHDRAW = "withdraw", "撤回"
         OVERDUE = "overdue", "逾期"
+        CASE_OVERDUE = "late_case", "整体逾期"
+        LAPSE = "lapse", "逾期失效"
+        PLATFORM = "platform", "省平台已办理"
         EVIDENCE = "evidence", "上传材料"
         COMPLETE = "complete", "办结"
         DECISION = "decision", "登记决定"

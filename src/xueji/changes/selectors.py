@@ -312,6 +312,7 @@ class TimelineStep:
     step: Step
     status: str  # done | current | stopped | future
     owner: str
+    working_days: int | None = None  # the party's allowance, as its district's policy says
     events: list[Event] = field(default_factory=list)
 
     @property
@@ -351,11 +352,13 @@ def case_timeline(*, case: Case, events: list[Event]) -> tuple[list[TimelineStep
             status = "done"
         else:
             status = "current" if case.is_open else "stopped"
+        school, bureau = engine.owner_of(case, step)
         rows.append(
             TimelineStep(
                 step=step,
                 status=status,
                 owner=owner_label(case, step),
+                working_days=engine.step_days(step, school.district if school is not None else bureau),
                 events=[e for e in events if e.step_key == step.key],
             )
         )

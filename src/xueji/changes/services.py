@@ -13,13 +13,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from xueji.audit import actions
-from xueji.audit.services import audit_record
-from xueji.changes.kinds.base import EvidenceContext, Kind, Party, Step
+from xueji.audit.services import audit_record, audit_record_many
+from xueji.changes.kinds.base import TURN, EvidenceContext, Kind, Party, Step
 from xueji.changes.kinds.registry import kind_of
 from xueji.changes.models import Case, CaseDocument, CaseEvent
 from xueji.core import clock, evidence
-from xueji.core.errors import Conflict, RuleViolation
+from xueji.core.calendar import WorkingCalendar, add_working_days
+from xueji.core.errors import Conflict, RuleViolation, RuleViolations
 from xueji.org.models import Jurisdiction, School, User
+from xueji.org.policy import Limit
 from xueji.students import handover
 from xueji.students.models import Enrollment, Student
 
@@ -54,29 +56,53 @@ def may_act(actor: Any, case: Case, step: Step) -> bool:
     )
 
 
+def step_days(step: Step, district: Jurisdiction | None) -> int | None:
+    """The working days a step's party has, as the district's policy says (org.policy)."""
+    return step.days.value(district) if step.days is not None else None
+
+
 def _due(
     step: Step, start: dt.date, bureau_or_district: Jurisdiction | None
 ) -> tuple[dt.date | None, bool, str]:
     if step.due is not None:
         return step.due(start, bureau_or_district)
-    if step.working_days is None:
+    days = step_days(step, bureau_or_district)
+    if days is None:
         return None, False, ""
-    from xueji.core.calendar import add_working_days
-
-    result = add_working_days(start, step.working_days, district=bureau_or_district)
+    result = add_working_days(start, days, district=bureau_or_district)
     return result.date, result.provisional, result.warning
 
 
+def clock_start(case: Case, step: Step) -> dt.date:
+    """Where the step's clock starts: today (its party's turn begins) or the date a fact names
+    (R13.2, R15.1: the day the school learned of it, whenever the report is filed)."""
+    if step.anchor == TURN:
+        return clock.today()
+    value = case.facts.get(step.anchor)
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return clock.today()
+
+
 def _enter(case: Case, step: Step) -> str:
-    """Make ``step`` the current one: its clock starts today, when it becomes this owner's turn."""
-    today = clock.today()
+    """Make ``step`` the current one and start its clock; a step that starts the case's own clock
+    (R10.7) starts that too."""
+    start = clock_start(case, step)
     school, bureau = owner_of(case, step)
     district = school.district if school is not None else bureau
-    due, provisional, warning = _due(step, today, district)
+    due, provisional, warning = _due(step, start, district)
     case.step_key = step.key
     case.owner_school, case.owner_jurisdiction = school, bureau
-    case.step_started_on, case.step_due, case.due_provisional = today, due, provisional
+    case.step_started_on, case.step_due, case.due_provisional = start, due, provisional
     case.is_overdue = False
+    kind = kind_of(case.kind)
+    if step.starts_case_clock and kind.case_days is not None:
+        today = clock.today()
+        whole = add_working_days(
+            today, kind.case_days.value(case.school.district), district=case.school.district
+        )
+        case.case_started_on, case.case_due, case.case_overdue = today, whole.date, False
     return warning
 
 
@@ -283,13 +309,35 @@ def case_submit(*, actor: Any, case: Case, comment: str = "") -> Case:
 
 
 @transaction.atomic
-def case_approve(*, actor: Any, case: Case, comment: str = "") -> Case:
+def case_approve(
+    *, actor: Any, case: Case, comment: str = "", decision: Mapping[str, Any] | None = None
+) -> Case:
+    """The party whose turn it is agrees; the case moves on (the last step completes it). A step
+    that decides facts (``Step.decides``: a district's grade decision) takes them in ``decision``;
+    the remaining steps may change with them (branching)."""
     case = lock(case)
     if case.state != Case.State.OPEN:
         raise RuleViolation(rule="R17.1", code="not_open", message="该事项不在办理中，不能审核。")
     step = _require_turn(actor, case)
     _check_evidence(case, step)
     old = _snapshot(case)
+    if step.decides:
+        kind = kind_of(case.kind)
+        decided, errors = kind.facts.clean(dict(decision or {}), only=step.decides)
+        missing = [kind.facts.get(key) for key in step.decides if decided.get(key) in (None, "")]
+        errors += [
+            RuleViolation(
+                rule=fact.rule, code="decision_required", field=fact.key, message=f"请填写{fact.label}。"
+            )
+            for fact in missing
+            if not any(e.field == fact.key for e in errors)
+        ]
+        if errors:
+            raise RuleViolations(errors)
+        case.facts = {**case.facts, **decided}
+        comment = "；".join(
+            filter(None, [comment, *(f"{label}：{value}" for label, value in kind.facts.rows(decided))])
+        )
     _event(case, actor, CaseEvent.Action.APPROVE, comment)
     warning = _advance(case, actor)
     case.save()
@@ -432,22 +480,141 @@ def case_attach(
     return document
 
 
+def _flag(rows: Any, *, flag: str, action: str, verb: str, comment: Any) -> int:
+    """Set ``flag`` on every case of ``rows`` and write one timeline event and one audit event for
+    each: set-based, so the daily run costs a constant number of statements."""
+    late = list(rows.select_for_update(of=("self",)).select_related("school__district"))
+    if not late:
+        return 0
+    Case.objects.filter(pk__in=[c.pk for c in late]).update(**{flag: True})
+    CaseEvent.objects.bulk_create(
+        [CaseEvent(case=c, actor=None, step_key=c.step_key, action=action, comment=comment(c)) for c in late]
+    )
+    audit_record_many(
+        actor=None,
+        school=None,
+        events=[
+            {
+                "action": actions.case_action(c.kind, verb),
+                "subject": c,
+                "school": c.school,
+                "changes": {flag: [False, True]},
+                "rules": kind_of(c.kind).rules,
+                "note": comment(c),
+            }
+            for c in late
+        ],
+    )
+    return len(late)
+
+
 @transaction.atomic
 def cases_flag_overdue(*, today: dt.date | None = None) -> int:
     """Flag the steps whose due date has passed (R10.7: late steps are flagged to both schools and
-    the district). Run daily (``xueji flag_overdue``); the inboxes also compute lateness live."""
+    the district), drafts with a legal deadline included. Run daily (``xueji daily``); the inboxes
+    also compute lateness live. A case is flagged once per step: running twice changes nothing."""
     today = today or clock.today()
-    late = list(
-        Case.objects.select_for_update()
-        .select_related("school__district")
-        .filter(state=Case.State.OPEN, is_overdue=False, step_due__lt=today)
+    return _flag(
+        Case.objects.filter(state__in=Case.OPEN_STATES, is_overdue=False, step_due__lt=today),
+        flag="is_overdue",
+        action=CaseEvent.Action.OVERDUE,
+        verb="overdue",
+        comment=lambda c: f"本环节应于 {c.step_due:%Y-%m-%d} 前办结",
     )
-    for case in late:
-        case.is_overdue = True
-        case.save(update_fields=["is_overdue"])
-        _event(case, None, CaseEvent.Action.OVERDUE, f"本环节应于 {case.step_due:%Y-%m-%d} 前办结")
-        _audit(case, None, "overdue", {"is_overdue": False}, note=f"due {case.step_due}")
-    return len(late)
+
+
+@transaction.atomic
+def cases_flag_whole_overdue(*, today: dt.date | None = None) -> int:
+    """R10.7: the case as a whole past its due date (the online phase), flagged once."""
+    today = today or clock.today()
+    return _flag(
+        Case.objects.filter(state=Case.State.OPEN, case_overdue=False, case_due__lt=today),
+        flag="case_overdue",
+        action=CaseEvent.Action.CASE_OVERDUE,
+        verb="overdue",
+        comment=lambda c: f"整个事项应于 {c.case_due:%Y-%m-%d} 前办结（网上办理时限）",
+    )
+
+
+DRAFT_LAPSE_DAYS = Limit("case.draft_lapse_days", "未提交的草稿失效时限", "个工作日", "R17.2", 20, 5, 120)
+
+
+@transaction.atomic
+def cases_lapse_drafts(*, today: dt.date | None = None) -> int:
+    """R17.2: a draft with no legal deadline that was not submitted within the limit lapses (its
+    clock: working days from the day it was started, in its school's district)."""
+    today = today or clock.today()
+    # Working days are never fewer than calendar days, so younger drafts cannot have lapsed.
+    candidates = list(
+        Case.objects.select_for_update(of=("self",))
+        .select_related("school__district")
+        .filter(
+            state=Case.State.DRAFT, step_due__isnull=True, step_started_on__lt=today - dt.timedelta(days=5)
+        )
+    )
+    calendars: dict[int, Any] = {}
+    lapsed = []
+    for case in candidates:
+        district = case.school.district
+        if district.pk not in calendars:
+            calendars[district.pk] = (WorkingCalendar(district=district), DRAFT_LAPSE_DAYS.value(district))
+        calendar, days = calendars[district.pk]
+        if calendar.add_working_days(case.step_started_on, days).date < today:
+            lapsed.append(case)
+    if not lapsed:
+        return 0
+    now = clock.now()
+    Case.objects.filter(pk__in=[c.pk for c in lapsed]).update(state=Case.State.LAPSED, closed_at=now)
+    reason = "草稿超过规定时限未提交，已失效（R17.2）；如仍需办理，请重新发起。"
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(case=c, actor=None, step_key=c.step_key, action=CaseEvent.Action.LAPSE, comment=reason)
+            for c in lapsed
+        ]
+    )
+    audit_record_many(
+        actor=None,
+        school=None,
+        events=[
+            {
+                "action": actions.case_action(c.kind, "lapse"),
+                "subject": c,
+                "school": c.school,
+                "changes": {"state": [Case.State.DRAFT, Case.State.LAPSED]},
+                "rules": ["R17.2"],
+                "note": reason,
+            }
+            for c in lapsed
+        ],
+    )
+    return len(lapsed)
+
+
+@transaction.atomic
+def case_record_platform(*, actor: User, case: Case, reference: str, on: dt.date) -> Case:
+    """R17.1: the starting school records that the completed change was made on the provincial
+    platform too (its reference and date); until then the case is on the school's list."""
+    case = lock(case)
+    first = kind_of(case.kind).steps(case)[0]
+    if not (actor.has_role(*first.roles) and actor.school_id == case.school_id):
+        raise PermissionDenied("由发起学校的学籍管理员登记省平台办理情况。")
+    if case.state != Case.State.COMPLETED:
+        raise RuleViolation(rule="R17.1", code="not_completed", message="事项办结后才能登记省平台办理情况。")
+    reference = reference.strip()
+    if not reference:
+        raise RuleViolation(
+            rule="R17.1", code="required", field="platform_ref", message="请填写省平台的办理编号。"
+        )
+    if on > clock.today() or (case.closed_at and on < case.closed_at.date() - dt.timedelta(days=366)):
+        raise RuleViolation(
+            rule="R17.1", code="bad_date", field="platform_on", message="省平台办理日期不应晚于今天。"
+        )
+    old = {"platform_ref": case.platform_ref, "platform_on": case.platform_on}
+    case.platform_ref, case.platform_on = reference[:50], on
+    case.save(update_fields=["platform_ref", "platform_on"])
+    _event(case, actor, CaseEvent.Action.PLATFORM, f"{reference}（{on:%Y-%m-%d}）")
+    _audit(case, actor, "platform", old, note=reference)
+    return case
 
 
 def cases_recount_dues(*, first: dt.date, last: dt.date, **_: Any) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -255,3 +256,32 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} 令牌 {self.digest[:8]}…"
+
+
+class PolicyValue(models.Model):
+    """A district's own value for a limit of the measures (a day count, a window, a threshold).
+
+    Every limit has its default in settings (XUEJI["POLICY"]); a district (or a city or province
+    above it, the closest wins) may set its own here, with a reason, through org.policy. Users see
+    these as 区教育局规定. Changes are audited; old values stay in the audit log.
+    """
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="适用范围", on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.CharField("规定", max_length=50)
+    value = models.IntegerField("取值")
+    reason = models.CharField("依据或理由", max_length=200)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="设置人", on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField("设置时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "区教育局规定"
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "key"], name="policy_value_one_per_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}（{self.jurisdiction_id}）"

@@ -306,6 +306,34 @@ class StatusPeriod(models.Model):
         return f"{self.get_status_display()} {self.starts_on}–{self.ends_on or ''}"
 
 
+class StatusPeriodEvent(models.Model):
+    """A threshold a running period crossed (R12.4, R12.6): 30 days before its end, its end, and
+    each escalation after it. Written once each by the daily command, which catches up a missed
+    day and writes nothing twice."""
+
+    period = models.ForeignKey(StatusPeriod, on_delete=models.PROTECT, related_name="events")
+    threshold = models.CharField("节点", max_length=12)  # soon | ended | after_30 | after_60 …
+    due_on = models.DateField("节点日期")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "期间提醒"
+        constraints = [
+            models.UniqueConstraint(fields=["period", "threshold"], name="period_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.threshold}"
+
+    @property
+    def label(self) -> str:
+        if self.threshold == "soon":
+            return "即将期满"
+        if self.threshold == "ended":
+            return "已期满"
+        return f"期满后 {self.threshold.removeprefix('after_')} 天仍未办理"
+
+
 class FollowUp(models.Model):
     """A student's follow-up log (R12.6, R13.2, R13.3): urgings, contacts and referrals, recorded
     with or without an open case; it blocks nothing."""

@@ -25,8 +25,9 @@ from xueji.core import clock
 from xueji.core.errors import RuleViolation
 from xueji.org.models import School, SchoolClass, User
 from xueji.org.permissions import WRITE_STUDENTS, require_role
+from xueji.org.policy import Limit
 from xueji.students import handover, rules
-from xueji.students.models import Enrollment, StatusPeriod, Student
+from xueji.students.models import Enrollment, StatusPeriod, StatusPeriodEvent, Student
 
 LABELS = dict(Enrollment.Status.choices)
 # Statuses that run for a time and so open a period.
@@ -307,3 +308,75 @@ def enrollments_update(
     for school_id, events in by_school.items():
         audit_record_many(actor=actor, school=schools[school_id], events=events)
     return len(ids)
+
+
+# --------------------------------------------------------------------------- periods over time
+
+WARN_DAYS = Limit("period.warn_days", "休学期满前列入督促名单", "天", "R12.6", 30, 0, 180)
+ESCALATE_DAYS = Limit("period.escalate_days", "期满未复学再次督促间隔", "天", "R12.6", 30, 7, 365)
+
+
+def period_thresholds(
+    ends_on: dt.date, today: dt.date, *, warn: int, every: int
+) -> list[tuple[str, dt.date]]:
+    """The thresholds a period ending on ``ends_on`` has crossed by ``today``: ``soon`` from
+    ``warn`` days before the end, ``ended`` from the day after it, then ``after_N`` each ``every``
+    days (R12.4: the status itself does not change; R12.6: the school urges)."""
+    crossed = []
+    if warn and today >= ends_on - dt.timedelta(days=warn):
+        crossed.append(("soon", ends_on - dt.timedelta(days=warn)))
+    ended = ends_on + dt.timedelta(days=1)
+    if today >= ended:
+        crossed.append(("ended", ended))
+        n = every
+        while today >= ended + dt.timedelta(days=n):
+            crossed.append((f"after_{n}", ended + dt.timedelta(days=n)))
+            n += every
+    return crossed
+
+
+@transaction.atomic
+def status_periods_daily(*, today: dt.date | None = None) -> int:
+    """Write one event per threshold each running period has crossed and not yet recorded, with its
+    audit event; nothing else changes (R12.4). Set-based: one read of the running periods that
+    can have crossed one, one of their recorded events, one bulk write of each."""
+    today = today or clock.today()
+    horizon = today + dt.timedelta(days=WARN_DAYS.maximum)
+    periods = list(
+        StatusPeriod.objects.filter(closed_on__isnull=True, ends_on__isnull=False, ends_on__lte=horizon)
+        .select_related("enrollment__school__district", "student")
+        .order_by("pk")
+    )
+    if not periods:
+        return 0
+    recorded = set(StatusPeriodEvent.objects.filter(period__in=periods).values_list("period_id", "threshold"))
+    limits: dict[int, tuple[int, int]] = {}
+    new: list[StatusPeriodEvent] = []
+    for period in periods:
+        district = period.enrollment.school.district
+        if district.pk not in limits:
+            limits[district.pk] = (WARN_DAYS.value(district), ESCALATE_DAYS.value(district))
+        warn, every = limits[district.pk]
+        assert period.ends_on is not None
+        for threshold, due_on in period_thresholds(period.ends_on, today, warn=warn, every=every):
+            if (period.pk, threshold) not in recorded:
+                new.append(StatusPeriodEvent(period=period, threshold=threshold, due_on=due_on))
+    if not new:
+        return 0
+    StatusPeriodEvent.objects.bulk_create(new)
+    audit_record_many(
+        actor=None,
+        school=None,
+        events=[
+            {
+                "action": actions.ENROLLMENT_PERIOD_EVENT,
+                "subject": e.period.student,
+                "school": e.period.enrollment.school,
+                "changes": {"threshold": [None, e.threshold]},
+                "rules": ["R12.4", "R12.6"],
+                "note": f"{e.period.get_status_display()} {e.label}（{e.due_on:%Y-%m-%d}）",
+            }
+            for e in new
+        ],
+    )
+    return len(new)

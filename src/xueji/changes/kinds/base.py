@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from xueji.core.errors import Conflict, RuleViolation
+from xueji.org.policy import Limit
 
 if TYPE_CHECKING:
     from xueji.changes.kinds.facts import FactSchema
@@ -63,13 +64,21 @@ def no_evidence(context: EvidenceContext) -> Mapping[str, str]:
     return {}
 
 
+# Where a step's clock starts: the day the step became the party's turn, or a date in the facts.
+TURN = "turn"
+
+
 @dataclass(frozen=True)
 class Step:
     key: str
     label: str
     party: str
     roles: tuple[str, ...]
-    working_days: int | None = None  # None: no working-day clock on this step
+    # The working days the party has (a limit of the measures, org.policy); None: no clock.
+    days: Limit | None = None
+    # The clock starts on the day the step became the party's turn (TURN), or on the date a fact
+    # names (the day the school learned of a death: ``anchor="learned_on"``).
+    anchor: str = TURN
     # Evidence categories (code → label) that must be on the case before this step can pass.
     evidence: EvidenceRule = no_evidence
     # A due date other than "n working days": e.g. the Tuesday filing day of a transfer (R10.4).
@@ -78,6 +87,15 @@ class Step:
     action_label: str = "同意"
     # The short name of the step in tables ("转入学校受理" for "转入学校受理（核验、审验材料）").
     short_label: str = ""
+    # The case's own clock (Kind.case_days) starts (again) when the case enters this step (R10.7:
+    # the online phase counts from the district's approval of the filing, again after a return).
+    starts_case_clock: bool = False
+    # Facts the acting party decides when it approves (a district's grade decision); the kind's
+    # steps may then change (branching).
+    decides: tuple[str, ...] = ()
+    # For an EXTERNAL step: who records the outside party's answer (the starting school or its
+    # bureau) and what the outside party is called.
+    recorder: str = Party.SCHOOL_BUREAU
 
     @property
     def short(self) -> str:
@@ -125,6 +143,8 @@ class Kind:
     facts: ClassVar[FactSchema]
     # Every evidence category a document of this kind may have (code → label).
     documents: ClassVar[Mapping[str, str]] = {}
+    # The case as a whole: the working days from the step that starts its clock (R10.7), if any.
+    case_days: ClassVar[Limit | None] = None
     # Whether the case changes the student's status (R17.2: one such case open per student), the
     # rule a second open case of this same kind cites, and whether filing it withdraws any other
     # open case (R17.2: a death, missing or dropout report supersedes).

@@ -12,12 +12,12 @@ triggers: ``transfer_start``, ``case_attach``, ``case_submit``, ``case_approve``
 - wf_approver: a case at 转出学校核办; wf_officer: one at 转出地教育局审核;
 - and, closed: one rejected with its reason.
 
-The dates. Only ``transfer_start`` reads the R10.7 window (two months after the semester starts),
-and the demo usually runs after it has closed (autumn 2026 starts 1 Sep; the window ends 1 Nov). So
-each transfer is started on a day inside the window (the clock, settings.XUEJI_FIXED_TODAY, is set
-to that day for the call and restored after it), and every later action happens on the seed's own
-"today": the open steps' clocks start today and nothing is late by accident. The one overdue case
-is the exception: its step was entered three weeks ago, so its 10 working days have run out.
+The dates. Every action happens on the seed's own "today": the open steps' clocks start today and
+nothing is late by accident. The one overdue case is the exception: it was started and filed three
+weeks ago (the clock, settings.XUEJI_FIXED_TODAY, is set to that day for those calls and restored
+after them), so its step's 10 working days have run out. Outside the R10.7 window (two months after
+the semester starts) a transfer can be prepared but not filed without the district's exception, so
+there bg_officer records one before the registrar files, as a district does for a real one.
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ from django.conf import settings
 
 from xueji.changes import services as engine
 from xueji.changes.kinds.transfer.kind import DOCUMENT_LABELS
-from xueji.changes.kinds.transfer.services import transfer_start
+from xueji.changes.kinds.transfer.services import transfer_grant_exception, transfer_start
 from xueji.changes.models import Case
 from xueji.core import clock
-from xueji.core.calendar import add_working_days, months_window_last_day, semester_last_started
+from xueji.core.calendar import add_working_days
 from xueji.core.pdf import register_cid_font
 from xueji.org.models import School, User
 from xueji.students.models import Enrollment
@@ -84,26 +84,26 @@ class Plan:
     until: str  # a step key to stop at, or "draft" / "returned" / "rejected" / "completed"
     grounds: str  # a key of GROUNDS
     from_dg: bool = False  # the chain passes 文峰区东关小学's approver
-    started: int = 14  # days after the semester started that the guardian applied
 
 
 # Created in this order, so the case numbers follow the story: the oldest case completed first.
 PLANS: tuple[Plan, ...] = (
-    Plan("completed", "completed", "returning", from_dg=True, started=8),
-    Plan("rejected", "rejected", "preferential", started=10),
-    Plan("overdue", "in_school", "migrant", started=15),
-    Plan("out_bureau", "out_bureau", "returning", from_dg=True, started=21),
-    Plan("out_school", "out_school", "migrant", from_dg=True, started=28),
-    Plan("in_school", "in_school", "returning", started=35),
-    Plan("returned", "returned", "migrant", started=42),
-    Plan("filing", "filing", "returning", started=49),
-    Plan("draft", "draft", "migrant", started=56),
+    Plan("completed", "completed", "returning", from_dg=True),
+    Plan("rejected", "rejected", "preferential"),
+    Plan("overdue", "in_school", "migrant"),
+    Plan("out_bureau", "out_bureau", "returning", from_dg=True),
+    Plan("out_school", "out_school", "migrant", from_dg=True),
+    Plan("in_school", "in_school", "returning"),
+    Plan("returned", "returned", "migrant"),
+    Plan("filing", "filing", "returning"),
+    Plan("draft", "draft", "migrant"),
 )
 # Students are handed out in this order (when a tiny seed has few, these come first), each plan
 # preferring the next grade of PREFERRED_GRADES, so the demo's transfers are not all one grade.
 PREFERRED_GRADES = (3, 4, 5, 2)
 PRIORITY = ("out_school", "completed", "filing", "in_school", "draft", "returned", "overdue", "rejected")
 
+EXCEPTION = "监护人工作调动，学期中随迁，确需转学；经核实，同意办理。"
 REJECTION = (
     "经核查，所附优抚证明未载明该生姓名，不符合第十条第一款的转学条件，请告知监护人补办证明后重新申请。"
 )
@@ -134,21 +134,18 @@ def seed(
     say: Callable[[str], None],
 ) -> dict[str, Case]:
     """Create the demo transfers; returns them by what they show. Skips, saying so, what the seed's
-    size or date does not allow (too few 文峰区 students; no semester window before today)."""
+    size or date does not allow (too few 文峰区 students; too few days since the term began)."""
     today = clock.today()
     made: dict[str, Case] = {}
     with on(today):  # one "today" for the whole run, even across midnight
         runner = _Runner(users, schools, people, today)
-        window = runner.window()
         students = runner.students()
         for plan in PLANS:
             student = students.get(plan.what)
-            if window is None or student is None:
-                say(
-                    f"  演示转学「{plan.what}」未建立：{'没有可用的学期办理时间' if window is None else '文峰区学生不足'}"
-                )
+            if student is None:
+                say(f"  演示转学「{plan.what}」未建立：文峰区学生不足")
                 continue
-            case = runner.run(plan, student, min(window[0] + dt.timedelta(days=plan.started), window[1]))
+            case = runner.run(plan, student)
             if case is not None:
                 made[plan.what] = case
             else:
@@ -164,13 +161,6 @@ class _Runner:
         self, users: Mapping[str, User], schools: Mapping[str, School], people: People, today: dt.date
     ):
         self.users, self.schools, self.people, self.today = users, schools, people, today
-
-    def window(self) -> tuple[dt.date, dt.date] | None:
-        """The first and last day an intra-province transfer could start, up to today (R10.7)."""
-        semester = semester_last_started(self.today)
-        if semester is None:
-            return None
-        return semester.start, min(months_window_last_day(semester.start, 2), self.today)
 
     def students(self) -> dict[str, Any]:
         """A 文峰区 student for each plan, in a grade 北关区红旗路小学 offers. Spread over the 文峰区
@@ -219,29 +209,36 @@ class _Runner:
 
     # ------------------------------------------------------------------ one case
 
-    def run(self, plan: Plan, student: Any, started: dt.date) -> Case | None:
+    def run(self, plan: Plan, student: Any) -> Case | None:
         registrar = self.users["hq_registrar"]
         entered = self.today
         if plan.what == "overdue":
-            # Filed three weeks ago, on a Tuesday (R10.4's batch day), and not handled since.
+            # Started and filed three weeks ago, on a Tuesday (R10.4's batch day), and not handled
+            # since: its step's working days have run out.
             entered = self.today - dt.timedelta(days=OVERDUE_ENTERED_DAYS_AGO)
-            entered = max(started, entered - dt.timedelta(days=(entered.weekday() - 1) % 7))
+            entered -= dt.timedelta(days=(entered.weekday() - 1) % 7)
             if add_working_days(entered, 10, district=self.schools[HOME].district).date >= self.today:
                 return None
-        with on(started):  # the only call that reads the R10.7 window
-            case = transfer_start(actor=registrar, student=student, facts=GROUNDS[plan.grounds])
-        needed = list(engine.missing_evidence(case))
-        # The draft is still being prepared: only the guardian's application is scanned so far.
-        self.attach(case, registrar, needed[:1] if plan.until == "draft" else needed)
-        if plan.until == "draft":
-            return case
         with on(entered):
+            case = transfer_start(actor=registrar, student=student, facts=GROUNDS[plan.grounds])
+            needed = list(engine.missing_evidence(case))
+            # The draft is still being prepared: only the guardian's application is scanned so far.
+            self.attach(case, registrar, needed[:1] if plan.until == "draft" else needed)
+            if plan.until == "draft":
+                return case
+            self.allow(case)
             case = engine.case_submit(actor=registrar, case=case)
             if plan.until == "returned":
                 return engine.case_return(actor=self.users["bg_officer"], case=case, comment=RETURN_NOTE)
             if plan.until == "rejected":
                 return engine.case_reject(actor=self.users["bg_officer"], case=case, reason=REJECTION)
             return self.drive(case, plan.until)
+
+    def allow(self, case: Case) -> None:
+        """Outside the R10.7 window (or within 北关区, R10.9) the district records its exception
+        before the case can be filed."""
+        if case.facts.get("outside_window") or case.facts.get("needs_exception"):
+            transfer_grant_exception(actor=self.users["bg_officer"], case=case, reason=EXCEPTION)
 
     def drive(self, case: Case, until: str) -> Case:
         """Approve step after step until the case waits at ``until`` (or completes)."""
@@ -277,6 +274,7 @@ class _Runner:
         registrar = self.users["hq_registrar"]
         case = transfer_start(actor=registrar, student=None, facts=facts)
         self.attach(case, registrar, list(engine.missing_evidence(case)))
+        self.allow(case)  # cross-province: no window, so never needed here
         case = engine.case_submit(actor=registrar, case=case)
         return self.drive(case, "external")
 

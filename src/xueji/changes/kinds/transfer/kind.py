@@ -19,6 +19,7 @@ from xueji.changes.kinds.base import EvidenceContext, ExtraAction, HomeCard, Kin
 from xueji.changes.kinds.transfer.schemas import FACTS
 from xueji.core.calendar import first_working_day_from
 from xueji.org.models import Role
+from xueji.org.policy import Limit
 from xueji.students import status
 
 if TYPE_CHECKING:
@@ -39,7 +40,11 @@ DEFAULT_EVIDENCE = {
 }
 DOCUMENT_LABELS = {code: label for group in DEFAULT_EVIDENCE.values() for code, label in group.items()}
 
-STEP_DAYS = 10  # R10.7: each party's step, in working days
+STEP_DAYS = Limit("transfer.step_days", "转学每个环节办理时限", "个工作日", "R10.7", 10, 1, 60)
+ONLINE_DAYS = Limit(
+    "transfer.online_days", "转学网上办理总时限（自区教育局同意备案起）", "个工作日", "R10.7", 10, 1, 60
+)
+WINDOW_MONTHS = Limit("transfer.window_months", "省内转学办理时间（开学后）", "个月", "R10.7", 2, 1, 6)
 
 REFUSALS = {
     r.code: r
@@ -78,7 +83,9 @@ REFUSALS = {
         Refusal(
             "R10.7",
             "outside_window",
-            "省内转学一般在新学期开学后两个月内办理{window}，现已超出办理时间（第十条第三款）。",
+            "省内转学一般在新学期开学后两个月内办理，现已超出办理时间（第十条第三款）。"
+            "确有特殊情况的，须由区教育局学籍干部登记例外理由后才能提交备案；"
+            "否则请在下一次办理时间（{next_window}）提交。",
             "scope",
         ),
         Refusal(
@@ -169,27 +176,38 @@ FILING = Step(
     due=filing_day,
     action_label="同意备案",
 )
-IN_SCHOOL = Step("in_school", "转入学校审核", Party.SCHOOL, SCHOOL_STAFF, working_days=STEP_DAYS)
-IN_BUREAU = Step("in_bureau", "转入地教育局审核", Party.SCHOOL_BUREAU, OFFICER, working_days=STEP_DAYS)
-OUT_SCHOOL = Step("out_school", "转出学校核办", Party.OTHER_SCHOOL, SCHOOL_STAFF, working_days=STEP_DAYS)
-OUT_BUREAU = Step("out_bureau", "转出地教育局审核", Party.OTHER_BUREAU, OFFICER, working_days=STEP_DAYS)
-ONE_BUREAU = Step(
-    "bureau", "区教育局审核（转入转出同属本局）", Party.SCHOOL_BUREAU, OFFICER, working_days=STEP_DAYS
+IN_SCHOOL = Step(
+    "in_school", "转入学校审核", Party.SCHOOL, SCHOOL_STAFF, days=STEP_DAYS, starts_case_clock=True
 )
+IN_BUREAU = Step("in_bureau", "转入地教育局审核", Party.SCHOOL_BUREAU, OFFICER, days=STEP_DAYS)
+OUT_SCHOOL = Step("out_school", "转出学校核办", Party.OTHER_SCHOOL, SCHOOL_STAFF, days=STEP_DAYS)
+OUT_BUREAU = Step("out_bureau", "转出地教育局审核", Party.OTHER_BUREAU, OFFICER, days=STEP_DAYS)
+ONE_BUREAU = Step("bureau", "区教育局审核（转入转出同属本局）", Party.SCHOOL_BUREAU, OFFICER, days=STEP_DAYS)
 EXTERNAL = Step(
     "external",
     "外省转出方确认（省级交换，由区教育局据材料登记）",
     Party.EXTERNAL,
     OFFICER,
-    working_days=STEP_DAYS,
+    days=STEP_DAYS,
     evidence=external_evidence,
     action_label="登记外省已确认",
 )
 
 
+def exception_subject(facts: Mapping[str, Any]) -> str:
+    """What a district exception allows: a transfer within Beiguan (R10.9), one outside the
+    window (R10.7), or both."""
+    parts = [
+        label
+        for key, label in (("needs_exception", "区内转学"), ("outside_window", "超出办理时间"))
+        if facts.get(key)
+    ]
+    return "、".join(parts) or "转学"
+
+
 def _exception_allowed(user: Any, case: Case) -> bool:
     return bool(
-        case.facts.get("needs_exception")
+        (case.facts.get("needs_exception") or case.facts.get("outside_window"))
         and not case.facts.get("exception_reason")
         and case.school.district.code.startswith(user.jurisdiction.scope_prefix)
     )
@@ -207,6 +225,7 @@ class Transfer(Kind):
     number_prefix = "ZX"
     rules = ("R10.5", "R10.7")
     open_case_rule = "R10.10"  # a student has at most one open transfer
+    case_days = ONLINE_DAYS
     facts = FACTS
     documents = DOCUMENT_LABELS
     refusals = REFUSALS
@@ -237,9 +256,14 @@ class Transfer(Kind):
         return [*head, IN_BUREAU, OUT_SCHOOL, OUT_BUREAU]
 
     def check_submit(self, case: Case) -> None:
-        # R10.9: within Beiguan, only with a district officer's recorded exception.
-        if case.facts.get("needs_exception") and not case.facts.get("exception_reason"):
+        # R10.9: within Beiguan, and R10.7: outside the window, only with a district officer's
+        # recorded exception.
+        if case.facts.get("exception_reason"):
+            return
+        if case.facts.get("needs_exception"):
             raise REFUSALS["within_district"]()
+        if case.facts.get("outside_window"):
+            raise REFUSALS["outside_window"](next_window=case.facts.get("next_window", "下学期开学后"))
 
     def on_complete(self, case: Case, actor: User) -> None:
         """R10.10: the record moves to the new school in the completing transaction; the old
@@ -266,10 +290,10 @@ class Transfer(Kind):
                 roles=OFFICER,
                 perform=_grant_exception,
                 allowed=_exception_allowed,
-                prompt="区内转学例外理由（必填，第十条第五款）",
-                done="已登记区内转学例外（第十条第五款），发起学校现在可以提交备案。",
-                description="R10.9：北关区区域内学校原则上不转学；确有特殊情况的，区教育局学籍干部登记例外"
-                "理由（reason）后，发起学校才能提交备案。",
+                prompt="例外理由（必填：区内转学见第十条第五款，超出办理时间见第十条第三款）",
+                done="已登记例外，发起学校现在可以提交备案。",
+                description="R10.9：北关区区域内学校原则上不转学；R10.7：省内转学一般在开学后两个月内办理。"
+                "确有特殊情况的，区教育局学籍干部登记例外理由（reason）后，发起学校才能提交备案。",
             ),
         )
 

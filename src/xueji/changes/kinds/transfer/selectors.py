@@ -14,9 +14,9 @@ from xueji.changes import selectors as case_selectors
 from xueji.changes import services as engine
 from xueji.changes.kinds.transfer.kind import REFUSALS, TRANSFER
 from xueji.changes.kinds.transfer.models import Verification
+from xueji.changes.kinds.transfer.services import window_closed
 from xueji.changes.models import Case
 from xueji.core import clock
-from xueji.core.calendar import months_window_last_day, semester_of
 from xueji.org.models import Role, User
 from xueji.students.models import Enrollment, Student
 
@@ -84,15 +84,15 @@ def transfer_notices(*, requested_by: User, enrollment: Enrollment) -> list[Noti
             Notice("R10.11", REFUSALS["not_enrolled"](status=enrollment.get_status_display()).message, True)
         )
     same_province = enrollment.school.district.code[:2] == user.school.district.code[:2]
-    today = clock.today()
-    semester = semester_of(today)
-    if same_province and (semester is None or today > months_window_last_day(semester.start, 2)):
-        when = f"本学期 {semester.start:%Y年%m月%d日} 开学，" if semester else "现不在学期内，"
+    next_window = window_closed(user.school) if same_province else None
+    if next_window is not None:
+        # Not blocking: the case can be prepared; filing waits for the district's exception.
         notices.append(
             Notice(
                 "R10.7",
-                f"省内转学一般在新学期开学后两个月内办理，{when}已超出办理时间（第十条第三款）。",
-                True,
+                "省内转学一般在新学期开学后两个月内办理，现已超出办理时间（第十条第三款）。"
+                f"可以先准备材料，须由区教育局学籍干部登记例外理由后才能提交备案；下一次办理时间：{next_window}。",
+                False,
             )
         )
     return notices

@@ -17,12 +17,12 @@ from django.db import transaction
 from xueji.audit import actions
 from xueji.audit.services import access_record
 from xueji.changes import services as engine
-from xueji.changes.kinds.transfer.kind import REFUSALS, TRANSFER
+from xueji.changes.kinds.transfer.kind import REFUSALS, TRANSFER, WINDOW_MONTHS, exception_subject
 from xueji.changes.kinds.transfer.models import Verification
 from xueji.changes.kinds.transfer.schemas import FACTS
 from xueji.changes.models import Case
 from xueji.core import clock, identity
-from xueji.core.calendar import within_months_after
+from xueji.core.calendar import months_window_last_day, within_months_after
 from xueji.core.errors import RuleViolation, RuleViolations
 from xueji.org.models import Role, School, SchoolClass, Semester, User
 from xueji.org.permissions import require_role
@@ -123,7 +123,11 @@ def transfer_start(
         raise REFUSALS["grade_not_offered"](school=school.name, grade=grade)
     _check_capacity(school, grade, school_class)  # R10.3
     if clean["scope"] == "intra_province":
-        _check_window()  # R10.7
+        # R10.7: outside the window the case can be prepared, not filed, without an exception.
+        next_window = window_closed(school)
+        if next_window is not None:
+            clean["outside_window"] = True
+            clean["next_window"] = next_window
     warnings = []
     if grade in GRADUATING_GRADES:
         warnings.append("毕业年级学生转学，请与转出学校确认毕业手续安排（提示，不阻止）。")
@@ -188,21 +192,28 @@ def _check_capacity(school: School, grade: int, school_class: SchoolClass | None
             )
 
 
-def _check_window() -> None:
-    """R10.7: an intra-province transfer within two calendar months after the semester starts."""
+def window_closed(school: School) -> str | None:
+    """R10.7: None inside the window (two calendar months, or the district's limit, after the
+    semester started); outside it, when the next window opens, as people read it."""
     today = clock.today()
+    months = WINDOW_MONTHS.value(school.district)
     semester = Semester.objects.filter(start__lte=today, end__gte=today).first()
-    if semester is None or not within_months_after(semester.start, today, 2):
-        window = f"（本学期 {semester.start:%Y年%m月%d日} 开学）" if semester else "（当前不在学期内）"
-        raise REFUSALS["outside_window"](window=window)
+    if semester is not None and within_months_after(semester.start, today, months):
+        return None
+    upcoming = Semester.objects.filter(start__gt=today).order_by("start").first()
+    if upcoming is None:
+        return f"下学期开学后 {months} 个月内"
+    last = months_window_last_day(upcoming.start, months)
+    return f"{upcoming.start:%Y年%m月%d日}至{last:%Y年%m月%d日}"
 
 
 @transaction.atomic
 def transfer_grant_exception(*, actor: User, case: Case, reason: str) -> Case:
-    """R10.9: a district officer allows a transfer between two Beiguan schools, with a reason."""
+    """R10.9, R10.7: a district officer allows a transfer between two Beiguan schools, or one
+    outside the two-month window, with a reason."""
     case = engine.lock(case)
     require_role(actor, (Role.DISTRICT_OFFICER,), school=case.school)
-    if not case.facts.get("needs_exception") or not case.is_open:
+    if not (case.facts.get("needs_exception") or case.facts.get("outside_window")) or not case.is_open:
         raise REFUSALS["no_exception_needed"]()
     if not reason.strip():
         raise REFUSALS["reason_required"]()
@@ -210,7 +221,7 @@ def transfer_grant_exception(*, actor: User, case: Case, reason: str) -> Case:
         actor=actor,
         case=case,
         facts={"exception_reason": reason.strip()[:300], "exception_by": actor.full_name or actor.username},
-        comment=f"区内转学例外批准：{reason.strip()}",
+        comment=f"{exception_subject(case.facts)}例外批准：{reason.strip()}",
         action=actions.TRANSFER_EXCEPTION,
         rules=("R10.9",),
     )

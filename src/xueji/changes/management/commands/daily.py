@@ -1,0 +1,36 @@
+"""`xueji daily`: what the passing of time does, once a day (cron or a systemd timer).
+
+- steps past their due date are flagged, and cases past their whole due date (R10.7);
+- drafts without a legal deadline that were not submitted in time lapse (R17.2);
+- running status periods (休学) that crossed a threshold — 30 days before their end, the end, each
+  escalation after it — get one event each (R12.4, R12.6); the status itself never changes.
+
+Each step writes one event per threshold crossed and nothing for one already recorded, so a missed
+day is caught up and a second run the same day changes nothing. The lists that read these (to-do
+lists, what is coming due) are computed live anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from xueji.changes.services import cases_flag_overdue, cases_flag_whole_overdue, cases_lapse_drafts
+from xueji.core import clock
+from xueji.students.status import status_periods_daily
+
+
+class Command(BaseCommand):
+    help = "每日运行：标记逾期环节和逾期事项，草稿逾期失效，休学期满提醒（第十条、第十二条、R17.2）。"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = clock.today()
+        steps = cases_flag_overdue(today=today)
+        whole = cases_flag_whole_overdue(today=today)
+        lapsed = cases_lapse_drafts(today=today)
+        periods = status_periods_daily(today=today)
+        self.stdout.write(
+            f"{today:%Y-%m-%d}：已标记 {steps} 个逾期环节、{whole} 件整体逾期事项；"
+            f"{lapsed} 件草稿逾期失效；{periods} 条休学期满提醒。"
+        )
