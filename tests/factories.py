@@ -70,3 +70,104 @@ def enrollment_payload(**overrides: Any) -> dict[str, Any]:
     data = {"grade": 1, "entry_date": "2026-09-01", "entry_mode": "11", "attendance_mode": "1", "source": "1"}
     data.update(overrides)
     return data
+
+
+# --------------------------------------------------------------------------- factory_boy: places and people
+
+import factory  # noqa: E402
+from factory.django import DjangoModelFactory  # noqa: E402
+
+from xueji.org.models import GradeCapacity, Jurisdiction, Role, School, User  # noqa: E402
+
+PASSWORD = "Xueji-test-2026!"
+
+
+class DistrictFactory(DjangoModelFactory):
+    """A district under 安阳市 (created on first use, like the province)."""
+
+    class Meta:
+        model = Jurisdiction
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"4105{n + 20:02d}")
+    name = factory.Sequence(lambda n: f"测试{n}区")
+    level = "district"
+    parent = factory.LazyFunction(
+        lambda: Jurisdiction.objects.get_or_create(
+            code="410500",
+            defaults={
+                "name": "安阳市",
+                "level": "city",
+                "parent": Jurisdiction.objects.get_or_create(
+                    code="410000", defaults={"name": "河南省", "level": "province"}
+                )[0],
+            },
+        )[0]
+    )
+
+
+class SchoolFactory(DjangoModelFactory):
+    """A primary school with two classes of 45 seats per grade."""
+
+    class Meta:
+        model = School
+        django_get_or_create = ("code",)
+        skip_postgeneration_save = True
+
+    district = factory.SubFactory(DistrictFactory)
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.district.code}{n + 100:04d}")
+    name = factory.Sequence(lambda n: f"测试第{n}小学")
+    kind = "primary"
+    grade_from = 1
+    grade_to = 6
+
+    @factory.post_generation
+    def capacities(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            for grade in obj.grades:
+                GradeCapacity.objects.get_or_create(
+                    school=obj, grade=grade, defaults={"classes": 2, "seats_per_class": 45}
+                )
+
+
+def persona(role: str, *, school: School | None = None, jurisdiction: Jurisdiction | None = None) -> User:
+    """The one account of ``role`` at a school or jurisdiction (made on first use): a registrar,
+    an approver, an officer … as the tests' named personas."""
+    unit = school.code if school is not None else jurisdiction.code  # type: ignore[union-attr]
+    username = f"{role}_{unit}"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(
+            username=username,
+            role=role,
+            school=school,
+            jurisdiction=jurisdiction,
+            full_name=f"{dict(Role.choices)[role]}{unit[-3:]}",
+        )
+        user.set_password(PASSWORD)
+        user.save()
+    return user
+
+
+def enrolled(
+    school: School,
+    *,
+    grade: int = 3,
+    birth: dt.date | None = None,
+    name: str = "陈小北",
+    entry_date: str = "2024-09-01",
+) -> Any:
+    """A student of ``school`` in ``grade``, taken over from the national system by its registrar
+    (the same service a registrar uses), with a complete record."""
+    from xueji.students.services import student_import_existing
+
+    birth = birth or dt.date(2026 - 6 - grade, 4, 1)
+    payload = student_payload(birth, name=name)
+    return student_import_existing(
+        actor=persona(Role.REGISTRAR, school=school),
+        school=school,
+        xjh="G" + payload["id_number"],
+        student=payload,
+        family=family_payload(),
+        enrollment=enrollment_payload(grade=grade, entry_date=entry_date),
+    )

@@ -181,6 +181,7 @@ def test_r10_7_two_month_window_last_day(world, student_c, settings, today, allo
     transfer_grant_exception(actor=world.officer, case=case, reason="监护人工作调动，学期中随迁")
     assert engine.case_submit(actor=world.registrar_a, case=case).step_key == "filing"
 
+
 def test_r10_5_reject_needs_a_reason_and_closes_the_case(world, student_c):
     case = start(world, student_c)
     attach(case, world.registrar_a, *START_EVIDENCE)

@@ -408,3 +408,20 @@ def case_due(case: Case, today: dt.date | None = None) -> Due | None:
 
 def missing_evidence(case: Case) -> dict[str, str]:
     return engine.missing_evidence(case) if case.is_open else {}
+
+
+def platform_pending(*, requested_by: Any) -> QuerySet[Case]:
+    """R17.1: completed changes not yet entered on the provincial platform: a school's own (it
+    makes the change there), or every school's in an officer's jurisdiction; oldest first."""
+    user = requested_by
+    scope = scope_of(user)
+    if scope is None:
+        return Case.objects.none()
+    own = (
+        Q(school_id=user.school_id)
+        if user.is_school_user
+        else Q(school__district__code__startswith=user.jurisdiction.scope_prefix)
+    )
+    return with_related(Case.objects.filter(own, state=Case.State.COMPLETED, platform_ref="")).order_by(
+        "closed_at", "pk"
+    )

@@ -5,12 +5,13 @@ A student outside the user's scope is the same 404 as one that does not exist.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.expressions import OrderBy
 from django.forms.models import model_to_dict
 from django.http import Http404
@@ -20,7 +21,15 @@ from xueji.core.codes import GRADE_NAMES
 from xueji.org.models import Role, School
 from xueji.org.permissions import READ_STUDENTS
 from xueji.students import rules
-from xueji.students.models import Enrollment, EntryApplication, Evidence, FamilyMember, Student
+from xueji.students.models import (
+    Enrollment,
+    EntryApplication,
+    Evidence,
+    FamilyMember,
+    FollowUp,
+    StatusPeriod,
+    Student,
+)
 
 XJH_QUERY = re.compile(r"^[GLJ][0-9]{17}[0-9X]$")
 ID_QUERY = re.compile(r"^[0-9]{6,17}[0-9X]$")
@@ -350,4 +359,45 @@ def district_statistics(*, requested_by: Any) -> DistrictStatistics:
         by_status=[
             {"status": s, "label": statuses.get(s, s), "n": n} for s, n in sorted(counts["status"].items())
         ],
+    )
+
+
+# --------------------------------------------------------------------------- status periods and follow-ups
+
+
+def status_periods(*, requested_by: Any, student: Student) -> list[StatusPeriod]:
+    """The student's periods (休学 from … to …), oldest first, each with its recorded thresholds."""
+    student_get(requested_by=requested_by, pk=student.pk)
+    return list(
+        StatusPeriod.objects.filter(student=student).prefetch_related("events").order_by("starts_on", "pk")
+    )
+
+
+def follow_ups(*, requested_by: Any, student: Student) -> list[FollowUp]:
+    student_get(requested_by=requested_by, pk=student.pk)
+    return list(FollowUp.objects.filter(student=student).select_related("recorded_by", "evidence"))
+
+
+def running_periods(
+    *, requested_by: Any, status: str, ending_within: int | None = None, ended: bool = False
+) -> QuerySet[StatusPeriod]:
+    """R12.6: running periods of the user's students, computed live: those ending within
+    ``ending_within`` days from today (not yet ended), or those already ended (``ended``: 期满未复学).
+    Each carries ``last_follow_up`` (the latest urging's date), for the lists."""
+    scope = _scope_filter(requested_by, "enrollment__")
+    if scope is None:
+        return StatusPeriod.objects.none()
+    today = clock.today()
+    rows = StatusPeriod.objects.filter(
+        scope, closed_on__isnull=True, status=status, enrollment__is_current=True, ends_on__isnull=False
+    )
+    if ended:
+        rows = rows.filter(ends_on__lt=today)
+    elif ending_within is not None:
+        rows = rows.filter(ends_on__gte=today, ends_on__lte=today + dt.timedelta(days=ending_within))
+    latest = FollowUp.objects.filter(student_id=OuterRef("student_id")).order_by("-on").values("on")[:1]
+    return (
+        rows.select_related("student", "enrollment__school", "enrollment__school_class")
+        .annotate(last_follow_up=Subquery(latest))
+        .order_by("ends_on", "pk")
     )

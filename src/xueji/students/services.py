@@ -16,10 +16,18 @@ from xueji.audit.services import audit_record
 from xueji.core import clock, evidence, identity
 from xueji.core.errors import Conflict, RuleViolation, RuleViolations
 from xueji.org import selectors as org_selectors
-from xueji.org.models import School, SchoolClass
+from xueji.org.models import Role, School, SchoolClass
 from xueji.org.permissions import DECIDE_ENTRY, WRITE_STUDENTS, require_role
 from xueji.students import rules, validation
-from xueji.students.models import Enrollment, EntryApplication, Evidence, FamilyMember, Student, XjhAlias
+from xueji.students.models import (
+    Enrollment,
+    EntryApplication,
+    Evidence,
+    FamilyMember,
+    FollowUp,
+    Student,
+    XjhAlias,
+)
 
 KEY_FIELDS = validation.KEY_FIELDS  # R9.1
 
@@ -727,3 +735,86 @@ def entry_application_decide(
         note=comment[:300],
     )
     return application
+
+
+# --------------------------------------------------------------------------- the follow-up log (R12.6, R13.2, R13.3)
+
+FOLLOW_UP_WRITERS = (Role.REGISTRAR, Role.DISTRICT_OFFICER)
+
+
+@transaction.atomic
+def follow_up_record(
+    *,
+    actor: Any,
+    student: Student,
+    kind: str,
+    on: dt.date,
+    who: str,
+    way: str,
+    result: str,
+    concerns: str = "",
+    file: IO[bytes] | None = None,
+    original_name: str = "",
+) -> FollowUp:
+    """Log an urging, a contact or a referral on the student (R12.6, R13.2, R13.3): date, who, way,
+    result and, if there is one, the scanned evidence. With or without an open case; it changes
+    nothing else. The school's registrar or the district's officer records it."""
+    enrollment = student.enrollments.select_related("school__district").get(is_current=True)
+    require_role(actor, FOLLOW_UP_WRITERS, school=enrollment.school)
+    errors: list[RuleViolation] = []
+
+    def refuse(field: str, message: str, rule: str = "R12.6") -> None:
+        errors.append(RuleViolation(rule=rule, code="invalid", field=field, message=message))
+
+    if kind not in FollowUp.Kind.values:
+        refuse("kind", f"请选择类别：{'、'.join(FollowUp.Kind.labels)}。")
+    if way not in FollowUp.Way.values:
+        refuse("way", f"请选择方式：{'、'.join(FollowUp.Way.labels)}。")
+    if not isinstance(on, dt.date) or on > clock.today():
+        refuse("on", "请填写日期，不能晚于今天。")
+    if not who.strip():
+        refuse("who", "请填写经办人（谁督促、联系或移交）。")
+    if not result.strip():
+        refuse("result", "请填写结果（如：家长承诺下周到校办理复学）。")
+    if concerns and concerns not in Enrollment.Status.values:
+        refuse("concerns", "针对的学籍状态不正确。")
+    if kind == FollowUp.Kind.HOUSEHOLD_PLACE and not student.migrant_child:
+        refuse("kind", "联系户籍地教育部门适用于进城务工人员随迁子女（第十三条）。", "R13.3")
+    if errors:
+        raise RuleViolations(errors)
+    item = None
+    if file is not None:
+        stored = evidence.store(file)
+        item = Evidence.objects.create(
+            student=student,
+            category=Evidence.Category.OTHER,
+            description=f"{FollowUp.Kind(kind).label}材料 {on:%Y-%m-%d}",
+            original_name=(original_name or "upload")[-200:],
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_name=stored.storage_name,
+            uploaded_by=actor,
+        )
+    follow_up = FollowUp.objects.create(
+        student=student,
+        school=enrollment.school,
+        kind=kind,
+        on=on,
+        who=who.strip()[:50],
+        way=way,
+        result=result.strip()[:300],
+        concerns=concerns or enrollment.status,
+        evidence=item,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=actions.FOLLOW_UP_RECORD,
+        subject=student,
+        school=enrollment.school,
+        changes={"follow_up": [None, follow_up.pk], "kind": [None, kind]},
+        rules=["R13.3"] if kind == FollowUp.Kind.HOUSEHOLD_PLACE else ["R12.6", "R13.2"],
+        note=result.strip()[:100],
+    )
+    return follow_up
