@@ -162,6 +162,7 @@ def test_r10_7_outside_the_window_filed_transfers_carry_the_districts_exception(
         engine.case_submit(actor=user("hq_registrar"), case=case)
     assert refused.value.rule == "R10.7" and "2027年02月" in refused.value.message
 
+
 def test_r10_10_completed_transfer_moved_the_enrollment_to_be_placed(demo):
     case = transfers().get(state="completed")
     current = Enrollment.objects.get(student=case.student, is_current=True)
