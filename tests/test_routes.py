@@ -130,6 +130,7 @@ def _url(name: str, objects: dict, key: str) -> str:
         "students:detail": "student",
         "students:edit": "student",
         "students:evidence_upload": "student",
+        "students:follow_up": "student",
         "students:evidence_download": "evidence",
         "students:entry_application_decide": "application",
         "org:school": "school",
@@ -153,6 +154,7 @@ def _url(name: str, objects: dict, key: str) -> str:
 POST_ONLY = {
     "students:validate",
     "students:evidence_upload",
+    "students:follow_up",
     "students:entry_application_decide",
     *(f"changes:{verb}" for verb in ("submit", "approve", "reject", "return", "withdraw", "action")),
     "changes:document_upload",

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "xueji.changes",
     # The kinds of status change that have tables or pages of their own (changes.kinds.registry).
     "xueji.changes.kinds.transfer",
+    "xueji.changes.kinds.suspension",
     "xueji.exchange",
     "xueji.demo",  # `xueji demo` data and `xueji gen_demo` (synthetic data at scale)
 ]

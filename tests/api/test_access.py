@@ -23,6 +23,7 @@ from xueji.api import api
 from xueji.changes.kinds.transfer.services import transfer_start
 from xueji.changes.services import case_attach, case_submit
 from xueji.org.models import Role, School
+from xueji.students import rules, status
 from xueji.students.services import evidence_attach, student_register
 
 
@@ -36,6 +37,8 @@ class Endpoint:
     # The case {cid} is, for a success: "draft" (evidence complete, ready to submit), "filing"
     # (submitted, the district's turn) or "exception" (between two 北关区 schools, R10.9).
     case: str = ""
+    # The status student {sid} is put in first (休学, 出国（境）) for a start that needs it.
+    student_status: str = ""
 
     def __str__(self) -> str:
         return f"{self.method.upper()} {self.path}"
@@ -72,7 +75,32 @@ ENDPOINTS = [
         "post", "/cases/{cid}/documents", ("registrar_a",), body="case_upload", success=201, case="draft"
     ),
     Endpoint("get", "/cases/{cid}/documents/{did}/download", CASE_READERS, case="draft"),
+    # The suspension family's starts (R12): the registrar of the student's own school.
+    Endpoint("post", "/cases/suspension", ("registrar_a",), body="suspension", success=201),
+    Endpoint(
+        "post", "/cases/extension", ("registrar_a",), body="extension", success=201, student_status="02"
+    ),
+    Endpoint(
+        "post", "/cases/resumption", ("registrar_a",), body="resumption", success=201, student_status="02"
+    ),
+    Endpoint("post", "/cases/abroad", ("registrar_a",), body="abroad", success=201),
+    Endpoint(
+        "post",
+        "/cases/abroad_return",
+        ("registrar_a",),
+        body="abroad_return",
+        success=201,
+        student_status="13",
+    ),
 ]
+GUARDIAN = {"guardian_name": "王建国"}
+START_BODIES = {
+    "suspension": {"ground": "other", "starts_on": "2026-09-14", "reason": "家庭变故", **GUARDIAN},
+    "extension": {"reason": "仍在康复期", **GUARDIAN},
+    "resumption": {"resume_on": "2026-09-20", **GUARDIAN},
+    "abroad": {"destination": "新加坡", "leaves_on": "2026-09-20", **GUARDIAN},
+    "abroad_return": {"returns_on": "2026-09-20", **GUARDIAN},
+}
 ALL_PERSONAS = (
     "registrar_a",
     "approver_a",
@@ -109,6 +137,9 @@ def _body(kind: str) -> dict[str, Any]:
 
 
 def call(client, endpoint: Endpoint, sid: Any = 1, eid: Any = 1, cid: Any = 1, did: Any = 1):
+    if endpoint.body in START_BODIES:  # a start names the student in its body
+        data = json.dumps({"student_id": sid, **START_BODIES[endpoint.body]})
+        return client.post(API + endpoint.path, data, content_type="application/json")
     url = API + endpoint.path.format(sid=sid, eid=eid, cid=cid, did=did)
     if endpoint.body == "upload":
         form = {"file": SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"), "category": "birth"}
@@ -168,6 +199,15 @@ def _case(world, student, state: str, *, registrar=None) -> tuple[int, int]:
 
 
 def _ids(world, endpoint: Endpoint, pupil_a, pupil_c) -> dict[str, Any]:
+    if endpoint.student_status:  # through the one status writer, as a completed case would
+        starts_on = dt.date(2026, 9, 10)
+        status.enrollment_change_status(
+            actor=world.officer,
+            student=pupil_a,
+            status=endpoint.student_status,
+            starts_on=starts_on,
+            ends_on=rules.period_end(starts_on) if endpoint.student_status == "02" else None,
+        )
     ids: dict[str, Any] = {"sid": pupil_a.pk, "eid": _evidence(world, pupil_a)}
     if endpoint.case:
         ids["cid"], ids["did"] = _case(world, pupil_c, endpoint.case)

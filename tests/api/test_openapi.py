@@ -37,6 +37,12 @@ def test_openapi_json_lists_the_paths(db):
         f"{API}/cases/{{case_id}}/exception",
         f"{API}/cases/{{case_id}}/documents",
         f"{API}/cases/{{case_id}}/documents/{{document_id}}/download",
+        # The suspension family's starts (R12): each kind adds its own.
+        f"{API}/cases/suspension",
+        f"{API}/cases/extension",
+        f"{API}/cases/resumption",
+        f"{API}/cases/abroad",
+        f"{API}/cases/abroad_return",
     } == set(spec["paths"])
 
 

@@ -48,8 +48,88 @@ def _transfer_moved(case: Case) -> None:
     assert Enrollment.objects.get(student=case.student, is_current=False).status == "10"
 
 
+def _suspension(world: Any) -> Case:
+    from xueji.changes.kinds.suspension.services import suspension_start
+
+    facts = {
+        "ground": "illness",
+        "absence_from": "2026-09-10",
+        "absence_to": "2026-12-31",
+        "starts_on": "2026-09-14",
+        "reason": "因病住院治疗，医嘱休养",
+        "guardian_name": "王建国",
+    }
+    return suspension_start(actor=world.registrar_a, student=enrolled(world.school_a, grade=3), facts=facts)
+
+
+def _status_is(status: str, *, period_open: bool | None = None) -> Callable[[Case], None]:
+    def check(case: Case) -> None:
+        enrollment = Enrollment.objects.get(student=case.student, is_current=True)
+        assert enrollment.status == status, (enrollment.status, status)
+        if period_open is not None:
+            running = enrollment.student.status_periods.filter(closed_on__isnull=True).exists()
+            assert running is period_open
+
+    return check
+
+
+def _suspended_student(world: Any) -> Any:
+    return case_in_state("suspension", "completed", world).student
+
+
+def _extension(world: Any) -> Case:
+    from xueji.changes.kinds.extension.services import extension_start
+
+    facts = {"reason": "仍在康复期，医院建议继续休养", "guardian_name": "王建国"}
+    return extension_start(actor=world.registrar_a, student=_suspended_student(world), facts=facts)
+
+
+def _extended(case: Case) -> None:
+    periods = case.student.status_periods.order_by("starts_on")
+    assert [p.ends_on.isoformat() for p in periods] == ["2027-09-13", "2028-09-13"]
+
+
+def _resumption(world: Any) -> Case:
+    from xueji.changes.kinds.resumption.services import resumption_start
+
+    facts = {"resume_on": "2026-09-28", "guardian_name": "王建国"}
+    return resumption_start(actor=world.registrar_a, student=_suspended_student(world), facts=facts)
+
+
+def _resumed(case: Case) -> None:
+    _status_is("01", period_open=False)(case)
+    enrollment = Enrollment.objects.get(student=case.student, is_current=True)
+    assert (enrollment.grade, enrollment.placement_due, enrollment.school_class) == (3, True, None)
+
+
+def _abroad(world: Any, student: Any = None) -> Case:
+    from xueji.changes.kinds.abroad.services import abroad_start
+
+    facts = {"destination": "新加坡", "leaves_on": "2026-09-20", "guardian_name": "王建国"}
+    return abroad_start(
+        actor=world.registrar_a, student=student or enrolled(world.school_a, grade=3), facts=facts
+    )
+
+
+def _abroad_return(world: Any) -> Case:
+    from xueji.changes.kinds.abroad_return.services import abroad_return_start
+
+    student = case_in_state("abroad", "completed", world).student
+    facts = {"returns_on": "2026-10-12", "guardian_name": "王建国"}
+    return abroad_return_start(actor=world.registrar_a, student=student, facts=facts)
+
+
 BUILDERS: dict[str, Builder] = {
     "transfer": Builder(start=_transfer, effect=_transfer_moved),
+    "suspension": Builder(start=_suspension, effect=_status_is("02", period_open=True)),
+    "extension": Builder(start=_extension, effect=_extended),
+    "resumption": Builder(start=_resumption, effect=_resumed),
+    "abroad": Builder(start=_abroad, effect=_status_is("13", period_open=True)),
+    "abroad_return": Builder(
+        start=_abroad_return,
+        effect=_status_is("01", period_open=False),
+        decisions={"district": {"decided_grade": "3"}},
+    ),
 }
 
 

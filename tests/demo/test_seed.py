@@ -66,10 +66,12 @@ def demo(seeded):
 
 def _current():
     # The demo's completed transfer arrives unplaced (待分班, R10.10) with the completion day as its
-    # entry date; tests/demo/test_transfers.py covers it, the seed's own students are checked here.
+    # entry date, and its resumed student waits for a class again (R12.5); tests/demo/test_transfers.py
+    # and test_suspensions.py cover them, the seed's own students are checked here.
     return (
         Enrollment.objects.filter(is_current=True)
         .exclude(origin=Enrollment.Origin.TRANSFER)
+        .exclude(placement_due=True)
         .select_related("student", "school", "school_class")
     )
 

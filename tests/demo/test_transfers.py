@@ -189,7 +189,7 @@ def test_r10_5_external_student_from_shandong_waits_for_the_recorded_confirmatio
 
 def test_evidence_files_are_small_real_pdfs(demo, settings, evidence_root):
     settings.EVIDENCE_DIR = evidence_root
-    for document in Case.objects.get(state="draft").documents.all():
+    for document in transfers().get(state="draft").documents.all():
         data = evidence.path_of(document.storage_name).read_bytes()
         assert data.startswith(b"%PDF") and document.size == len(data) < 10_000
     assert scan("户口簿", "陈小北", "ZX202600001") == scan("户口簿", "陈小北", "ZX202600001")

@@ -189,7 +189,9 @@ def test_r12_6_the_daily_run_catches_up_and_writes_nothing_twice(world, settings
 def test_r14_2_the_set_based_writer_is_one_update_with_history_and_audit_per_student(
     world, django_assert_max_num_queries
 ):
-    students = [enrolled(world.school_a, grade=2, name=name) for name in ("甲一", "乙二", "丙三", "丁四", "戊五")]
+    students = [
+        enrolled(world.school_a, grade=2, name=name) for name in ("甲一", "乙二", "丙三", "丁四", "戊五")
+    ]
     rows = Enrollment.objects.filter(student__in=students)
     before = Enrollment.history.count()
     with django_assert_max_num_queries(12):

@@ -26,7 +26,14 @@ from xueji.changes.kinds.base import ExtraAction, Kind
 from xueji.changes.kinds.registry import KINDS, kind_of
 from xueji.changes.models import Case, CaseDocument
 from xueji.core import evidence as evidence_files
-from xueji.core.api_support import FILE_DOWNLOAD_DOC, READ_ERRORS, WRITE_ERRORS, InputSchema, auth_user
+from xueji.core.api_support import (
+    FILE_DOWNLOAD_DOC,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    InputSchema,
+    Scalar,
+    auth_user,
+)
 from xueji.core.errors import RuleViolation
 from xueji.org.models import Role
 from xueji.org.permissions import require_role
@@ -166,6 +173,11 @@ class CaseDetailOut(CaseItemOut):
 
 class CommentIn(InputSchema):
     comment: str = Field("", max_length=500, title="意见", description="退回时必填")
+    decision: dict[str, Scalar] | None = Field(
+        None,
+        title="本环节决定的事实",
+        description="本环节须作出决定时（如区教育局确定复学年级 decided_grade）给出，键为事实代码",
+    )
     reason: str = Field(
         "", max_length=500, title="理由", description="不同意、登记例外时必填；可用 comment 代替"
     )
@@ -354,7 +366,9 @@ def submit(request: HttpRequest, case_id: int, payload: CommentIn) -> Any:
 def approve(request: HttpRequest, case_id: int, payload: CommentIn) -> Any:
     """当前环节的办理方同意，事项进入下一环节（最后一个环节同意即办结）。不是您的环节 403。"""
     user, case = _verb(request, case_id, DECIDERS)
-    return fresh(user, services.case_approve(actor=user, case=case, comment=payload.text))
+    return fresh(
+        user, services.case_approve(actor=user, case=case, comment=payload.text, decision=payload.decision)
+    )
 
 
 @router.post("/{case_id}/reject", response={200: CaseDetailOut, **WRITE_ERRORS}, summary="不同意")
@@ -460,4 +474,44 @@ def add_extra_action(kind_router: Router, kind: Kind, action: ExtraAction) -> No
         summary=action.label,
         description=action.description,
         operation_id=f"{kind.key}_{action.key}",
+    )(endpoint)
+
+
+# --------------------------------------------------------------------------- a kind's start for the school's own student
+
+
+def add_start_endpoint(
+    kind_router: Router,
+    kind: Kind,
+    service: Any,
+    *,
+    keys: tuple[str, ...],
+    summary: str,
+    description: str,
+) -> None:
+    """Declare ``POST /cases/<kind>`` on the kind's router: ``student_id`` (a student of the
+    registrar's school) and the kind's entered facts, as its facts schema says (the same codes and
+    limits as the form); 201 with the case, 422 for a refusal, 409 for a second open case."""
+    from xueji.students import selectors as student_selectors
+
+    body = kind.facts.input_schema(
+        f"{kind.key.title().replace('_', '')}In",
+        keys,
+        student_id=(int, Field(..., ge=1, le=MAX_PK, title="学生 id", description="本校在籍学生")),
+    )
+
+    def endpoint(request: HttpRequest, payload: Any) -> Any:
+        user = caller(request, (Role.REGISTRAR,))
+        facts = payload.model_dump()
+        student = student_selectors.student_get(requested_by=user, pk=facts.pop("student_id"))
+        return Status(201, fresh(user, service(actor=user, student=student, facts=facts)))
+
+    endpoint.__name__ = f"{kind.key}_start"
+    endpoint.__annotations__ = {"request": HttpRequest, "payload": body, "return": Any}
+    kind_router.post(
+        f"/{kind.key}",
+        response={201: CaseDetailOut, **WRITE_ERRORS},
+        summary=summary,
+        description=description,
+        operation_id=f"{kind.key}_start",
     )(endpoint)

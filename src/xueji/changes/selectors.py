@@ -425,3 +425,22 @@ def platform_pending(*, requested_by: Any) -> QuerySet[Case]:
     return with_related(Case.objects.filter(own, state=Case.State.COMPLETED, platform_ref="")).order_by(
         "closed_at", "pk"
     )
+
+
+def student_case_actions(user: Any, student: Any, enrollment: Any) -> list[tuple[str, str]]:
+    """The buttons on a student's page: for the school's registrar, each kind that may start for
+    the student's status; with an open status-changing case, that case instead (R17.2)."""
+    from django.urls import reverse
+
+    from xueji.changes.kinds.registry import KINDS
+
+    if not (user.has_role(Role.REGISTRAR) and user.school_id == enrollment.school_id):
+        return []
+    open_case = engine.open_cases(student).first()
+    if open_case is not None:
+        return [(reverse("changes:detail", args=[open_case.pk]), f"正在办理：{open_case.number}")]
+    return [
+        (f"{reverse(kind.student_action[0])}?student={student.pk}", kind.student_action[1])
+        for kind in KINDS.values()
+        if kind.student_action and enrollment.status in kind.for_statuses
+    ]

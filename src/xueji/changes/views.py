@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -38,6 +39,12 @@ PAGE_SIZE = 50
 INLINE_CSP = (
     "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'none'"
 )
+
+
+def _decision_form(kind: Any, keys: tuple[str, ...]) -> forms.Form:
+    form = forms.Form()
+    form.fields.update(kind.facts.form_fields(keys))
+    return form
 
 
 def refused(request: HttpRequest, error: Exception) -> None:
@@ -135,6 +142,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             for d in documents
         ],
         "document_form": DocumentForm(kind=kind, required=missing) if "upload" in allowed else None,
+        # The facts this step decides, asked in the approve form (a district's grade decision).
+        "decision_fields": list(_decision_form(kind, step.decides)) if step and "approve" in allowed else [],
         "facts": case.facts,
         "fact_rows": kind.facts.rows(case.facts),
     }
@@ -181,12 +190,13 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @route("changes:approve")
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        lambda user, case, text: services.case_approve(actor=user, case=case, comment=text),
-        "已同意。",
-    )
+    def approve_with_decision(user: Any, case: Case, text: str) -> Case:
+        # A step that decides facts (a district's grade decision) sends them with the approval.
+        step = selectors.current_step(case)
+        decision = {key: request.POST.get(key, "") for key in (step.decides if step else ())}
+        return services.case_approve(actor=user, case=case, comment=text, decision=decision or None)
+
+    return _act(request, pk, approve_with_decision, "已同意。")
 
 
 @route("changes:reject")

@@ -42,6 +42,8 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "students:edit": (REG,),
     "students:evidence_upload": (REG,),
     "students:evidence_download": (REG, APPR, OFF),
+    # R12.6, R13.3: the school's registrar or the district's officer logs an urging or a contact.
+    "students:follow_up": (REG, OFF),
     "students:entry_applications": (REG, OFF),
     "students:entry_application_new": (REG,),
     "students:entry_application_decide": (OFF,),

@@ -14,7 +14,7 @@ from xueji.core import codes
 from xueji.core.errors import RuleViolation
 from xueji.org.models import SchoolClass
 from xueji.students import validation
-from xueji.students.models import EntryApplication, Evidence
+from xueji.students.models import EntryApplication, Evidence, FollowUp
 
 YES_NO_CHOICES = [("", "—"), ("1", "是"), ("0", "否")]
 BOOLEAN_FIELDS = {
@@ -212,6 +212,17 @@ class EvidenceForm(forms.Form):
     category = forms.ChoiceField(label="材料类别", choices=Evidence.Category.choices)
     description = forms.CharField(label="说明", required=False, max_length=200)
     file = forms.FileField(label="文件（PDF/JPEG/PNG，不超过10MB）")
+
+
+class FollowUpForm(forms.Form):
+    """An urging, a contact or a referral on the student's follow-up log (R12.6, R13.2, R13.3)."""
+
+    kind = forms.ChoiceField(label="类别", choices=FollowUp.Kind.choices)
+    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    who = forms.CharField(label="经办人", max_length=50)
+    way = forms.ChoiceField(label="方式", choices=FollowUp.Way.choices)
+    result = forms.CharField(label="结果", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    file = forms.FileField(label="佐证材料（可选，PDF/JPEG/PNG）", required=False)
 
 
 class EntryApplicationForm(forms.Form):

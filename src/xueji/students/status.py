@@ -68,10 +68,12 @@ def enrollment_change_status(
     ends_on: dt.date | None = None,
     reference: str = "",
     note: str = "",
+    await_class: bool = False,
 ) -> Enrollment:
     """Change the current enrollment's status by the transition table. A status that runs for a
     time opens a period from ``starts_on`` (default today) to ``ends_on`` (None: open-ended);
-    leaving it closes the running period on ``starts_on`` (the day the new status begins)."""
+    leaving it closes the running period on ``starts_on`` (the day the new status begins).
+    ``await_class``: the student comes back and is placed in a class anew (待分班, R12.5)."""
     enrollment = _current(student)
     old = enrollment.status
     rule = rules.check_transition(old, status, labels=LABELS)
@@ -91,6 +93,8 @@ def enrollment_change_status(
             reference=reference,
         )
     enrollment.status = status
+    if await_class:
+        enrollment.school_class, enrollment.placement_due = None, True
     _save(enrollment, actor)
     changes: dict[str, Any] = {"status": [old, status]}
     if period is not None:

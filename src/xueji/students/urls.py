@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("<int:pk>/follow-ups/", views.follow_up, name="follow_up"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
     path("entry-applications/", views.entry_applications, name="entry_applications"),
     path("entry-applications/new/", views.entry_application_new, name="entry_application_new"),

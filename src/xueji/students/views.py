@@ -23,8 +23,8 @@ from xueji.core.web import route
 from xueji.exchange import export_jobs, exports, runner
 from xueji.org import selectors as org_selectors
 from xueji.org.models import Role
-from xueji.students import rules, selectors, services, status
-from xueji.students.forms import EntryApplicationForm, EvidenceForm, RecordForm
+from xueji.students import hooks, rules, selectors, services, status
+from xueji.students.forms import EntryApplicationForm, EvidenceForm, FollowUpForm, RecordForm
 from xueji.students.models import EntryApplication
 
 PAGE_SIZE = 50
@@ -96,6 +96,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if tab == "evidence":
         context["evidence"] = selectors.evidence_list(requested_by=user, student=student)
         context["evidence_form"] = EvidenceForm()
+    if tab == "status":
+        # R12.4, R12.6: the status periods with their thresholds, and the follow-up log.
+        context["periods"] = selectors.status_periods(requested_by=user, student=student)
+        context["follow_ups"] = selectors.follow_ups(requested_by=user, student=student)
+        may_follow_up = own_registrar or user.role == Role.DISTRICT_OFFICER
+        context["follow_up_form"] = FollowUpForm(initial={"on": clock.today()}) if may_follow_up else None
+    # The cases that may start for this student, as each kind declares (R17.2: or the open one).
+    context["student_actions"] = hooks.student_actions(user, student, enrollment)
     return render(request, "students/detail.html", context)
 
 
@@ -347,6 +355,37 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已上传 {upload.name}。")
     return redirect(f"/students/{student.pk}/?tab=evidence")
+
+
+@route("students:follow_up")
+@require_POST
+def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record an urging, a contact or a referral on the student's follow-up log."""
+    user = request.user
+    student = selectors.student_get(requested_by=user, pk=pk)
+    form = FollowUpForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请填写类别、日期、经办人、方式和结果。")
+    else:
+        data = form.cleaned_data
+        upload = data["file"]
+        try:
+            services.follow_up_record(
+                actor=user,
+                student=student,
+                kind=data["kind"],
+                on=data["on"],
+                who=data["who"],
+                way=data["way"],
+                result=data["result"],
+                file=upload,
+                original_name=upload.name if upload else "",
+            )
+        except RuleViolation as error:
+            messages.error(request, f"{error.message}（{error.rule}）")
+        else:
+            messages.success(request, "已记录跟进情况。")
+    return redirect(f"/students/{student.pk}/?tab=status#follow-ups")
 
 
 @route("students:evidence_download")

@@ -162,6 +162,12 @@ class Kind:
     # shows it as a button): (url name, label, roles).
     menu: ClassVar[tuple[tuple[str, str, tuple[str, ...]], ...]] = ()
     start: ClassVar[tuple[str, str, tuple[str, ...]] | None] = None
+    # A kind a school starts for one of its students: the statuses it applies to and the button on
+    # the student's page that starts it (url name taking ``?student=``, label).
+    for_statuses: ClassVar[tuple[str, ...]] = ()
+    student_action: ClassVar[tuple[str, str] | None] = None
+    # The title of the application form the school prints for signature and stamp, if any.
+    printable: ClassVar[str] = ""
     # What the case list calls the two schools ("转出学校", "转入学校" for a transfer).
     school_label: ClassVar[str] = "学校"
     other_school_label: ClassVar[str] = "对方学校"

@@ -3,10 +3,17 @@ added here and to INSTALLED_APPS (its pages' templates and its own tables); noth
 
 from __future__ import annotations
 
+from xueji.changes.kinds.abroad.kind import ABROAD
+from xueji.changes.kinds.abroad_return.kind import ABROAD_RETURN
 from xueji.changes.kinds.base import Kind
+from xueji.changes.kinds.extension.kind import EXTENSION
+from xueji.changes.kinds.resumption.kind import RESUMPTION
+from xueji.changes.kinds.suspension.kind import SUSPENSION
 from xueji.changes.kinds.transfer.kind import TRANSFER
 
-KINDS: dict[str, Kind] = {kind.key: kind for kind in (TRANSFER,)}
+KINDS: dict[str, Kind] = {
+    kind.key: kind for kind in (TRANSFER, SUSPENSION, EXTENSION, RESUMPTION, ABROAD, ABROAD_RETURN)
+}
 
 
 def kind_of(key: str) -> Kind:

@@ -22,23 +22,20 @@ there bg_officer records one before the registrar files, as a district does for 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-
 from xueji.changes import services as engine
+from xueji.changes.kinds.demo_files import on, scan
 from xueji.changes.kinds.transfer.kind import DOCUMENT_LABELS
 from xueji.changes.kinds.transfer.services import transfer_grant_exception, transfer_start
 from xueji.changes.models import Case
 from xueji.core import clock
 from xueji.core.calendar import add_working_days
-from xueji.core.pdf import register_cid_font
 from xueji.org.models import School, User
 from xueji.students.models import Enrollment
 
@@ -113,17 +110,6 @@ EXTERNAL = {
     "school": "济南市历下区实验小学",
     "grade": "4",
 }
-
-
-@contextlib.contextmanager
-def on(day: dt.date) -> Iterator[None]:
-    """Run the services as if today were ``day`` (the one clock, core.clock), then restore it."""
-    before = settings.XUEJI_FIXED_TODAY
-    settings.XUEJI_FIXED_TODAY = day.isoformat()
-    try:
-        yield
-    finally:
-        settings.XUEJI_FIXED_TODAY = before
 
 
 def seed(
@@ -277,23 +263,3 @@ class _Runner:
         self.allow(case)  # cross-province: no window, so never needed here
         case = engine.case_submit(actor=registrar, case=case)
         return self.drive(case, "external")
-
-
-def scan(label: str, name: str, number: str) -> bytes:
-    """A one-page PDF standing in for a scanned document, clearly marked as a demo."""
-    from reportlab.lib.pagesizes import A5
-    from reportlab.pdfgen.canvas import Canvas
-
-    font = register_cid_font()
-    buffer = BytesIO()
-    # invariant: no creation date or random id in the file, so every seed writes the same bytes.
-    pdf = Canvas(buffer, pagesize=A5, invariant=1)
-    width, height = A5
-    pdf.setFont(font, 18)
-    pdf.drawCentredString(width / 2, height - 80, label)
-    pdf.setFont(font, 11)
-    for i, line in enumerate((f"学生：{name}", f"转学编号：{number}", "演示材料，非真实证件。")):
-        pdf.drawString(50, height - 130 - 22 * i, line)
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()

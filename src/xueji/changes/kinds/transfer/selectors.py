@@ -14,7 +14,7 @@ from xueji.changes import selectors as case_selectors
 from xueji.changes import services as engine
 from xueji.changes.kinds.transfer.kind import REFUSALS, TRANSFER
 from xueji.changes.kinds.transfer.models import Verification
-from xueji.changes.kinds.transfer.services import window_closed
+from xueji.changes.kinds.transfer.services import TRANSFERABLE, window_closed
 from xueji.changes.models import Case
 from xueji.core import clock
 from xueji.org.models import Role, User
@@ -79,7 +79,7 @@ def transfer_notices(*, requested_by: User, enrollment: Enrollment) -> list[Noti
     if open_case is not None:
         visible = case_selectors.case_list(requested_by=user).filter(pk=open_case.pk).exists()
         notices.append(Notice(conflict.rule, conflict.message, True, open_case if visible else None))
-    if enrollment.status != Enrollment.Status.ENROLLED:
+    if enrollment.status not in TRANSFERABLE:
         notices.append(
             Notice("R10.11", REFUSALS["not_enrolled"](status=enrollment.get_status_display()).message, True)
         )

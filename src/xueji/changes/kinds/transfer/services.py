@@ -28,6 +28,9 @@ from xueji.org.models import Role, School, SchoolClass, Semester, User
 from xueji.org.permissions import require_role
 from xueji.students.models import Enrollment, Student
 
+# 在读, and 出国（境）: a student back from abroad who goes to another school continues the record
+# there by transfer (R12.7).
+TRANSFERABLE = (Enrollment.Status.ENROLLED, Enrollment.Status.ABROAD)
 GRADUATING_GRADES = (6, 9)
 STARTING_GRADES = (1, 7)
 
@@ -172,7 +175,7 @@ def _check_source(school: School, source: Enrollment) -> None:
         raise REFUSALS["own_student"]()
     if source.status == Enrollment.Status.SUSPENDED:
         raise REFUSALS["suspended"]()
-    if source.status != Enrollment.Status.ENROLLED:
+    if source.status not in TRANSFERABLE:
         raise REFUSALS["not_enrolled"](status=source.get_status_display())
 
 

@@ -1,0 +1,44 @@
+"""What every kind's demo cases share: the clock set to a day for a few calls, and the one-page
+PDFs that stand in for scanned documents."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from io import BytesIO
+
+from django.conf import settings
+
+from xueji.core.pdf import register_cid_font
+
+
+@contextlib.contextmanager
+def on(day: dt.date) -> Iterator[None]:
+    """Run the services as if today were ``day`` (the one clock, core.clock), then restore it."""
+    before = settings.XUEJI_FIXED_TODAY
+    settings.XUEJI_FIXED_TODAY = day.isoformat()
+    try:
+        yield
+    finally:
+        settings.XUEJI_FIXED_TODAY = before
+
+
+def scan(label: str, name: str, number: str) -> bytes:
+    """A one-page PDF standing in for a scanned document, clearly marked as a demo."""
+    from reportlab.lib.pagesizes import A5
+    from reportlab.pdfgen.canvas import Canvas
+
+    font = register_cid_font()
+    buffer = BytesIO()
+    # invariant: no creation date or random id in the file, so every seed writes the same bytes.
+    pdf = Canvas(buffer, pagesize=A5, invariant=1)
+    width, height = A5
+    pdf.setFont(font, 18)
+    pdf.drawCentredString(width / 2, height - 80, label)
+    pdf.setFont(font, 11)
+    for i, line in enumerate((f"学生：{name}", f"事项编号：{number}", "演示材料，非真实证件。")):
+        pdf.drawString(50, height - 130 - 22 * i, line)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

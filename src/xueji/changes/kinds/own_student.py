@@ -1,0 +1,82 @@
+"""What the kinds a school starts for its own student share (suspension, extension, resumption,
+study abroad and return, and the next ones: dropout, death): the steps of a school's application
+(registrar → school approver → district), the check that the student is the school's own and in
+the right status, and the one place that opens such a case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+
+from xueji.changes import services as engine
+from xueji.changes.kinds.base import EvidenceRule, Kind, Party, Refusal, Step, no_evidence
+from xueji.changes.models import Case
+from xueji.core.errors import RuleViolation, RuleViolations
+from xueji.org.models import Role, User
+from xueji.org.permissions import require_role
+from xueji.org.policy import Limit
+from xueji.students.models import Enrollment, Student
+
+# Decision: the measures give no day count for a school's review or the district's approval of
+# these applications; each has the same 10 working days as a transfer's step, as district policy.
+STEP_DAYS = Limit(
+    "case.step_days", "学校审核、区教育局审批每个环节的办理时限", "个工作日", "R12.3", 10, 1, 60
+)
+
+NOT_OWN = Refusal("R4.1", "not_own_student", "只能为本校在籍学生办理。该学生不在本校。", "student")
+WRONG_STATUS = Refusal("R17.2", "wrong_status", "该学生学籍状态为“{status}”，{need}。", "student")
+
+
+def prepare(label: str, evidence: EvidenceRule = no_evidence, action_label: str = "提交学校审核") -> Step:
+    """The registrar prepares the application with the guardian's documents."""
+    return Step(
+        "prepare", label, Party.SCHOOL, (Role.REGISTRAR,), evidence=evidence, action_label=action_label
+    )
+
+
+def school_review(label: str = "学校审核", **kwargs: Any) -> Step:
+    """The school approver reviews (经学校审核): never the registrar who prepared it (R2.2)."""
+    return Step("school", label, Party.SCHOOL, (Role.SCHOOL_APPROVER,), days=STEP_DAYS, **kwargs)
+
+
+def district_approval(label: str = "区教育局审批", key: str = "district", **kwargs: Any) -> Step:
+    return Step(key, label, Party.SCHOOL_BUREAU, (Role.DISTRICT_OFFICER,), days=STEP_DAYS, **kwargs)
+
+
+@transaction.atomic
+def open_for_own_student(
+    *,
+    actor: User,
+    kind: Kind,
+    student: Student,
+    facts: Mapping[str, Any],
+    statuses: Iterable[str],
+    need: str,
+    derive: Callable[[Enrollment, dict[str, Any], list[RuleViolation]], None],
+    only: Iterable[str] | None = None,
+) -> Case:
+    """Open a case of ``kind`` for a student of the actor's school, in one of ``statuses``: the
+    facts checked by the kind's schema, then ``derive`` adds what the record says and the kind's
+    own refusals; every refusal at once."""
+    require_role(actor, (Role.REGISTRAR,))
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("school__district", "school_class")
+        .filter(student=student, is_current=True)
+        .first()
+    )
+    if enrollment is None or enrollment.school_id != actor.school_id:
+        raise NOT_OWN()
+    if enrollment.status not in set(statuses):
+        raise WRONG_STATUS(status=enrollment.get_status_display(), need=need)
+    engine.check_no_open_case(student, kind=kind)
+    clean, errors = kind.facts.clean(facts, only=only)
+    clean["grade"] = enrollment.grade
+    derive(enrollment, clean, errors)
+    if errors:
+        raise RuleViolations(errors)
+    return engine.case_open(
+        actor=actor, kind=kind.key, school=enrollment.school, student=student, other_school=None, facts=clean
+    )
