@@ -211,6 +211,10 @@ def enrollment_move(
     manifest = handover.archive_hand_over(
         actor=actor, enrollment=old, to_school=to_school, reference=reference
     )
+    running = _running_period(old.student_id)
+    if running is not None:  # back from abroad by transfer (R12.7): the period ends with the move
+        running.closed_on = max(clock.today(), running.starts_on)
+        running.save(update_fields=["closed_on"])
     old.is_current, old.status = False, Enrollment.Status.TRANSFERRED_OUT
     _save(old, actor)
     new = Enrollment(

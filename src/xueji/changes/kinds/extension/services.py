@@ -26,6 +26,11 @@ def suspended_days(periods: list[StatusPeriod], until: dt.date) -> int:
     return sum(((p.closed_on or until) - p.starts_on).days + 1 for p in periods)
 
 
+def years_in_days(start: dt.date, years: int) -> int:
+    """The days of ``years`` calendar years from ``start`` (leap days included)."""
+    return (student_rules.period_end(start, years) - start).days + 1
+
+
 def extension_start(*, actor: User, student: Student, facts: Mapping[str, Any]) -> Case:
     def derive(enrollment: Enrollment, clean: dict[str, Any], errors: list[RuleViolation]) -> None:
         periods = list(
@@ -45,7 +50,7 @@ def extension_start(*, actor: User, student: Student, facts: Mapping[str, Any]) 
         clean["ends_on"] = ends_on.isoformat()
         clean["total"] = f"{len(periods) + 1} 期，约 {days / 365.25:.1f} 年（{days} 天）"
         # R12.4: more than the limit in total is flagged to the district, never refused.
-        clean["over_limit"] = days > round(limit * 365.25)
+        clean["over_limit"] = days > years_in_days(periods[0].starts_on, limit)
         if clean["over_limit"]:
             clean["warnings"] = [
                 f"延长后累计休学将超过 {limit} 年，请区教育局结合各期休学记录重点审核（R12.4）。"
