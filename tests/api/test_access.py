@@ -92,6 +92,7 @@ ENDPOINTS = [
         success=201,
         student_status="13",
     ),
+    Endpoint("post", "/cases/transfer_out", ("registrar_a",), body="transfer_out", success=201),
 ]
 GUARDIAN = {"guardian_name": "王建国"}
 START_BODIES = {
@@ -100,6 +101,12 @@ START_BODIES = {
     "resumption": {"resume_on": "2026-09-20", **GUARDIAN},
     "abroad": {"destination": "新加坡", "leaves_on": "2026-09-20", **GUARDIAN},
     "abroad_return": {"returns_on": "2026-09-20", **GUARDIAN},
+    "transfer_out": {
+        "platform_request": "ZJ2026-1",
+        "to_province": "浙江省",
+        "to_school": "杭州市学军小学",
+        "requested_on": "2026-09-08",
+    },
 }
 ALL_PERSONAS = (
     "registrar_a",

@@ -43,6 +43,7 @@ def test_openapi_json_lists_the_paths(db):
         f"{API}/cases/resumption",
         f"{API}/cases/abroad",
         f"{API}/cases/abroad_return",
+        f"{API}/cases/transfer_out",
     } == set(spec["paths"])
 
 

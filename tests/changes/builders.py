@@ -119,7 +119,27 @@ def _abroad_return(world: Any) -> Case:
     return abroad_return_start(actor=world.registrar_a, student=student, facts=facts)
 
 
+def _transfer_out(world: Any) -> Case:
+    from xueji.changes.kinds.transfer_out.services import transfer_out_start
+
+    facts = {
+        "platform_request": "ZJ2026-33010600123",
+        "to_province": "浙江省",
+        "to_school": "杭州市西湖区学军小学",
+        "requested_on": "2026-09-08",
+        "reason": "随父母工作调动迁往杭州",
+    }
+    return transfer_out_start(actor=world.registrar_a, student=enrolled(world.school_a, grade=3), facts=facts)
+
+
+def _closed_out(case: Case) -> None:
+    assert not Enrollment.objects.filter(student=case.student, is_current=True).exists()
+    assert Enrollment.objects.get(student=case.student).status == "10"
+    assert case.facts["snapshot"]["to"] == "浙江省杭州市西湖区学军小学（系统外）"
+
+
 BUILDERS: dict[str, Builder] = {
+    "transfer_out": Builder(start=_transfer_out, effect=_closed_out),
     "transfer": Builder(start=_transfer, effect=_transfer_moved),
     "suspension": Builder(start=_suspension, effect=_status_is("02", period_open=True)),
     "extension": Builder(start=_extension, effect=_extended),

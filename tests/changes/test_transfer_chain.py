@@ -329,3 +329,68 @@ def test_r11_1_special_school_transfer_records_whether_the_record_moves(
     assert case.state == "completed" and case.facts["record_moves"] is record_moves
     current = Enrollment.objects.get(student=student_c, is_current=True)
     assert current.school == (special if record_moves else world.school_c)
+
+
+# --------------------------------------------------------------------------- parties outside the deployment
+
+
+def test_r10_8_a_transfer_out_of_the_deployment_needs_the_receiving_platforms_request(world):
+    from tests.factories import enrolled
+    from xueji.changes.kinds.transfer_out.services import transfer_out_start
+    from xueji.core.errors import RuleViolations
+
+    student = enrolled(world.school_a, grade=3, name="吴小西")
+    with pytest.raises(RuleViolations) as refused:
+        transfer_out_start(actor=world.registrar_a, student=student, facts={"reason": "家长要求转走"})
+    assert refused.value.rule == "R10.8" and "学校不得为本校学生办理转出" in refused.value.message
+    assert {v.field for v in refused.value.violations} >= {"platform_request", "to_school"}
+    case = transfer_out_start(
+        actor=world.registrar_a,
+        student=student,
+        facts={
+            "platform_request": "HB2026-0001",
+            "to_province": "河南省",
+            "to_school": "郑州市金水区文化路小学",
+            "requested_on": "2026-09-08",
+        },
+    )
+    assert (
+        case.facts["scope"] == "intra_province" and case.counterpart if hasattr(case, "counterpart") else True
+    )
+    assert [s.key for s in engine.kind_of("transfer_out").steps(case)] == [
+        "prepare",
+        "out_school",
+        "out_bureau",
+    ]
+
+
+def test_r10_5_a_cross_province_transfer_between_two_schools_here_passes_the_provincial_exchange(world):
+    from tests.changes.builders import advance
+    from tests.factories import enrolled, persona
+    from xueji.changes.kinds.transfer.services import transfer_start, transfer_verify
+    from xueji.org.models import Jurisdiction, Role
+
+    hebei = Jurisdiction.objects.create(code="130000", name="河北省", level="province")
+    handan = Jurisdiction.objects.create(code="130400", name="邯郸市", level="city", parent=hebei)
+    district = Jurisdiction.objects.create(code="130402", name="邯山区", level="district", parent=handan)
+    school = School.objects.create(
+        code="1304020001", name="邯山区实验小学", district=district, kind="primary", grade_from=1, grade_to=6
+    )
+    student = enrolled(school, grade=3, name="郑小北")
+    transfer_verify(requested_by=world.registrar_a, id_number=student.id_number, name=student.name)
+    case = transfer_start(
+        actor=world.registrar_a,
+        student=student,
+        facts={"grounds": "household_moved", "nature": "returning", "reason": "随父母户籍迁入北关区"},
+    )
+    assert case.facts["scope"] == "cross_province" and "outside_window" not in case.facts
+    keys = [s.key for s in engine.kind_of("transfer").steps(case)]
+    assert keys == ["prepare", "filing", "in_school", "in_bureau", "exchange", "out_school", "out_bureau"]
+    while case.step_key != "exchange":
+        case = advance(case)
+    assert case.owner_jurisdiction == world.beiguan  # the district records the exchange
+    assert engine.missing_evidence(case) == {"exchange_confirmation": "省级平台跨省交换确认材料"}
+    assert persona(Role.SCHOOL_APPROVER, school=school)
+    while case.is_open:
+        case = advance(case)
+    assert case.state == "completed"

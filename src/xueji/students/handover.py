@@ -26,11 +26,17 @@ _NOT_IN_SNAPSHOT = ("id", "is_complete", "created_at", "updated_at", "name_initi
 
 
 def archive_hand_over(
-    *, actor: User | None, enrollment: Enrollment, to_school: School, reference: str
+    *,
+    actor: User | None,
+    enrollment: Enrollment,
+    to_school: School | None,
+    reference: str,
+    to_party: str = "",
 ) -> dict[str, Any]:
-    """The record as it was when it left ``enrollment.school`` (R8.1: the old school keeps a
-    read-only, checksummed copy). Labels and shown values, so it reads the same after code tables
-    change. Called inside the moving transaction, before the enrollment closes."""
+    """The record as it was when it left ``enrollment.school`` for ``to_school`` (or, outside this
+    deployment, ``to_party``) (R8.1: the old school keeps a read-only, checksummed copy). Labels
+    and shown values, so it reads the same after code tables change. Called inside the moving
+    transaction, before the enrollment closes."""
     student = enrollment.student
     rows: list[list[str]] = []
     for field in Student._meta.concrete_fields:
@@ -49,7 +55,13 @@ def archive_hand_over(
         [f"{m.get_position_display()}", f"{m.name}（{m.get_relation_display()}）"]
         for m in student.family.order_by("position")
     ]
-    body = {"student": rows, "enrollment": placement, "family": family, "taken_on": clock.today().isoformat()}
+    body = {
+        "student": rows,
+        "enrollment": placement,
+        "family": family,
+        "taken_on": clock.today().isoformat(),
+        "to": to_school.name if to_school is not None else to_party,
+    }
     digest = hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
     return {**body, "sha256": digest}
 

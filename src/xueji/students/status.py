@@ -245,6 +245,38 @@ def enrollment_move(
 
 
 @transaction.atomic
+def enrollment_close_out(
+    *, actor: User | None, student: Student | int, to_party: str, reference: str = ""
+) -> dict[str, Any]:
+    """R10.5, R8.1: the record leaves this deployment (a transfer to a school on another
+    platform): the archive is handed over, and the enrollment closes as 转出 — kept, no longer
+    current, as when a record moves between two schools here. The hand-over's manifest is
+    returned for the school's read-only copy."""
+    old = _current(student)
+    rule = rules.check_transition(old.status, Enrollment.Status.TRANSFERRED_OUT, labels=LABELS)
+    manifest = handover.archive_hand_over(
+        actor=actor, enrollment=old, to_school=None, reference=reference, to_party=to_party
+    )
+    running = _running_period(old.student_id)
+    if running is not None:
+        running.closed_on = max(clock.today(), running.starts_on)
+        running.save(update_fields=["closed_on"])
+    status_was = old.status
+    old.is_current, old.status = False, Enrollment.Status.TRANSFERRED_OUT
+    _save(old, actor)
+    audit_record(
+        actor=actor,
+        action=actions.ENROLLMENT_STATUS,
+        subject=old.student,
+        school=old.school,
+        changes={"status": [status_was, old.status], "is_current": [True, False]},
+        rules=[rule, "R8.1"],
+        note=f"{reference} 转出至{to_party}",
+    )
+    return manifest
+
+
+@transaction.atomic
 def enrollment_place_in_class(
     *, actor: User, student: Student, school_class: SchoolClass | None
 ) -> Enrollment:

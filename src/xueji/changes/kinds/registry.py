@@ -10,9 +10,11 @@ from xueji.changes.kinds.extension.kind import EXTENSION
 from xueji.changes.kinds.resumption.kind import RESUMPTION
 from xueji.changes.kinds.suspension.kind import SUSPENSION
 from xueji.changes.kinds.transfer.kind import TRANSFER
+from xueji.changes.kinds.transfer_out.kind import TRANSFER_OUT
 
 KINDS: dict[str, Kind] = {
-    kind.key: kind for kind in (TRANSFER, SUSPENSION, EXTENSION, RESUMPTION, ABROAD, ABROAD_RETURN)
+    kind.key: kind
+    for kind in (TRANSFER, TRANSFER_OUT, SUSPENSION, EXTENSION, RESUMPTION, ABROAD, ABROAD_RETURN)
 }
 
 

@@ -37,6 +37,7 @@ DEFAULT_EVIDENCE = {
     "migrant": {"residence_proof": "居住证明", "parents_work_proof": "父母务工证明"},
     "other": {},
     "external_confirmation": {"external_confirmation": "外省转出确认材料"},
+    "exchange_confirmation": {"exchange_confirmation": "省级平台跨省交换确认材料"},
 }
 DOCUMENT_LABELS = {code: label for group in DEFAULT_EVIDENCE.values() for code, label in group.items()}
 
@@ -149,6 +150,10 @@ def external_evidence(context: EvidenceContext) -> dict[str, str]:
     return dict(evidence_table().get("external_confirmation", {}))
 
 
+def exchange_evidence(context: EvidenceContext) -> dict[str, str]:
+    return dict(evidence_table().get("exchange_confirmation", {}))
+
+
 def filing_day(ready: dt.date, district: Any) -> tuple[dt.date, bool, str]:
     """R10.4: filings are collected on Tuesdays; a Tuesday that is no working day moves on to the
     next working day. A case ready on a Tuesday joins that day's batch."""
@@ -191,6 +196,17 @@ EXTERNAL = Step(
     days=STEP_DAYS,
     evidence=external_evidence,
     action_label="登记外省已确认",
+)
+# R10.5: every cross-province transfer passes the provincial platforms' exchange, also between two
+# schools that are both in this deployment; the district records it with the platform's evidence.
+EXCHANGE = Step(
+    "exchange",
+    "省级平台跨省交换（由区教育局据材料登记）",
+    Party.EXTERNAL,
+    OFFICER,
+    days=STEP_DAYS,
+    evidence=exchange_evidence,
+    action_label="登记交换已完成",
 )
 
 
@@ -253,6 +269,8 @@ class Transfer(Kind):
             return [*head, IN_BUREAU, EXTERNAL]
         if case.other_school.district_id == case.school.district_id:
             return [*head, OUT_SCHOOL, ONE_BUREAU]
+        if case.facts.get("scope") == "cross_province":
+            return [*head, IN_BUREAU, EXCHANGE, OUT_SCHOOL, OUT_BUREAU]
         return [*head, IN_BUREAU, OUT_SCHOOL, OUT_BUREAU]
 
     def check_submit(self, case: Case) -> None:
@@ -317,6 +335,8 @@ class Transfer(Kind):
         return f"{where}（系统外）" if where else "—"
 
     def external_party(self, case: Case) -> str:
+        if case.other_school_id:  # the provincial exchange between two schools both here
+            return "省级学籍平台"
         return _external_where(case) or "外省转出方"
 
 
