@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import _user, login
 from tests.exchange.conftest import child, fill, template_bytes
 from tests.factories import enrollment_payload, family_payload, student_payload
+from xueji.changes.kinds.suspension.services import suspension_start
 from xueji.changes.kinds.transfer.services import transfer_start
 from xueji.changes.services import case_attach
 from xueji.core.web import PUBLIC_ROUTES, permission_map
@@ -79,7 +80,25 @@ def objects(world):
                 "guardian_phone": "13800001111",
             },
         )
-        made[key] = {"student": student.pk, "evidence": item.pk, "application": app.pk, "school": school.pk}
+        # A suspension the school files (its application form is printable, R12.2).
+        suspension = suspension_start(
+            actor=registrar,
+            student=student_register(
+                actor=registrar,
+                school=school,
+                student=student_payload(dt.date(2020, 2, 2), name="休学生"),
+                family=family_payload(),
+                enrollment=enrollment_payload(),
+            ),
+            facts={"ground": "other", "starts_on": "2026-09-14", "reason": "家庭变故", "guardian_name": "王建国"},
+        )
+        made[key] = {
+            "student": student.pk,
+            "evidence": item.pk,
+            "application": app.pk,
+            "school": school.pk,
+            "suspension": suspension.pk,
+        }
     # A transfer school A receives from 文峰区 (seen by A's staff and 北关区), and one between two
     # 文峰区 schools (seen by neither).
     school_d = School.objects.create(
@@ -135,6 +154,7 @@ def _url(name: str, objects: dict, key: str) -> str:
         "students:entry_application_decide": "application",
         "org:school": "school",
         "changes:document": "document",
+        "changes:print": "suspension",
         "exchange:job": "import_job",
         "exchange:job_status": "import_job",
         "exchange:job_report": "import_job",

@@ -494,3 +494,17 @@ def test_r12_openapi_enums_match_what_the_server_accepts(client):
     assert body["ground"]["anyOf"][0]["enum"] == ["illness", "leave", "other"]
     assert body["starts_on"]["anyOf"][0]["format"] == "date"
     assert set(School.Kind.values) >= {"junior"}
+
+
+def test_r12_2_the_school_prints_the_application_form_masked_marked_and_logged(world):
+    from xueji.audit.models import AuditEvent
+
+    case = case_in_state("suspension", "open", world)
+    response = login(world.approver_a).get(f"/cases/{case.pk}/print/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and case.student.id_number.encode() not in response.content
+    assert AuditEvent.objects.filter(action="case.print", subject_id=str(case.pk)).count() == 1
+    # A kind without a form, or another district's case: nothing to print.
+    transfer = case_in_state("transfer", "draft", world)
+    assert login(world.registrar_a).get(f"/cases/{transfer.pk}/print/").status_code == 404
+    assert login(world.officer_wf).get(f"/cases/{case.pk}/print/").status_code == 404

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/documents/", views.document_upload, name="document_upload"),
     path("documents/<int:pk>/", views.document, name="document"),
+    path("<int:pk>/print/", views.print_form, name="print"),
     # A kind's own verb (its key, as the kind declares it): after the engine's fixed ones.
     path("<int:pk>/<slug:action>/", views.extra_action, name="action"),
 ]

@@ -20,7 +20,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from xueji.audit import actions
@@ -300,6 +301,41 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
     response = evidence.file_response(item, inline=inline)
     if inline:
         response["Content-Security-Policy"] = INLINE_CSP
+    return response
+
+
+# --------------------------------------------------------------------------- the application form
+
+
+@route("changes:print")
+def print_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The kind's application form (《休学申请表》 …) for the guardian's signature and the stamps;
+    the school's own print, logged and marked with who printed it (R21.1)."""
+    user = request.user
+    case = selectors.case_get(requested_by=user, pk=pk)
+    kind = kind_of(case.kind)
+    if not kind.printable or not case.student_id:
+        raise Http404
+    from xueji.changes.printing import application_pdf  # reportlab loads only when printing
+
+    enrollment = case.student.enrollments.select_related("school", "school_class").order_by(
+        "-is_current", "-pk"
+    )[0]
+    access_record(
+        actor=user, action=actions.CASE_PRINT, subject=case, school=case.school, note=kind.printable
+    )
+    now = timezone.localtime(clock.now())
+    content = application_pdf(
+        title=kind.printable,
+        case=case,
+        enrollment=enrollment,
+        rows=kind.facts.rows(case.facts),
+        printed_by=f"{user.full_name or user.username}（{user.unit_name}）",
+        printed_at=f"{now:%Y-%m-%d %H:%M}",
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"{kind.printable}-{case.number}.pdf")
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -72,6 +72,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "changes:action": (REG, APPR, OFF),
     "changes:document_upload": (REG, APPR, OFF),
     "changes:document": (REG, APPR, OFF),
+    "changes:print": (REG, APPR, OFF),
 }
 PUBLIC_ROUTES = {"login", "logout"}
 

@@ -1,0 +1,101 @@
+"""A kind's application form (《休学申请表》, 《复学申请表》 …) as the school prints it for the guardian's
+signature and the stamps, from the case as it stands: the student, the kind's facts as people read
+them, and the blanks to sign. A4 portrait, Chinese (the CID font).
+
+Pure: it receives the case (with its student, enrollment and school fetched), reads nothing else
+and writes nothing; the caller checks who may print, logs the print (R21.1) and serves the bytes.
+The ID number is printed masked, whoever prints it, and every page carries who printed it and when
+(R21.1: the school's own prints are logged and marked).
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+from xml.sax.saxutils import escape
+
+from xueji.core.identity import mask_id_number
+from xueji.core.pdf import FONT, register_cid_font
+
+SIGNATURES = (
+    ("监护人意见", "监护人（签字）："),
+    ("学校意见", "学校（盖章）："),
+    ("区教育局意见", "区教育局（盖章）："),
+)
+
+
+def application_pdf(
+    *, title: str, case: Any, enrollment: Any, rows: list[tuple[str, str]], printed_by: str, printed_at: str
+) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    register_cid_font()
+    cell = ParagraphStyle("cell", fontName=FONT, fontSize=10.5, leading=14, wordWrap="CJK")
+    heading = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, alignment=TA_CENTER)
+    small = ParagraphStyle("small", fontName=FONT, fontSize=9, leading=12, alignment=TA_CENTER)
+
+    def para(text: str, style: ParagraphStyle = cell) -> Paragraph:
+        return Paragraph(escape(text or "—"), style)
+
+    student = case.student
+    school = enrollment.school
+    basics = [
+        ("学生姓名", student.name),
+        ("性别", student.get_gender_display()),
+        ("出生日期", f"{student.birth_date:%Y年%m月%d日}"),
+        ("身份证件号", mask_id_number(student.id_number) if student.id_number else "—"),
+        ("学校", school.name),
+        ("年级班级", enrollment.placement),
+    ]
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=title,
+        author=school.name,
+        creator="xueji",
+    )
+    label_width = 32 * mm
+    table = Table(
+        [[para(label), para(value)] for label, value in [*basics, *rows]],
+        colWidths=[label_width, doc.width - label_width],
+    )
+    grid = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]
+    table.setStyle(TableStyle(grid))
+    signs = Table(
+        [[para(label), para(f"{blank}　　　　　　　　年　　月　　日")] for label, blank in SIGNATURES],
+        colWidths=[label_width, doc.width - label_width],
+        rowHeights=[28 * mm] * len(SIGNATURES),
+    )
+    signs.setStyle(TableStyle([*grid, ("VALIGN", (1, 0), (1, -1), "BOTTOM")]))
+    story = [
+        para(title, heading),
+        para(f"编号 {case.number}　·　{school.name}", small),
+        Spacer(1, 5 * mm),
+        table,
+        Spacer(1, 4 * mm),
+        signs,
+    ]
+    mark = f"{printed_by} 于 {printed_at} 打印 · 仅供学籍档案使用，不得外传（第二十一条）"
+
+    def footer(canvas: Any, _doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.drawCentredString(A4[0] / 2, 9 * mm, mark)
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
