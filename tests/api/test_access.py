@@ -59,6 +59,10 @@ ENDPOINTS = [
     Endpoint("get", "/students/{sid}/evidence", STUDENT_READERS),
     Endpoint("post", "/students/{sid}/evidence", ("registrar_a",), body="upload", success=201),
     Endpoint("get", "/students/{sid}/evidence/{eid}/download", STUDENT_READERS),
+    Endpoint("get", "/students/{sid}/periods", STUDENT_READERS),
+    Endpoint("get", "/students/{sid}/follow-ups", STUDENT_READERS),
+    # R12.6, R13.3: the school's registrar or the district's officer logs a follow-up.
+    Endpoint("post", "/students/{sid}/follow-ups", ("registrar_a", "officer"), body="follow_up", success=201),
     Endpoint("get", "/cases", CASE_READERS),
     Endpoint("get", "/cases/inbox", CASE_READERS),
     Endpoint("post", "/cases/transfer/verify", ("registrar_a",), body="verify"),
@@ -140,6 +144,14 @@ def _body(kind: str) -> dict[str, Any]:
         return {"comment": "同意"}
     if kind == "reason":
         return {"reason": "经核实，理由如下"}
+    if kind == "follow_up":
+        return {
+            "kind": "urge",
+            "on": "2026-09-09",
+            "who": "张老师",
+            "way": "phone",
+            "result": "已电话督促复学",
+        }
     return {}
 
 

@@ -24,6 +24,8 @@ def test_openapi_json_lists_the_paths(db):
         f"{API}/students/{{student_id}}/history",
         f"{API}/students/{{student_id}}/evidence",
         f"{API}/students/{{student_id}}/evidence/{{evidence_id}}/download",
+        f"{API}/students/{{student_id}}/periods",
+        f"{API}/students/{{student_id}}/follow-ups",
         f"{API}/cases",
         f"{API}/cases/inbox",
         f"{API}/cases/transfer/verify",

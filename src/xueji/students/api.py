@@ -36,7 +36,7 @@ from xueji.org.api import school_by_code
 from xueji.org.models import Role, School, SchoolClass
 from xueji.org.permissions import READ_STUDENTS, WRITE_STUDENTS, require_role
 from xueji.students import rules, selectors, services, validation
-from xueji.students.models import Enrollment, Evidence, FamilyMember, Student
+from xueji.students.models import Enrollment, Evidence, FamilyMember, FollowUp, Student
 
 logger = logging.getLogger(__name__)
 router = Router(tags=["学生"])
@@ -465,6 +465,110 @@ def evidence_list(request: HttpRequest, student_id: int) -> Any:
     user = _reader(request)
     items = selectors.evidence_list(requested_by=user, student=_student(user, student_id))
     return [_evidence_out(item) for item in items]
+
+
+# --------------------------------------------------------------------------- status periods and follow-ups
+
+
+class PeriodEventOut(Schema):
+    threshold: str = Field(title="节点代码", description="soon 即将期满 / ended 已期满 / after_N 期满后 N 天")
+    label: str = Field(title="节点")
+    due_on: dt.date = Field(title="节点日期")
+
+
+class PeriodOut(Schema):
+    status: str = Field(title="状态代码", description="02 休学 / 13 出国（境）")
+    status_label: str = Field(title="状态")
+    starts_on: dt.date = Field(title="起始日期")
+    ends_on: dt.date | None = Field(title="期满日期", description="出国（境）无期满日期")
+    closed_on: dt.date | None = Field(title="结束日期", description="进行中为 null；期满不自动结束（R12.4）")
+    reference: str = Field(title="依据（事项编号）")
+    events: list[PeriodEventOut] = Field(title="已记录的提醒节点（R12.6）")
+
+
+class FollowUpOut(Schema):
+    id: int
+    kind: str = Field(title="类别代码")
+    kind_label: str = Field(title="类别")
+    on: dt.date = Field(title="日期")
+    who: str = Field(title="经办人")
+    way: str = Field(title="方式代码")
+    way_label: str = Field(title="方式")
+    result: str = Field(title="结果")
+    concerns_label: str = Field(title="针对的学籍状态")
+    evidence_id: int | None = Field(title="佐证材料 id")
+    recorded_by: str = Field(title="记录人")
+
+
+class FollowUpIn(InputSchema):
+    kind: str = Field(
+        max_length=20,
+        title="类别",
+        description="；".join(f"{v} {label}" for v, label in FollowUp.Kind.choices),
+    )
+    on: dt.date = Field(title="日期")
+    who: str = Field(max_length=50, title="经办人")
+    way: str = Field(
+        max_length=10,
+        title="方式",
+        description="；".join(f"{v} {label}" for v, label in FollowUp.Way.choices),
+    )
+    result: str = Field(max_length=300, title="结果")
+
+
+def _follow_up_out(item: FollowUp) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "kind": item.kind,
+        "kind_label": item.get_kind_display(),
+        "on": item.on,
+        "who": item.who,
+        "way": item.way,
+        "way_label": item.get_way_display(),
+        "result": item.result,
+        "concerns_label": item.get_concerns_display(),
+        "evidence_id": item.evidence_id,
+        "recorded_by": item.recorded_by.full_name or item.recorded_by.username,
+    }
+
+
+@router.get("/{student_id}/periods", response={200: list[PeriodOut], **READ_ERRORS}, summary="学籍状态期间")
+def status_periods(request: HttpRequest, student_id: int) -> Any:
+    """休学、出国（境）等状态的起止（R12.4）：期满不自动改变学籍状态，只记录提醒节点（R12.6）。"""
+    user = _reader(request)
+    periods = selectors.status_periods(requested_by=user, student=_student(user, student_id))
+    return [
+        {
+            "status": p.status,
+            "status_label": p.get_status_display(),
+            "starts_on": p.starts_on,
+            "ends_on": p.ends_on,
+            "closed_on": p.closed_on,
+            "reference": p.reference,
+            "events": [
+                {"threshold": e.threshold, "label": e.label, "due_on": e.due_on} for e in p.events.all()
+            ],
+        }
+        for p in periods
+    ]
+
+
+@router.get("/{student_id}/follow-ups", response={200: list[FollowUpOut], **READ_ERRORS}, summary="跟进记录")
+def follow_up_list(request: HttpRequest, student_id: int) -> Any:
+    """督促复学、劝返、联系和移交的记录，最新的在前（R12.6、R13.2、R13.3）。"""
+    user = _reader(request)
+    return [
+        _follow_up_out(f) for f in selectors.follow_ups(requested_by=user, student=_student(user, student_id))
+    ]
+
+
+@router.post("/{student_id}/follow-ups", response={201: FollowUpOut, **WRITE_ERRORS}, summary="记录跟进")
+def follow_up_create(request: HttpRequest, student_id: int, payload: FollowUpIn) -> Any:
+    """本校学籍管理员或区教育局学籍干部记录一次督促、联系或移交（不论是否有正在办理的事项）。"""
+    user = _reader(request)
+    student = _student(user, student_id)  # 404 before anything else for another school's student
+    item = services.follow_up_record(actor=user, student=student, **payload.model_dump())
+    return Status(201, _follow_up_out(FollowUp.objects.select_related("recorded_by").get(pk=item.pk)))
 
 
 UPLOAD_DESCRIPTION = (
