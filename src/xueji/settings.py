@@ -6,12 +6,15 @@ XUEJI_DATA_DIR where the SQLite database, uploaded evidence and the demo's key l
 DATABASE_URL   e.g. postgres://user@127.0.0.1:5432/xueji; default SQLite in the data directory.
 DEBUG          0/1, off unless asked.
 ALLOWED_HOSTS  comma-separated; defaults to loopback outside production.
+XUEJI_FIXED_TODAY, XUEJI_CLOCK_SHIFT_DAYS  the tests' fixed day and the demo's shift in whole days
+               (core.clock, `xueji demo --today`); production refuses both.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import date as _date
 from pathlib import Path
 
 import dj_database_url
@@ -222,8 +225,38 @@ XUEJI = {
         "suspension.flag_total_years": 2,  # R12.4: more than this in total is flagged to the district
     },
 }
-# Tests fix "today" here (core.clock); None means the real date in Asia/Shanghai.
-XUEJI_FIXED_TODAY: str | None = os.environ.get("XUEJI_FIXED_TODAY") or None
+# The clock (core.clock, decision 0022): real time unless the tests fix "today" (XUEJI_FIXED_TODAY,
+# YYYY-MM-DD) or the demo shifts it by whole days (XUEJI_CLOCK_SHIFT_DAYS, set by `xueji demo --today`).
+# Production refuses both: every deadline and every timestamp would be wrong.
+_CLOCK_VARS = {
+    name: os.environ[name] for name in ("XUEJI_FIXED_TODAY", "XUEJI_CLOCK_SHIFT_DAYS") if os.environ.get(name)
+}
+if ENV == "production" and _CLOCK_VARS:
+    raise ImproperlyConfigured(
+        f"生产环境不能固定或平移时钟：请删除环境变量 {'、'.join(_CLOCK_VARS)}（只用于测试和演示），"
+        "系统按真实日期运行。(A fixed or shifted clock is for the tests and the demo only.)"
+    )
+try:
+    XUEJI_FIXED_TODAY: str | None = (
+        _date.fromisoformat(_CLOCK_VARS["XUEJI_FIXED_TODAY"]).isoformat()
+        if "XUEJI_FIXED_TODAY" in _CLOCK_VARS
+        else None
+    )
+except ValueError:
+    raise ImproperlyConfigured(
+        f"XUEJI_FIXED_TODAY 应为 YYYY-MM-DD 格式的日期，而不是 {_CLOCK_VARS['XUEJI_FIXED_TODAY']!r}"
+    ) from None
+try:
+    XUEJI_CLOCK_SHIFT_DAYS = int(_CLOCK_VARS.get("XUEJI_CLOCK_SHIFT_DAYS", "0"))
+except ValueError:
+    raise ImproperlyConfigured(
+        f"XUEJI_CLOCK_SHIFT_DAYS 应为整数（天数），而不是 {_CLOCK_VARS['XUEJI_CLOCK_SHIFT_DAYS']!r}"
+    ) from None
+if ENV != "production":
+    # auto_now fields and the change history follow the same clock as the rules (logins keep real time).
+    from xueji.core.clock import install as _install_clock
+
+    _install_clock()
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,9 @@
 """The demo district as data: jurisdictions, schools, school years and semesters (R2.1).
 
+The school years are not fixed: the demo seeds those around the day it runs on (clock.today(), which
+`xueji demo --today` moves), so a demo started on any date has a current term and students whose
+grades, ages and entry dates fit that day.
+
 Henan 河南省 › Anyang 安阳市 › 北关区 (the district of the measures) and its neighbour 文峰区.
 School names, codes and addresses are invented; they look like the real ones so a registrar
 recognises the screens. 学校标识码 here are synthetic: "4105" + district suffix + kind + serial.
@@ -9,6 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+
+from xueji.core import clock
+from xueji.core.calendar import library_is_workday
 
 # (code, name, level, parent code), parents first.
 JURISDICTIONS: tuple[tuple[str, str, str, str | None], ...] = (
@@ -62,7 +69,7 @@ SCHOOLS: tuple[DemoSchool, ...] = (
 )  # fmt: skip
 SCHOOLS_BY_SLUG = {s.slug: s for s in SCHOOLS}
 
-# Relative size of each grade's cohort in 2026–27: births in China fell from about 17.9 million
+# Relative size of each grade's cohort (as in 2026–27): births in China fell from about 17.9 million
 # (2016) to 12.0 million (2020), so grade 1 is smaller than grade 5 — as in real schools.
 GRADE_WEIGHT = {1: 0.78, 2: 0.86, 3: 0.95, 4: 1.0, 5: 1.0, 6: 0.97, 7: 0.97, 8: 0.96, 9: 0.95}
 
@@ -79,35 +86,96 @@ class DemoSemester:
         return self.teaching_weeks * 5 * 6  # five days a week, six lessons a day
 
 
-# start_year → (start, end, (semesters)). The demo lives in school year 2026–27.
-SCHOOL_YEARS: dict[int, tuple[dt.date, dt.date, tuple[DemoSemester, ...]]] = {
-    2025: (
-        dt.date(2025, 9, 1),
-        dt.date(2026, 8, 31),
-        (
-            DemoSemester("autumn", dt.date(2025, 9, 1), dt.date(2026, 1, 16), 20),
-            DemoSemester("spring", dt.date(2026, 2, 24), dt.date(2026, 7, 3), 19),
-        ),
-    ),
-    2026: (
-        dt.date(2026, 9, 1),
-        dt.date(2027, 8, 31),
-        (
-            DemoSemester("autumn", dt.date(2026, 9, 1), dt.date(2027, 1, 22), 20),
-            DemoSemester("spring", dt.date(2027, 2, 22), dt.date(2027, 7, 2), 19),
-        ),
-    ),
-}
-CURRENT_YEAR = 2026
-ENTRY_DATE = dt.date(2026, 9, 1)  # the autumn 2026 intake (R3.1)
+@dataclass(frozen=True)
+class DemoSchoolYear:
+    start_year: int
+    start: dt.date
+    end: dt.date
+    semesters: tuple[DemoSemester, ...]
+
+    @property
+    def autumn(self) -> DemoSemester:
+        return self.semesters[0]
 
 
-def birth_range(grade: int, year: int = CURRENT_YEAR) -> tuple[dt.date, dt.date]:
-    """Birth dates of a child in ``grade`` in school year ``year`` who started on time (R3.2)."""
+def _is_school_day(day: dt.date) -> bool:
+    """Monday to Friday, except the State Council's holidays and with its adjusted working weekends
+    for the years chinesecalendar knows (the same library the working-day calendar reads)."""
+    known = library_is_workday(day)
+    return day.weekday() < 5 if known is None else known
+
+
+def _first_school_day(day: dt.date) -> dt.date:
+    while not _is_school_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:
+    return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def _weekday_on_or_before(day: dt.date, weekday: int) -> dt.date:
+    return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
+
+
+def school_year_calendar(start_year: int) -> DemoSchoolYear:
+    """The demo's calendar of a school year, any year: 1 September to 31 August; autumn from the
+    first school day of September to the last Friday on or before 22 January (before the Spring
+    Festival holidays); spring from the first school day from the Monday on or after 20 February to
+    the first Friday of July. For 2025–26 and 2026–27 this gives the dates Henan's schools keep
+    (spring 2026 begins on Tuesday 24 February, after the Spring Festival holidays)."""
+    y = start_year
+    autumn = DemoSemester(
+        "autumn",
+        _first_school_day(dt.date(y, 9, 1)),
+        _weekday_on_or_before(dt.date(y + 1, 1, 22), 4),
+        20,
+    )
+    spring = DemoSemester(
+        "spring",
+        _first_school_day(_weekday_on_or_after(dt.date(y + 1, 2, 20), 0)),
+        _weekday_on_or_after(dt.date(y + 1, 7, 1), 4),
+        19,
+    )
+    return DemoSchoolYear(y, dt.date(y, 9, 1), dt.date(y + 1, 8, 31), (autumn, spring))
+
+
+def school_year_of(day: dt.date) -> int:
+    """The start year of the demo's school year holding ``day`` (they run 1 September–31 August)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def demo_school_years(today: dt.date) -> dict[int, DemoSchoolYear]:
+    """The school years the demo seeds around ``today``: the one holding it, the one before (cases
+    started a year ago), and, once the current year's last semester has begun, the next autumn, so
+    that there is always a semester ahead (R10.7's next window, a period ending next term)."""
+    current = school_year_of(today)
+    years = {y: school_year_calendar(y) for y in (current - 1, current)}
+    if today >= years[current].semesters[-1].start:
+        nxt = school_year_calendar(current + 1)
+        years[current + 1] = DemoSchoolYear(nxt.start_year, nxt.start, nxt.end, (nxt.autumn,))
+    return years
+
+
+def _year(year: int | None) -> int:
+    return school_year_of(clock.today()) if year is None else year
+
+
+def intake_date(year: int | None = None) -> dt.date:
+    """The day the autumn intake of school year ``year`` (default: today's) entered school (R3.1)."""
+    return school_year_calendar(_year(year)).autumn.start
+
+
+def birth_range(grade: int, year: int | None = None) -> tuple[dt.date, dt.date]:
+    """Birth dates of a child in ``grade`` in school year ``year`` (default: today's) who started
+    on time (R3.2)."""
+    year = _year(year)
     return dt.date(year - 6 - grade, 9, 1), dt.date(year - 5 - grade, 8, 31)
 
 
-def entry_date(school: DemoSchool, grade: int, year: int = CURRENT_YEAR) -> dt.date:
-    """When a student now in ``grade`` entered ``school``: grade 7 at junior schools, else grade 1."""
+def entry_date(school: DemoSchool, grade: int, year: int | None = None) -> dt.date:
+    """When a student in ``grade`` in school year ``year`` (default: today's) entered ``school``:
+    grade 7 at junior schools, else grade 1, on the first school day of that autumn."""
     first = 7 if school.kind == "junior" else 1
-    return dt.date(year - (grade - first), 9, 1)
+    return intake_date(_year(year) - (grade - first))

@@ -42,7 +42,7 @@ from django.utils import timezone
 from xueji.core import clock
 from xueji.core.identity import gb11643_check_char
 from xueji.demo import names
-from xueji.demo.district import GRADE_WEIGHT, SCHOOL_YEARS, birth_range
+from xueji.demo.district import GRADE_WEIGHT, birth_range, school_year_calendar, school_year_of
 from xueji.org import selectors as org_selectors
 from xueji.org.models import GradeCapacity, Jurisdiction, School, SchoolClass, SchoolYear, Semester
 from xueji.students import rules
@@ -268,12 +268,9 @@ def _school_year(today: dt.date) -> SchoolYear:
     """The school year holding today, created with its semesters (as the demo defines them) if missing."""
     year = org_selectors.school_year_for(today)
     if year is None:
-        start_year = today.year if today.month >= 9 else today.year - 1
-        start, end, _ = SCHOOL_YEARS.get(
-            start_year, (dt.date(start_year, 9, 1), dt.date(start_year + 1, 8, 31), ())
-        )
+        planned = school_year_calendar(school_year_of(today))
         year, _ = SchoolYear.objects.get_or_create(
-            start_year=start_year, defaults={"start": start, "end": end}
+            start_year=planned.start_year, defaults={"start": planned.start, "end": planned.end}
         )
     for term, start, end, weeks in _semesters(year):
         Semester.objects.get_or_create(
@@ -285,13 +282,10 @@ def _school_year(today: dt.date) -> SchoolYear:
 
 
 def _semesters(year: SchoolYear) -> list[tuple[str, dt.date, dt.date, int]]:
-    known = SCHOOL_YEARS.get(year.start_year)
-    if known:
-        return [(s.term, s.start, s.end, s.teaching_weeks) for s in known[2]]
-    y = year.start_year
+    """The demo's semesters of that school year, inside its dates (a year made elsewhere may differ)."""
     return [
-        ("autumn", max(year.start, dt.date(y, 9, 1)), dt.date(y + 1, 1, 20), 20),
-        ("spring", dt.date(y + 1, 2, 24), min(year.end, dt.date(y + 1, 7, 5)), 19),
+        (s.term, max(year.start, s.start), min(year.end, s.end), s.teaching_weeks)
+        for s in school_year_calendar(year.start_year).semesters
     ]
 
 

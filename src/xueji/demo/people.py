@@ -13,9 +13,10 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from xueji.core import clock
 from xueji.core.identity import gb11643_check_char
 from xueji.demo import names
-from xueji.demo.district import ENTRY_DATE, DemoSchool, birth_range, entry_date
+from xueji.demo.district import DemoSchool, birth_range, entry_date, intake_date, school_year_of
 
 # Where the children's ID numbers were issued, by the district of their school.
 HOME_REGIONS: dict[str, dict[str, int]] = {
@@ -84,13 +85,17 @@ class Payload:
 
 
 def registers(school: DemoSchool, grade: int) -> bool:
-    """A student of the 2026 autumn intake is registered; everyone else is imported (entered earlier)."""
+    """A student of this school year's autumn intake is registered; everyone else is imported
+    (entered in an earlier year)."""
     return grade == 1 or (grade == 7 and school.kind == "junior")
 
 
 class People:
-    def __init__(self, rng: random.Random):
+    """Students of school year ``year`` (its start year; default: the one holding today)."""
+
+    def __init__(self, rng: random.Random, year: int | None = None):
         self.rng = rng
+        self.year = school_year_of(clock.today()) if year is None else year
         self._used_ids: set[str] = set()
         self._surnames = list(names.SURNAMES)
         self._surname_cum = list(itertools.accumulate(names.SURNAMES.values()))
@@ -150,7 +155,7 @@ class People:
         rng = self.rng
         school = p.school
         male = rng.random() < 0.52
-        lo, hi = birth_range(p.grade)
+        lo, hi = birth_range(p.grade, self.year)
         if p.older:
             lo, hi = years_before(lo, 1), years_before(hi, 1)
         birth = p.birth or self.date_between(lo, hi)
@@ -216,7 +221,9 @@ class People:
         attendance = p.attendance or ("2" if school.town and p.grade >= 7 and rng.random() < 0.35 else "1")
         enrollment = {
             "grade": p.grade,
-            "entry_date": ENTRY_DATE if registers(school, p.grade) else entry_date(school, p.grade),
+            "entry_date": intake_date(self.year)
+            if registers(school, p.grade)
+            else entry_date(school, p.grade, self.year),
             "entry_mode": "11" if rng.random() < 0.92 else "12",
             "attendance_mode": attendance,
             "source": "1",

@@ -1,12 +1,16 @@
 """Seed the demo district once, through the same services every other writer uses.
 
 Master data goes through org.services (actor: the demo superuser), students through
-students.services with their own school's registrar as the actor: grade 1/7 of the 2026 autumn
-intake by ``student_register`` (the service assigns the 学籍号), everyone else by
+students.services with their own school's registrar as the actor: grade 1/7 of this school year's
+autumn intake by ``student_register`` (the service assigns the 学籍号), everyone else by
 ``student_import_existing`` keeping the national "G" + ID number they were given years ago. So the
 demo data passes every rule a registrar's input passes, and its audit trail is a real one. Last,
-Each kind of status change seeds its own demo cases in every state (its package's demo module),
+each kind of status change seeds its own demo cases in every state (its package's demo module),
 through the same services a user triggers.
+
+Everything is relative to the day the seed runs on (clock.today(), moved by `xueji demo --today`):
+the school years around it, the grades, ages and entry dates of the students, the R3.3
+applications and the cases' dates. So a demo started on any date has work in every state.
 
 The whole seed is one transaction (the services nest inside it as savepoints): a failed seed
 leaves nothing behind, and SQLite commits once instead of 5,000 times.
@@ -23,18 +27,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from xueji.changes.kinds.registry import KINDS
+from xueji.core import clock
 from xueji.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, REGISTRAR_OF
 from xueji.demo.district import (
-    CURRENT_YEAR,
     DEMO_DISTRICT,
     GRADE_WEIGHT,
     JURISDICTIONS,
-    SCHOOL_YEARS,
     SCHOOLS,
     SCHOOLS_BY_SLUG,
     DemoSchool,
+    demo_school_years,
+    school_year_of,
 )
 from xueji.demo.people import Payload, People, Profile
 from xueji.org import services as org_services
@@ -44,14 +50,19 @@ from xueji.students.models import EntryApplication, Student
 
 SEED = 2026
 DEFAULT_STUDENTS = 5200
-LATE_ENTRY_BIRTH = dt.date(2019, 5, 12)  # eligible in 2025, deferred, enters in 2026 (R3.3)
+
+
+def late_entry_birth(year: int) -> dt.date:
+    """R3.3: a child eligible a year before school year ``year``, deferred, who enters now."""
+    return dt.date(year - 7, 5, 12)
+
 
 # The special cases a demo must show, placed before the random students (R3.3, R5.1, R6.4, R6.6,
 # R24.1, 随班就读, 留守儿童, 随迁子女). Any seed with at least this many students has all of them.
 SCENARIOS: tuple[tuple[str, int, dict[str, Any]], ...] = (
-    ("hq", 1, {"birth": LATE_ENTRY_BIRTH}),  # approved late entry, registered
+    ("hq", 1, {"late_entry": True}),  # approved late entry, registered (born late_entry_birth())
     ("hq", 3, {"incomplete": True}),  # imported years ago, still incomplete: overdue (R5.1)
-    ("hq", 1, {"incomplete": True}),  # entered 2026-09-01, due 2026-10-01
+    ("hq", 1, {"incomplete": True}),  # entered this autumn, due a month later
     ("hq", 1, {"id_type": "C"}),  # Hong Kong resident, residence permit 810000… (R24.1), gets a J number
     ("hq", 1, {"id_type": "Z"}),  # no ID number: a J number (R6.4)
     ("hq", 2, {"regular_class": "1"}),  # 视力残疾随班就读
@@ -71,22 +82,23 @@ SCENARIOS: tuple[tuple[str, int, dict[str, Any]], ...] = (
     ("dfy", 6, {"older": True}),
 )
 
-# Deferrals (R3.3) of children born in time for 2026 who will enter in 2027: (school, registrar,
-# deciding officer or None for a pending application, birth date, the guardian's reason).
-DEFERRALS: tuple[tuple[str, str, str | None, dt.date, str], ...] = (
+# Deferrals (R3.3) of children who turn six by 31 August of the seed's calendar year and will enter
+# a year later: (school, registrar, deciding officer or None for a pending application, birthday
+# (month, day), the guardian's reason; {year} is the year of entry).
+DEFERRALS: tuple[tuple[str, str, str | None, tuple[int, int], str], ...] = (
     (
         "hq",
         "hq_registrar",
         None,
-        dt.date(2020, 7, 18),
+        (7, 18),
         "儿童先天性心脏病术后康复中，医嘱建议推迟一年入学（附安阳市人民医院诊断证明）。",
     ),
     (
         "dg",
         "wf_registrar",
         "wf_officer",
-        dt.date(2020, 8, 9),
-        "儿童语言发育迟缓，正在康复训练，监护人申请推迟至2027年入学（附康复机构评估报告）。",
+        (8, 9),
+        "儿童语言发育迟缓，正在康复训练，监护人申请推迟至{year}年入学（附康复机构评估报告）。",
     ),
 )
 
@@ -114,6 +126,13 @@ def is_seeded() -> bool:
     return Jurisdiction.objects.filter(code=DEMO_DISTRICT).exists()
 
 
+def seeded_on() -> dt.date | None:
+    """The demo's day when it was seeded (its superuser's creation, on the seed's clock), or None."""
+    account = next(a for a in DEMO_ACCOUNTS if a.role == "")
+    joined = User.objects.filter(username=account.username).values_list("date_joined", flat=True).first()
+    return timezone.localdate(joined) if joined is not None and is_seeded() else None
+
+
 def seed_demo(*, students: int = DEFAULT_STUDENTS, log: Callable[[str], None] | None = None) -> SeedReport:
     """Create the demo district with ``students`` students, unless it exists already (idempotent)."""
     say = log or (lambda _msg: None)
@@ -135,7 +154,9 @@ class _Seeder:
     def __init__(self, rng: random.Random, say: Callable[[str], None]):
         self.rng = rng
         self.say = say
-        self.people = People(rng)
+        self.today = clock.today()
+        self.year = school_year_of(self.today)  # the school year the students are in
+        self.people = People(rng, self.year)
         self.report = SeedReport(seeded=True)
 
     def _timed(self, label: str, started: float) -> None:
@@ -182,15 +203,15 @@ class _Seeder:
 
     def _school_years(self) -> dict[int, SchoolYear]:
         years = {}
-        for start_year, (start, end, semesters) in SCHOOL_YEARS.items():
+        for start_year, planned in demo_school_years(self.today).items():
             existing = SchoolYear.objects.filter(start_year=start_year).first()
             if existing is not None:  # made by `xueji gen_demo` on the same database: keep it
                 years[start_year] = existing
                 continue
             year = org_services.school_year_create(
-                actor=self.admin, start_year=start_year, start=start, end=end
+                actor=self.admin, start_year=start_year, start=planned.start, end=planned.end
             )
-            for s in semesters:
+            for s in planned.semesters:
                 org_services.semester_create(
                     actor=self.admin,
                     school_year=year,
@@ -230,7 +251,7 @@ class _Seeder:
                     made[s.slug, grade, number] = org_services.class_create(
                         actor=self.admin,
                         school=self.schools[s.slug],
-                        school_year=self.years[CURRENT_YEAR],
+                        school_year=self.years[self.year],
                         grade=grade,
                         number=number,
                         capacity=s.seats_per_class(grade),
@@ -304,7 +325,16 @@ class _Seeder:
         )
 
     def _students(self, n: int) -> None:
-        scenarios = [Profile(school=SCHOOLS_BY_SLUG[slug], grade=g, **kw) for slug, g, kw in SCENARIOS][:n]
+        late_birth = late_entry_birth(self.year)
+        scenarios = [
+            Profile(
+                school=SCHOOLS_BY_SLUG[slug],
+                grade=g,
+                birth=late_birth if kw.get("late_entry") else None,
+                **{k: v for k, v in kw.items() if k != "late_entry"},
+            )
+            for slug, g, kw in SCENARIOS
+        ][:n]
         plan = [
             (p, (p.school.slug, p.grade, 1 + i % p.school.classes_per_grade)) for i, p in enumerate(scenarios)
         ]
@@ -315,7 +345,7 @@ class _Seeder:
         for profile, key in plan:
             seats[key] += 1
             work.append((profile, self.people.student(profile, seat=f"{seats[key]:02d}"), self.classes[key]))
-        late = next((payload for p, payload, _ in work if p.birth == LATE_ENTRY_BIRTH), None)
+        late = next((payload for p, payload, _ in work if p.birth == late_birth), None)
         self._entry_applications(late)
         for done, (profile, payload, school_class) in enumerate(work, start=1):
             self._write(profile.school, payload, school_class)
@@ -344,31 +374,37 @@ class _Seeder:
 
     def _entry_applications(self, late: Payload | None) -> None:
         """One approved late entry (the child is registered afterwards), one pending and one approved deferral."""
+        year = self.year
         if late is not None:
             father = late.family[0]
-            application = student_services.entry_application_submit(
-                actor=self.users["hq_registrar"],
-                school=self.schools["hq"],
-                data={
-                    "kind": EntryApplication.Kind.LATE_ENTRY,
-                    "child_name": late.student["name"],
-                    "id_number": late.student["id_number"],
-                    "entry_year": CURRENT_YEAR,
-                    "reason": "2025年经批准推迟入学（术后康复），现已康复，申请2026年秋季入读一年级。",
-                    "guardian_name": father["name"],
-                    "guardian_phone": father["phone"],
-                },
-            )
-            student_services.entry_application_decide(
-                actor=self.users["bg_officer"],
-                application=application,
-                approve=True,
-                comment="同意入学，编入一年级。",
-            )
-        for slug, registrar, officer, birth, reason in DEFERRALS:
+            # Applied for and approved in the summer before this school year's intake.
+            with clock.fixed(dt.date(year, 7, 15)):
+                application = student_services.entry_application_submit(
+                    actor=self.users["hq_registrar"],
+                    school=self.schools["hq"],
+                    data={
+                        "kind": EntryApplication.Kind.LATE_ENTRY,
+                        "child_name": late.student["name"],
+                        "id_number": late.student["id_number"],
+                        "entry_year": year,
+                        "reason": f"{year - 1}年经批准推迟入学（术后康复），现已康复，申请{year}年秋季入读一年级。",
+                        "guardian_name": father["name"],
+                        "guardian_phone": father["phone"],
+                    },
+                )
+                student_services.entry_application_decide(
+                    actor=self.users["bg_officer"],
+                    application=application,
+                    approve=True,
+                    comment="同意入学，编入一年级。",
+                )
+        # This calendar year's six-year-olds (the intake just past in the autumn, the coming one
+        # otherwise), deferred to next year: an application may name this year to three years on.
+        entry = self.today.year + 1
+        for slug, registrar, officer, (month, day), reason in DEFERRALS:
             school = self.schools[slug]
             name, _gender, id_number, guardian, phone = self.people.child_for_application(
-                birth=birth, region=school.district.code
+                birth=dt.date(entry - 7, month, day), region=school.district.code
             )
             application = student_services.entry_application_submit(
                 actor=self.users[registrar],
@@ -377,8 +413,8 @@ class _Seeder:
                     "kind": EntryApplication.Kind.DEFERRAL,
                     "child_name": name,
                     "id_number": id_number,
-                    "entry_year": CURRENT_YEAR + 1,
-                    "reason": reason,
+                    "entry_year": entry,
+                    "reason": reason.format(year=entry),
                     "guardian_name": guardian,
                     "guardian_phone": phone,
                 },
@@ -388,5 +424,5 @@ class _Seeder:
                     actor=self.users[officer],
                     application=application,
                     approve=True,
-                    comment="同意推迟至2027年入学。",
+                    comment=f"同意推迟至{entry}年入学。",
                 )

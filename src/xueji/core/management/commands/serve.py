@@ -9,9 +9,9 @@ database behind the operators' backs:
     xueji serve --host 127.0.0.1 --port 8000 --workers 3     # behind nginx/caddy for TLS
 
 The command refuses to start, with a message saying what to do, when production settings are
-unsafe or incomplete (DEBUG on, no PostgreSQL, no ALLOWED_HOSTS), when migrations are pending or
-when the static files have not been collected. A missing SECRET_KEY stops the settings
-themselves before any command runs.
+unsafe or incomplete (DEBUG on, no PostgreSQL, no ALLOWED_HOSTS, a fixed or shifted clock), when
+migrations are pending or when the static files have not been collected. A missing SECRET_KEY, or
+a clock fixed or shifted by the environment, stops the settings themselves before any command runs.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+
+from xueji.core import clock
 
 DEFAULT_PORT = 8000
 THREADS = 4  # gthread: a worker keeps serving while one request waits on the database
@@ -100,6 +102,11 @@ def production_problems() -> list[str]:
         problems.append(
             "生产环境须使用 PostgreSQL：请设置 DATABASE_URL，如 postgres://xueji@127.0.0.1:5432/xueji。"
             "(Set DATABASE_URL to a PostgreSQL database.)"
+        )
+    if clock.is_moved():
+        problems.append(
+            "生产环境必须按真实日期运行：请删除固定或平移时钟的设置（XUEJI_FIXED_TODAY、XUEJI_CLOCK_SHIFT_DAYS，"
+            "只用于测试和演示）。(A fixed or shifted clock is for the tests and the demo only.)"
         )
     if not settings.ALLOWED_HOSTS:
         problems.append(
