@@ -172,3 +172,35 @@ def test_r2_2_district_admin_cannot_create_jurisdictions_outside_scope(world):
         jurisdiction_create(
             actor=world.admin, code="410506", name="龙安区", level="district", parent=world.anyang
         )
+
+
+def test_r10_7_a_district_admin_sets_a_limit_in_the_admin_with_its_reason(world):
+    """Limits live in configuration (RULES.md): the district's own value is set in 基础数据管理,
+    through org.policy.policy_set, audited."""
+    from tests.conftest import login
+    from xueji.audit.models import AuditEvent
+    from xueji.org.models import PolicyValue
+
+    world.admin.is_staff = True  # as org.services.user_create makes a district admin
+    world.admin.save()
+    admin = login(world.admin)
+    page = admin.get("/admin/org/policyvalue/add/")
+    assert page.status_code == 200 and "转学每个环节办理时限" in page.content.decode()
+    refused = admin.post(
+        "/admin/org/policyvalue/add/",
+        {"jurisdiction": world.beiguan.pk, "key": "transfer.step_days", "value": "99", "reason": ""},
+    )
+    assert refused.status_code == 200 and "请写明依据或理由" in refused.content.decode()
+    assert not PolicyValue.objects.exists()
+    saved = admin.post(
+        "/admin/org/policyvalue/add/",
+        {
+            "jurisdiction": world.beiguan.pk,
+            "key": "transfer.step_days",
+            "value": "8",
+            "reason": "区教育局 2026 年第 3 号通知",
+        },
+    )
+    assert saved.status_code == 302
+    assert PolicyValue.objects.get().value == 8
+    assert AuditEvent.objects.get(action="policy.set").changes == {"transfer.step_days": [10, 8]}

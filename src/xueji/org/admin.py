@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
@@ -16,6 +17,7 @@ from django.http import HttpRequest
 from xueji.org.models import (
     GradeCapacity,
     Jurisdiction,
+    PolicyValue,
     Role,
     School,
     SchoolClass,
@@ -23,6 +25,7 @@ from xueji.org.models import (
     Semester,
     User,
 )
+from xueji.org.policy import policy_set
 from xueji.org.services import master_data_save
 
 
@@ -155,3 +158,77 @@ class AccountAdmin(UserAdmin, MasterDataAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.is_staff = obj.role == Role.DISTRICT_ADMIN
         master_data_save(actor=request.user, obj=obj, district=self._district_of(obj))
+
+
+# --------------------------------------------------------------------------- the district's limits
+
+
+class PolicyValueForm(forms.ModelForm):
+    key = forms.ChoiceField(label="规定")
+
+    class Meta:
+        model = PolicyValue
+        fields = ("jurisdiction", "key", "value", "reason")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["key"].choices = [
+            (
+                limit.key,
+                f"{limit.label}（默认 {limit.fallback} {limit.unit}，{limit.minimum}–{limit.maximum}，{limit.rule}）",
+            )
+            for limit in sorted(declared_limits().values(), key=lambda limit: limit.rule)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        # The service's own checks, shown at the fields instead of failing the save.
+        data = super().clean() or {}
+        limit = declared_limits().get(data.get("key", ""))
+        value = data.get("value")
+        if limit is not None and value is not None and not limit.minimum <= value <= limit.maximum:
+            self.add_error("value", f"{limit.label}应在 {limit.minimum}–{limit.maximum} {limit.unit}之间。")
+        if not (data.get("reason") or "").strip():
+            self.add_error("reason", "请写明依据或理由。")
+        return data
+
+
+def declared_limits() -> dict[str, Any]:
+    """Every limit the code declares: they are declared where they are used, so the modules that
+    declare them are loaded first (the URLconf loads every kind)."""
+    from django.urls import get_resolver
+
+    from xueji.org.policy import DECLARED
+
+    get_resolver().url_patterns  # noqa: B018
+    return DECLARED
+
+
+@admin.register(PolicyValue)
+class PolicyValueAdmin(MasterDataAdmin):
+    """区教育局规定: a district's own value for a limit of the measures, set with its reason through
+    org.policy.policy_set (audited); the defaults stay in settings."""
+
+    form = PolicyValueForm
+    list_display = ("label", "value", "reason", "jurisdiction", "updated_by", "updated_at")
+    scope_field = "jurisdiction__code"
+
+    @admin.display(description="规定")
+    def label(self, obj: PolicyValue) -> str:
+        limit = declared_limits().get(obj.key)
+        return f"{limit.label}（{limit.unit}）" if limit else obj.key
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "jurisdiction" and not request.user.is_superuser:
+            kwargs["queryset"] = Jurisdiction.objects.filter(
+                code__startswith=request.user.jurisdiction.scope_prefix
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        policy_set(
+            actor=request.user,
+            jurisdiction=obj.jurisdiction,
+            key=obj.key,
+            value=obj.value,
+            reason=obj.reason,
+        )
