@@ -90,7 +90,12 @@ def objects(world):
                 family=family_payload(),
                 enrollment=enrollment_payload(),
             ),
-            facts={"ground": "other", "starts_on": "2026-09-14", "reason": "家庭变故", "guardian_name": "王建国"},
+            facts={
+                "ground": "other",
+                "starts_on": "2026-09-14",
+                "reason": "家庭变故",
+                "guardian_name": "王建国",
+            },
         )
         made[key] = {
             "student": student.pk,

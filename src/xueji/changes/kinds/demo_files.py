@@ -3,25 +3,13 @@ PDFs that stand in for scanned documents."""
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-from collections.abc import Iterator
 from io import BytesIO
 
-from django.conf import settings
-
+from xueji.core import clock
 from xueji.core.pdf import register_cid_font
 
-
-@contextlib.contextmanager
-def on(day: dt.date) -> Iterator[None]:
-    """Run the services as if today were ``day`` (the one clock, core.clock), then restore it."""
-    before = settings.XUEJI_FIXED_TODAY
-    settings.XUEJI_FIXED_TODAY = day.isoformat()
-    try:
-        yield
-    finally:
-        settings.XUEJI_FIXED_TODAY = before
+# Run the services as if today were a given day (the one clock), then restore it.
+on = clock.fixed
 
 
 def scan(label: str, name: str, number: str) -> bytes:

@@ -14,7 +14,7 @@ from xueji.changes.kinds.transfer_out.kind import TRANSFER_OUT
 
 KINDS: dict[str, Kind] = {
     kind.key: kind
-    for kind in (TRANSFER, TRANSFER_OUT, SUSPENSION, EXTENSION, RESUMPTION, ABROAD, ABROAD_RETURN)
+    for kind in (TRANSFER, SUSPENSION, EXTENSION, RESUMPTION, ABROAD, ABROAD_RETURN, TRANSFER_OUT)
 }
 
 

@@ -132,10 +132,7 @@ def seed(
                 say(f"  演示转学「{plan.what}」未建立：文峰区学生不足")
                 continue
             case = runner.run(plan, student)
-            if case is not None:
-                made[plan.what] = case
-            else:
-                say(f"  演示转学「{plan.what}」未建立：今天距开学太近，还不可能逾期")
+            made[plan.what] = case
         made["external"] = runner.external()
         engine.cases_flag_overdue(today=today)
     say(f"  已建立 {len(made)} 件演示转学 ({len(made)} demo transfers)")
@@ -195,16 +192,18 @@ class _Runner:
 
     # ------------------------------------------------------------------ one case
 
-    def run(self, plan: Plan, student: Any) -> Case | None:
+    def run(self, plan: Plan, student: Any) -> Case:
         registrar = self.users["hq_registrar"]
         entered = self.today
         if plan.what == "overdue":
-            # Started and filed three weeks ago, on a Tuesday (R10.4's batch day), and not handled
-            # since: its step's working days have run out.
+            # Started and filed on a Tuesday (R10.4's batch day) three weeks or more ago and not
+            # handled since: back a week at a time until its step's working days have run out (a
+            # National Day or Spring Festival in between takes a week or two more).
             entered = self.today - dt.timedelta(days=OVERDUE_ENTERED_DAYS_AGO)
             entered -= dt.timedelta(days=(entered.weekday() - 1) % 7)
-            if add_working_days(entered, 10, district=self.schools[HOME].district).date >= self.today:
-                return None
+            district = self.schools[HOME].district
+            while add_working_days(entered, 10, district=district).date >= self.today:
+                entered -= dt.timedelta(days=7)
         with on(entered):
             case = transfer_start(actor=registrar, student=student, facts=GROUNDS[plan.grounds])
             needed = list(engine.missing_evidence(case))
@@ -248,7 +247,9 @@ class _Runner:
     def external(self) -> Case:
         """A student from 山东省 (no record here, R10.5): cross-province, so no window; it waits for
         bg_officer to record the other province's confirmation."""
-        birth = dt.date(2016, 11, 23)  # fourth grade in 2026–27
+        # Fourth grade in the school year of today: ten (and a bit) years old on 1 September.
+        year = self.today.year if self.today.month >= 9 else self.today.year - 1
+        birth = dt.date(year - 10, 11, 23)
         name, gender, id_number, _guardian, _phone = self.people.child_for_application(
             birth=birth, region="370102"
         )

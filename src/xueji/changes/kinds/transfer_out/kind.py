@@ -38,6 +38,7 @@ class TransferOut(Kind):
     documents = DOCUMENTS
     urls = "xueji.changes.kinds.transfer_out.urls"
     api = "xueji.changes.kinds.transfer_out.api"
+    demo = "xueji.changes.kinds.transfer_out.demo"
     for_statuses = (Enrollment.Status.ENROLLED, Enrollment.Status.ABROAD)
     student_action = ("transfer_out:new", "转出到系统外学校")
     school_label = "转出学校"
