@@ -280,7 +280,7 @@ def _facts():
 
 
 def test_r10_7_loading_the_2027_schedule_recounts_a_provisional_due_date(world, settings):
-    from xueji.core.services import calendar_year_load
+    from xueji.org.calendar_services import calendar_year_load
 
     settings.XUEJI_FIXED_TODAY = "2026-12-24"
     external = {"name": "孙小东", "province": "山东省", "school": "济南市历下区实验小学", "grade": "4"}

@@ -20,12 +20,11 @@ from xueji.core.calendar import (
     first_working_day_from,
     is_working_day,
     months_window_last_day,
-    semester_last_started,
-    semester_of,
     within_months_after,
     working_days_between,
 )
-from xueji.core.services import calendar_day_set, calendar_year_load
+from xueji.org.calendar_services import calendar_day_set, calendar_year_load
+from xueji.org.selectors import semester_last_started, semester_of
 
 D = dt.date
 WARNING_2027 = "2027年的法定节假日安排尚未录入，截止日期按周一至周五推算，仅供参考；请区系统管理员录入该年安排后自动更新。"

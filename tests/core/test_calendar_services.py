@@ -20,7 +20,7 @@ from xueji.core import calendar
 from xueji.core.calendar import WorkingCalendar, add_working_days, is_working_day
 from xueji.core.errors import Conflict, RuleViolation
 from xueji.core.models import CalendarOverride, CalendarYear
-from xueji.core.services import (
+from xueji.org.calendar_services import (
     CalendarRow,
     calendar_csv_parse,
     calendar_day_delete,

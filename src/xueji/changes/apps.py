@@ -9,7 +9,7 @@ class ChangesConfig(AppConfig):
     def ready(self) -> None:
         from xueji.changes.selectors import student_case_actions
         from xueji.changes.services import cases_recount_dues
-        from xueji.core.services import calendar_changed
+        from xueji.org.calendar_services import calendar_changed
         from xueji.students import hooks
 
         # Loading a year's holidays recounts the deadlines that were counted over it.

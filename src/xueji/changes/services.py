@@ -621,7 +621,7 @@ def cases_recount_dues(*, first: dt.date, last: dt.date, **_: Any) -> int:
     """Count again the due dates of open steps whose working days changed (a year loaded, a local
     closure): a step started before ``last`` with a due date on or after ``first`` may move, and a
     provisional one stops being provisional once its year is known. Runs in the calendar write's
-    transaction (receiver of core.services.calendar_changed), which the calendar audit covers."""
+    transaction (receiver of org.calendar_services.calendar_changed), which the calendar audit covers."""
     affected = (
         Case.objects.select_for_update(of=("self",))
         .select_related(

@@ -2,7 +2,7 @@
 
 District admins list, add, change and delete day overrides of their own jurisdiction and load a
 whole year's schedule from a CSV file; deployment-wide rows are read-only to them unless their
-jurisdiction contains the deployment's home district. Every write goes through core.services.
+jurisdiction contains the deployment's home district. Every write goes through org.calendar_services.
 """
 
 from __future__ import annotations
@@ -18,15 +18,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from xueji.core.calendar import (
-    LIBRARY_YEARS,
-    calendar_override_list,
-    calendar_writable_jurisdictions,
-    calendar_year_list,
-)
+from xueji.core.calendar import LIBRARY_YEARS
 from xueji.core.errors import RuleViolation
 from xueji.core.models import SOURCE_MAX_LENGTH, YEAR_MAX, YEAR_MIN, CalendarOverride, CalendarYear
-from xueji.core.services import (
+from xueji.org.calendar_services import (
     calendar_csv_parse,
     calendar_day_delete,
     calendar_day_set,
@@ -35,6 +30,7 @@ from xueji.core.services import (
     calendar_year_load,
 )
 from xueji.org.models import Role
+from xueji.org.selectors import calendar_override_list, calendar_writable_jurisdictions, calendar_year_list
 
 WEEKDAYS = "一二三四五六日"
 DEPLOYMENT_WIDE_LABEL = "全系统（国务院公布的安排）"

@@ -26,14 +26,16 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import chinese_calendar
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from xueji.core.clock import today as clock_today
 from xueji.core.models import CalendarOverride, CalendarYear
-from xueji.org.models import Jurisdiction, Role, Semester
+
+if TYPE_CHECKING:  # a district is read by its code only: the calendar sits below the org app
+    from xueji.org.models import Jurisdiction
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -101,7 +103,7 @@ def library_is_workday(day: dt.date) -> bool | None:
         return None
 
 
-def _scope_ranks(district: Jurisdiction | None) -> dict[str, int]:
+def scope_ranks(district: Jurisdiction | None) -> dict[str, int]:
     """GB/T 2260 codes whose overrides apply to ``district``, ranked: the closer, the higher."""
     if district is None:
         return {}
@@ -110,7 +112,7 @@ def _scope_ranks(district: Jurisdiction | None) -> dict[str, int]:
     return {f"{code[:2]}0000": 1, f"{code[:4]}00": 2, code: 3}
 
 
-def _scope_filter(ranks: dict[str, int]) -> Q:
+def scope_filter(ranks: dict[str, int]) -> Q:
     scope = Q(jurisdiction__isnull=True)
     if ranks:
         scope |= Q(jurisdiction__code__in=sorted(ranks))
@@ -127,8 +129,8 @@ class WorkingCalendar:
 
     def __init__(self, *, district: Jurisdiction | None = None):
         self.district = district
-        self._ranks = _scope_ranks(district)
-        self._scope = _scope_filter(self._ranks)
+        self._ranks = scope_ranks(district)
+        self._scope = scope_filter(self._ranks)
         self._first: dt.date | None = None
         self._last: dt.date | None = None
         self._overrides: dict[dt.date, tuple[int, bool]] = {}  # day → (rank, is working day)
@@ -313,56 +315,3 @@ def months_window_last_day(start: dt.date, months: int = 2) -> dt.date:
 def within_months_after(start: dt.date, day: dt.date, months: int = 2) -> bool:
     """R10.7: ``day`` lies from ``start`` up to and including ``months_window_last_day(start, months)``."""
     return start <= day <= months_window_last_day(start, months)
-
-
-def semester_of(day: dt.date) -> Semester | None:
-    """The semester whose dates include ``day`` (None in the holidays between two semesters)."""
-    return Semester.objects.select_related("school_year").filter(start__lte=day, end__gte=day).first()
-
-
-def semester_last_started(day: dt.date) -> Semester | None:
-    """The latest semester that started on or before ``day``: in the holidays, the one just ended."""
-    return Semester.objects.select_related("school_year").filter(start__lte=day).order_by("-start").first()
-
-
-# ---------------------------------------------------------------------- reads for the admin pages
-
-
-def _visible_scope(user: Any) -> Q | None:
-    """Overrides a user may read: deployment-wide ones, those above their unit and those under it."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser:
-        return Q()
-    if user.school_id:
-        unit = user.school.district
-    elif user.jurisdiction_id:
-        unit = user.jurisdiction
-    else:
-        return None
-    ranks = _scope_ranks(unit)
-    return _scope_filter(ranks) | Q(jurisdiction__code__startswith=unit.scope_prefix)
-
-
-def calendar_override_list(*, requested_by: Any) -> QuerySet[CalendarOverride]:
-    scope = _visible_scope(requested_by)
-    rows = CalendarOverride.objects.select_related("jurisdiction", "updated_by")
-    return rows.none() if scope is None else rows.filter(scope)
-
-
-def calendar_year_list(*, requested_by: Any) -> QuerySet[CalendarYear]:
-    scope = _visible_scope(requested_by)
-    rows = CalendarYear.objects.select_related("jurisdiction", "loaded_by")
-    return rows.none() if scope is None else rows.filter(scope)
-
-
-def calendar_writable_jurisdictions(*, requested_by: Any) -> QuerySet[Jurisdiction]:
-    """Jurisdictions whose local calendar the user may write (core.services decides the same way)."""
-    user = requested_by
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Jurisdiction.objects.none()
-    if user.is_superuser:
-        return Jurisdiction.objects.all()
-    if user.role != Role.DISTRICT_ADMIN or not user.jurisdiction_id:
-        return Jurisdiction.objects.none()
-    return Jurisdiction.objects.filter(code__startswith=user.jurisdiction.scope_prefix)

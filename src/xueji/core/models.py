@@ -3,7 +3,8 @@
 ``chinesecalendar`` knows the State Council's schedule up to the year it was released for; these
 tables add what it does not know: a new year's schedule entered by the district admin before the
 library is upgraded, and local closures of one district (or city, or province). Writes go through
-``core.services``; reads through ``core.calendar``.
+``org.calendar_services``; reads through ``core.calendar`` (working days) and ``org.selectors``
+(semesters, the admin pages).
 """
 
 from __future__ import annotations

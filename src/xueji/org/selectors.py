@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from xueji.core.calendar import scope_filter, scope_ranks
+from xueji.core.models import CalendarOverride, CalendarYear
 from xueji.org.models import Jurisdiction, Role, School, SchoolClass, SchoolYear, Semester
 
 
@@ -67,3 +69,59 @@ def jurisdiction_districts(*, requested_by: Any) -> QuerySet[Jurisdiction]:
     return Jurisdiction.objects.filter(
         level=Jurisdiction.Level.DISTRICT, code__startswith=user.jurisdiction.scope_prefix
     )
+
+
+# ---------------------------------------------------------------------- semesters and the calendar
+
+
+def semester_of(day: dt.date) -> Semester | None:
+    """The semester whose dates include ``day`` (None in the holidays between two semesters)."""
+    return Semester.objects.select_related("school_year").filter(start__lte=day, end__gte=day).first()
+
+
+def semester_last_started(day: dt.date) -> Semester | None:
+    """The latest semester that started on or before ``day``: in the holidays, the one just ended."""
+    return Semester.objects.select_related("school_year").filter(start__lte=day).order_by("-start").first()
+
+
+# ---------------------------------------------------------------------- reads for the admin pages
+
+
+def _visible_scope(user: Any) -> Q | None:
+    """Overrides a user may read: deployment-wide ones, those above their unit and those under it."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Q()
+    if user.school_id:
+        unit = user.school.district
+    elif user.jurisdiction_id:
+        unit = user.jurisdiction
+    else:
+        return None
+    ranks = scope_ranks(unit)
+    return scope_filter(ranks) | Q(jurisdiction__code__startswith=unit.scope_prefix)
+
+
+def calendar_override_list(*, requested_by: Any) -> QuerySet[CalendarOverride]:
+    scope = _visible_scope(requested_by)
+    rows = CalendarOverride.objects.select_related("jurisdiction", "updated_by")
+    return rows.none() if scope is None else rows.filter(scope)
+
+
+def calendar_year_list(*, requested_by: Any) -> QuerySet[CalendarYear]:
+    scope = _visible_scope(requested_by)
+    rows = CalendarYear.objects.select_related("jurisdiction", "loaded_by")
+    return rows.none() if scope is None else rows.filter(scope)
+
+
+def calendar_writable_jurisdictions(*, requested_by: Any) -> QuerySet[Jurisdiction]:
+    """Jurisdictions whose local calendar the user may write (org.calendar_services decides the same way)."""
+    user = requested_by
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Jurisdiction.objects.none()
+    if user.is_superuser:
+        return Jurisdiction.objects.all()
+    if user.role != Role.DISTRICT_ADMIN or not user.jurisdiction_id:
+        return Jurisdiction.objects.none()
+    return Jurisdiction.objects.filter(code__startswith=user.jurisdiction.scope_prefix)

@@ -31,8 +31,8 @@ from xueji.changes.kinds.resumption.services import resumption_start
 from xueji.changes.kinds.suspension.services import suspension_start
 from xueji.changes.models import Case
 from xueji.core import clock
-from xueji.core.calendar import semester_of
 from xueji.org.models import School, User
+from xueji.org.selectors import semester_of
 from xueji.students import services as student_services
 from xueji.students.models import Enrollment, FollowUp
 
