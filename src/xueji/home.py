@@ -3,13 +3,13 @@ the students' and the cases' selectors, and each kind of status change adds its 
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from xueji.changes import selectors as change_selectors
 from xueji.changes.kinds.registry import KINDS
 from xueji.core import clock
-from xueji.core.web import route
+from xueji.core.web import AuthenticatedRequest, route
 from xueji.org import selectors
 from xueji.org.models import Role
 from xueji.students import selectors as student_selectors
@@ -17,7 +17,7 @@ from xueji.students.models import EntryApplication
 
 
 @route("home")
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Each role's to-do list: what waits for this user, overdue first."""
     user = request.user
     context: dict = {"today": clock.today()}

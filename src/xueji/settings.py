@@ -16,6 +16,7 @@ import os
 import secrets
 from datetime import date as _date
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -188,7 +189,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # Rules read limits from here, not from code (RULES.md: keep limits and deadlines in configuration).
-XUEJI = {
+XUEJI: dict[str, Any] = {
     "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
     "RECORD_COMPLETE_WITHIN_MONTHS": 1,  # R5.1
     "SCHOOL_ENTRY_AGE": 6,  # R3.2

@@ -159,7 +159,8 @@ class DocumentOut(Schema):
 
 
 class CaseDetailOut(CaseItemOut):
-    facts: FactsOut = Field(title="申请事实", description="按 kind 区分的该类型事实")
+    # A union the registered kinds build at import time, which no checker can read.
+    facts: FactsOut = Field(title="申请事实", description="按 kind 区分的该类型事实")  # type: ignore[valid-type]
     facts_display: list[LabelValueOut] = Field(title="申请事实（中文名称与值，供显示）")
     due: DueOut | None = Field(title="本环节期限", description="办理中且有截止日期时给出")
     timeline: list[TimelineStepOut] = Field(title="办理进程：每个环节及其办理记录")

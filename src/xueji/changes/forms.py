@@ -36,4 +36,6 @@ class DocumentForm(forms.Form):
 
     def __init__(self, *args: Any, kind: Kind, required: dict[str, str] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = document_choices(kind, required or {})
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)  # declared above
+        category.choices = document_choices(kind, required or {})

@@ -69,7 +69,7 @@ def application_pdf(
         [[para(label), para(value)] for label, value in [*basics, *rows]],
         colWidths=[label_width, doc.width - label_width],
     )
-    grid = [
+    grid: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

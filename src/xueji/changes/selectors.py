@@ -183,14 +183,14 @@ def case_document_get(*, requested_by: Any, pk: Any, case: Case | None = None) -
 
 
 def student_name(case: Case) -> str:
-    if case.student_id:
+    if case.student is not None:
         return case.student.name
     return kind_of(case.kind).student_label(case)[0] or "—"
 
 
 def student_masked_id(case: Case) -> str:
     """R21.1: case pages and lists show ID numbers masked, to every party."""
-    number = case.student.id_number if case.student_id else kind_of(case.kind).student_label(case)[1]
+    number = case.student.id_number if case.student is not None else kind_of(case.kind).student_label(case)[1]
     return mask_id_number(number) if number else "—"
 
 
@@ -388,7 +388,7 @@ class Due:
 def case_due(case: Case, today: dt.date | None = None) -> Due | None:
     if not case.is_open or case.step_due is None or case.step_started_on is None:
         return None
-    district = case.owner_school.district if case.owner_school_id else case.owner_jurisdiction
+    district = case.owner_school.district if case.owner_school is not None else case.owner_jurisdiction
     calendar = WorkingCalendar(district=district)
     # The step's allowance in working days: 10 for most steps; for the Tuesday filing (R10.4) the
     # working days up to that Tuesday.

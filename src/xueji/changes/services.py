@@ -376,6 +376,7 @@ def _file_documents(case: Case, actor: Any, kind: Kind) -> None:
         )
         for d in case.documents.all()
     ]
+    assert case.student is not None  # student_id is set (above)
     handover.archive_file_documents(
         actor=actor,
         student=case.student,
@@ -633,6 +634,7 @@ def cases_recount_dues(*, first: dt.date, last: dt.date, **_: Any) -> int:
     for case in affected:
         step = kind_of(case.kind).step(case, case.step_key)
         district = case.owner_school.district if case.owner_school else case.owner_jurisdiction
+        assert case.step_started_on is not None  # the filter compares it
         due, provisional, _warning = _due(step, case.step_started_on, district)
         if (due, provisional) != (case.step_due, case.due_provisional):
             case.step_due, case.due_provisional = due, provisional

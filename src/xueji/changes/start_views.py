@@ -6,10 +6,10 @@ the registrar fills it in), refusals at their fields with their article. A kind'
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 
 from xueji.audit import actions
@@ -48,7 +48,7 @@ def evidence_needed(kind: Kind, student: Student, facts: dict[str, Any]) -> dict
     """What the first step will ask for, for these answers: the kind's evidence rule on a draft's
     facts, the student's school and grade."""
     enrollment = student.current[0]  # type: ignore[attr-defined]
-    step = kind.steps(_Draft(kind, facts, enrollment))[0]
+    step = kind.steps(cast(Case, _Draft(kind, facts, enrollment)))[0]  # read as the case it will be
     return dict(step.evidence(EvidenceContext(facts=facts, school=enrollment.school, grade=enrollment.grade)))
 
 
@@ -69,7 +69,7 @@ def start_page(
     keys: tuple[str, ...],
     intro: str,
     title: str,
-) -> Callable[[HttpRequest], HttpResponse]:
+) -> Callable[..., HttpResponseBase]:
     """The page that starts a case of ``kind`` for a student of the registrar's school."""
 
     @route(name, roles=REG)

@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +32,7 @@ from xueji.changes.kinds.registry import KINDS, kind_of
 from xueji.changes.models import Case
 from xueji.core import clock, evidence
 from xueji.core.errors import RuleViolation
-from xueji.core.web import route
+from xueji.core.web import AuthenticatedRequest, route
 from xueji.exchange import exports
 
 PAGE_SIZE = 50
@@ -67,7 +67,7 @@ def _back(request: HttpRequest, case: Case) -> HttpResponse:
 
 
 @route("changes:list")
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     state = request.GET.get("state", "")
     if state not in selectors.STATE_FILTERS:
@@ -112,7 +112,7 @@ def row(case: Case) -> dict[str, Any]:
 
 
 @route("changes:detail")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     case = selectors.case_get(requested_by=user, pk=pk)
     events = selectors.case_events(requested_by=user, case=case)
@@ -154,7 +154,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- actions (POST only)
 
 
-def _act(request: HttpRequest, pk: int, do: Callable[[Any, Case, str], Case], done: str) -> HttpResponse:
+def _act(
+    request: AuthenticatedRequest, pk: int, do: Callable[[Any, Case, str], Case], done: str
+) -> HttpResponse:
     user = request.user
     case = selectors.case_get(requested_by=user, pk=pk)
     text = request.POST.get("comment", "")[:500]
@@ -179,7 +181,7 @@ def _where_now(case: Case) -> str:
 
 @route("changes:submit")
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -190,7 +192,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @route("changes:approve")
 @require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
+def approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def approve_with_decision(user: Any, case: Case, text: str) -> Case:
         # A step that decides facts (a district's grade decision) sends them with the approval.
         step = selectors.current_step(case)
@@ -202,7 +204,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @route("changes:reject")
 @require_POST
-def reject(request: HttpRequest, pk: int) -> HttpResponse:
+def reject(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -213,7 +215,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @route("changes:return")
 @require_POST
-def return_(request: HttpRequest, pk: int) -> HttpResponse:
+def return_(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -224,7 +226,7 @@ def return_(request: HttpRequest, pk: int) -> HttpResponse:
 
 @route("changes:withdraw")
 @require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -235,7 +237,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @route("changes:action")
 @require_POST
-def extra_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def extra_action(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     """A kind's own verb on a case (a district exception, a recorded answer): the kind declares it,
     its service decides."""
     user = request.user
@@ -252,7 +254,7 @@ def extra_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @route("changes:document_upload")
 @require_POST
-def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def document_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     case = selectors.case_get(requested_by=user, pk=pk)
     kind = kind_of(case.kind)
@@ -284,7 +286,7 @@ def _safe_name(name: str) -> str:
 
 
 @route("changes:document")
-def document(request: HttpRequest, pk: int) -> FileResponse:
+def document(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """A case's evidence file: as an attachment, or (``?inline=1``) shown in the browser's own
     viewer. Inline is safe because uploads are only PDF/JPEG/PNG by content (core.evidence), the
     browser may not sniff another type, and the response may run and embed nothing."""
@@ -308,7 +310,7 @@ def document(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @route("changes:print")
-def print_form(request: HttpRequest, pk: int) -> HttpResponse:
+def print_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The kind's application form (《休学申请表》 …) for the guardian's signature and the stamps;
     the school's own print, logged and marked with who printed it (R21.1)."""
     user = request.user
@@ -318,6 +320,7 @@ def print_form(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     from xueji.changes.printing import application_pdf  # reportlab loads only when printing
 
+    assert case.student is not None  # student_id is set
     enrollment = case.student.enrollments.select_related("school", "school_class").order_by(
         "-is_current", "-pk"
     )[0]
@@ -334,7 +337,9 @@ def print_form(request: HttpRequest, pk: int) -> HttpResponse:
         printed_at=f"{now:%Y-%m-%d %H:%M}",
     )
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, f"{kind.printable}-{case.number}.pdf")
+    disposition = content_disposition_header(False, f"{kind.printable}-{case.number}.pdf")
+    assert disposition is not None  # None only without a file name
+    response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -343,7 +348,7 @@ def print_form(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @route("changes:export")
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedRequest) -> HttpResponseBase:
     """「导出 Excel」 of the case list: every case its filters select, not only the page shown."""
     state = request.GET.get("state", "")
     filters = exports.CaseFilters(

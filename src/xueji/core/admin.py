@@ -29,7 +29,7 @@ from xueji.org.calendar_services import (
     calendar_write_refusal,
     calendar_year_load,
 )
-from xueji.org.models import Role
+from xueji.org.models import Jurisdiction, Role
 from xueji.org.selectors import calendar_override_list, calendar_writable_jurisdictions, calendar_year_list
 
 WEEKDAYS = "一二三四五六日"
@@ -138,7 +138,9 @@ class CalendarOverrideAdmin(CalendarAdminBase):
 
 class YearLoadForm(forms.Form):
     year = forms.IntegerField(label="年份", min_value=YEAR_MIN, max_value=YEAR_MAX)
-    jurisdiction = forms.ModelChoiceField(label="适用范围", queryset=None, required=False)
+    jurisdiction: forms.ModelChoiceField[Jurisdiction] = forms.ModelChoiceField(
+        label="适用范围", queryset=None, required=False
+    )
     source = forms.CharField(
         label="依据",
         max_length=SOURCE_MAX_LENGTH,
@@ -153,6 +155,7 @@ class YearLoadForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         field = self.fields["jurisdiction"]
+        assert isinstance(field, forms.ModelChoiceField)  # declared above
         field.queryset = calendar_writable_jurisdictions(requested_by=user)
         field.required = not calendar_may_write(user, None)
         field.empty_label = DEPLOYMENT_WIDE_LABEL

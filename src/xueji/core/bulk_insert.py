@@ -40,7 +40,7 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     if not objs:
         return
     if connection.vendor not in ("postgresql", "sqlite"):
-        model.objects.bulk_create(objs)
+        model._default_manager.bulk_create(objs)
         return
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
@@ -61,10 +61,11 @@ def insert_history(model: type[models.Model], objs: Sequence[models.Model], *, u
     """The "+" (created) history rows of freshly inserted instances, as django-simple-history writes them."""
     if not objs:
         return
+    # ``history`` is the manager HistoricalRecords adds to the class, which no model type declares.
     if connection.vendor not in ("postgresql", "sqlite"):
-        model.history.bulk_history_create(objs, default_user=user)
+        model.history.bulk_history_create(objs, default_user=user)  # type: ignore[attr-defined]
         return
-    history = model.history.model
+    history = model.history.model  # type: ignore[attr-defined]
     when = history._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection)
     user_id = getattr(user, "pk", None)
     preparers = _preparers(history.tracked_fields)

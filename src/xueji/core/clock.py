@@ -107,4 +107,5 @@ def install() -> None:
 
     timezone.real_now = real_now  # type: ignore[attr-defined]
     timezone.now = now
-    session_base.timezone = session_db.timezone = _RealTime()  # type: ignore[assignment]
+    # The backends import django.utils.timezone as a module global, which their stubs leave out.
+    session_base.timezone = session_db.timezone = _RealTime()  # type: ignore[attr-defined]

@@ -75,7 +75,7 @@ class CalendarOverride(models.Model):
         indexes = [models.Index(fields=["day"], name="calendar_override_day_idx")]
 
     def __str__(self) -> str:
-        scope = self.jurisdiction.name if self.jurisdiction_id else "全系统"
+        scope = self.jurisdiction.name if self.jurisdiction is not None else "全系统"
         return f"{self.day:%Y-%m-%d} {self.get_kind_display()}（{scope}）"
 
 
@@ -120,5 +120,5 @@ class CalendarYear(models.Model):
         ]
 
     def __str__(self) -> str:
-        scope = self.jurisdiction.name if self.jurisdiction_id else "全系统"
+        scope = self.jurisdiction.name if self.jurisdiction is not None else "全系统"
         return f"{self.year}年安排（{scope}）"

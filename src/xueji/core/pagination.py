@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 
 class CappedPaginator(Paginator):
@@ -17,6 +18,8 @@ class CappedPaginator(Paginator):
     there are more and how to narrow the search. The cap is above the largest school, so a
     registrar can always page through a whole school.
     """
+
+    object_list: QuerySet[Any]
 
     def __init__(self, object_list: Any, per_page: int, *, cap: int = 10_000) -> None:
         super().__init__(object_list, per_page)

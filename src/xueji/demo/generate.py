@@ -847,7 +847,7 @@ class _CopyWriter(_Writer):
     def reserve_student_ids(self, n: int) -> Sequence[int]:
         # nextval() n times is safe beside concurrent inserts; the values are usually one
         # contiguous run, which saves fetching them one by one.
-        params = [Student._meta.db_table, n]
+        params: list[str | int] = [Student._meta.db_table, n]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT min(v), max(v) FROM (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS v "
@@ -907,4 +907,4 @@ class _BulkWriter(_Writer):
         rows = self._with_ids(rows, ids)
         for key, table in self.tables.items():
             objects = [table.model(**dict(zip(table.attnames, row, strict=True))) for row in rows[key]]
-            table.model.objects.bulk_create(objects, batch_size=500)
+            table.model._default_manager.bulk_create(objects, batch_size=500)

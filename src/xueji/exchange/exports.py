@@ -319,7 +319,7 @@ def _number(value: Decimal | None) -> float | None:
 
 def _class_name(row: StudentRow) -> str:
     enrollment = row.enrollment
-    return enrollment.school_class.name if enrollment.school_class_id else ""
+    return enrollment.school_class.name if enrollment.school_class is not None else ""
 
 
 STUDENT_LAYOUTS = {

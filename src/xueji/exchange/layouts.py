@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.db import models
+
 from xueji.core import codes
 from xueji.students import rules
 from xueji.students.models import Enrollment, FamilyMember, Student
@@ -49,6 +51,7 @@ class Column:
         if model is None:
             return ""
         field = model._meta.get_field(name)
+        assert isinstance(field, models.Field)  # a layout's columns are the models' own fields
         if not field.has_default():
             return ""
         default = field.get_default()

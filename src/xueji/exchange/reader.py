@@ -118,7 +118,7 @@ def _parse(grid: list[list[Any]]) -> ReadResult:
         values = {}
         for index, column, special in plan:
             value = raw[index] if index < width else None
-            if value.__class__ is str and not special:
+            if type(value) is str and not special:
                 values[column.key] = value.strip() or None
             else:
                 values[column.key] = _cell(value, column)

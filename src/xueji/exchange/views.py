@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -14,25 +14,26 @@ from xueji.audit import actions
 from xueji.audit.services import access_record
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
-from xueji.core.web import route
+from xueji.core.web import AuthenticatedRequest, route
 from xueji.exchange import export_jobs, exports, layouts, runner, selectors, services, workbooks
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @route("exchange:import")
-def import_page(request: HttpRequest) -> HttpResponse:
+def import_page(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     error = None
     if request.method == "POST":
         upload = request.FILES.get("file")
         data = upload.read(settings.XUEJI["IMPORT_MAX_BYTES"] + 1) if upload else b""
+        assert user.school is not None  # a registrar's account always names its school
         try:
             job = services.import_job_create(
                 actor=user,
                 school=user.school,
                 data=data,
-                original_name=upload.name if upload else "",
+                original_name=(upload.name or "") if upload else "",
                 valid_only=request.POST.get("mode") == "valid_only",
             )
         except RuleViolation as exc:
@@ -52,7 +53,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 
 @route("exchange:template")
-def template_download(request: HttpRequest, kind: str) -> HttpResponse:
+def template_download(request: AuthenticatedRequest, kind: str) -> FileResponse:
     layout = layouts.LAYOUTS.get(kind)
     if layout is None:
         raise Http404
@@ -64,7 +65,7 @@ def template_download(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @route("exchange:job")
-def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+def job_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = selectors.import_job_get(requested_by=request.user, pk=pk)
     context = {
         "job": job,
@@ -75,13 +76,13 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @route("exchange:job_status")
-def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+def job_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     job = selectors.import_job_get(requested_by=request.user, pk=pk)
     return JsonResponse(selectors.import_job_progress(job))
 
 
 @route("exchange:job_report")
-def job_report(request: HttpRequest, pk: int) -> FileResponse:
+def job_report(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     job = selectors.import_job_get(requested_by=request.user, pk=pk)
     if not job.has_report:
         raise Http404
@@ -101,7 +102,7 @@ def job_report(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @route("exports:list")
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: AuthenticatedRequest) -> HttpResponse:
     export_jobs.export_files_purge()
     jobs = list(selectors.export_jobs_of(requested_by=request.user)[:20])
     rows = [(job, selectors.export_job_progress(job)) for job in jobs]
@@ -111,7 +112,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 
 @route("exports:job")
-def export_job_page(request: HttpRequest, pk: int) -> HttpResponse:
+def export_job_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     export_jobs.export_files_purge()
     job = selectors.export_job_get(requested_by=request.user, pk=pk)
     context = {
@@ -124,13 +125,13 @@ def export_job_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @route("exports:job_status")
-def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
+def export_job_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     job = selectors.export_job_get(requested_by=request.user, pk=pk)
     return JsonResponse(selectors.export_job_progress(job))
 
 
 @route("exports:download")
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     job = selectors.export_job_get(requested_by=request.user, pk=pk)
     if not selectors.export_job_progress(job)["ready"]:
         return redirect("exports:job", pk=job.pk)  # the page says why: still running, failed or expired

@@ -58,6 +58,7 @@ class MasterDataAdmin(admin.ModelAdmin):
         rows = super().get_queryset(request)
         user = request.user
         if self.scope_field and not user.is_superuser:
+            assert isinstance(user, User) and user.jurisdiction is not None  # a district admin (above)
             rows = rows.filter(**{f"{self.scope_field}__startswith": user.jurisdiction.scope_prefix})
         return rows
 
@@ -147,6 +148,7 @@ class AccountAdmin(UserAdmin, MasterDataAdmin):
         user = request.user
         if user.is_superuser:
             return rows
+        assert isinstance(user, User) and user.jurisdiction is not None  # a district admin (above)
         prefix = user.jurisdiction.scope_prefix
         return rows.filter(school__district__code__startswith=prefix) | rows.filter(
             jurisdiction__code__startswith=prefix
@@ -172,7 +174,9 @@ class PolicyValueForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["key"].choices = [
+        key = self.fields["key"]
+        assert isinstance(key, forms.ChoiceField)  # declared above
+        key.choices = [
             (
                 limit.key,
                 f"{limit.label}（默认 {limit.fallback} {limit.unit}，{limit.minimum}–{limit.maximum}，{limit.rule}）",
@@ -219,9 +223,9 @@ class PolicyValueAdmin(MasterDataAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "jurisdiction" and not request.user.is_superuser:
-            kwargs["queryset"] = Jurisdiction.objects.filter(
-                code__startswith=request.user.jurisdiction.scope_prefix
-            )
+            user = request.user
+            assert isinstance(user, User) and user.jurisdiction is not None  # a district admin (above)
+            kwargs["queryset"] = Jurisdiction.objects.filter(code__startswith=user.jurisdiction.scope_prefix)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

@@ -224,9 +224,9 @@ class User(AbstractUser):
 
     @property
     def unit_name(self) -> str:
-        if self.school_id:
+        if self.school is not None:
             return self.school.name
-        if self.jurisdiction_id:
+        if self.jurisdiction is not None:
             return self.jurisdiction.name
         return ""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -11,6 +11,13 @@ from django.http import Http404
 from xueji.core.calendar import scope_filter, scope_ranks
 from xueji.core.models import CalendarOverride, CalendarYear
 from xueji.org.models import Jurisdiction, Role, School, SchoolClass, SchoolYear, Semester
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Counted(TypedDict):
+    students: int  # the class's current enrollments
 
 
 def school_list(*, requested_by: Any) -> QuerySet[School]:
@@ -42,7 +49,7 @@ def school_get_by_code(*, requested_by: Any, code: str) -> School:
 
 def class_list(
     *, requested_by: Any, school: School, school_year: SchoolYear | None = None
-) -> QuerySet[SchoolClass]:
+) -> QuerySet[WithAnnotations[SchoolClass, _Counted]]:
     school_get(requested_by=requested_by, pk=school.pk)  # scope check
     classes = SchoolClass.objects.filter(school=school).select_related("school_year")
     if school_year is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -63,13 +63,16 @@ def _full_clean(obj: models.Model, rule: str) -> None:
         ) from exc
 
 
+_M = TypeVar("_M", bound=models.Model)
+
+
 @transaction.atomic
-def master_data_save(*, actor: Any, obj: models.Model, district: Jurisdiction | None = None) -> models.Model:
+def master_data_save(*, actor: Any, obj: _M, district: Jurisdiction | None = None) -> _M:
     """Validate and save one master-data object, recording what changed."""
     _require_admin(actor, district)
     before = {}
     if obj.pk:
-        before = model_to_dict(type(obj).objects.select_for_update().get(pk=obj.pk))
+        before = model_to_dict(type(obj)._default_manager.select_for_update().get(pk=obj.pk))
     rule = "R2.2" if isinstance(obj, User) else "R2.1"
     _full_clean(obj, rule)
     obj.save()

@@ -10,6 +10,7 @@ record, exactly as a registration leaves them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -73,6 +74,12 @@ class RowOutcome:
     xjh: str | None = None
     note: str = ""
     incomplete: bool = False
+
+
+def _prepared(o: RowOutcome) -> services.Prepared:
+    """A row that passed validation has its prepared values (for the checker, in expressions)."""
+    assert o.prepared is not None
+    return o.prepared
 
 
 @dataclass
@@ -270,9 +277,10 @@ def _check_against_records(school: School, kind: str, outcomes: list[RowOutcome]
     candidates = [o for o in outcomes if o.status == IMPORTED and o.prepared is not None]
     holders = _holders_by_document(candidates)
     z_here = (
-        _z_students_here(school) if any(not o.prepared.values.get("id_number") for o in candidates) else {}
+        _z_students_here(school) if any(not _prepared(o).values.get("id_number") for o in candidates) else {}
     )
     for o in candidates:
+        assert o.prepared is not None  # candidates have it
         values = o.prepared.values
         if values.get("id_number"):
             holder = holders.get((values["id_type"], values["id_number"]))
@@ -309,9 +317,12 @@ def _check_against_records(school: School, kind: str, outcomes: list[RowOutcome]
 
 def _holders_by_document(
     outcomes: list[RowOutcome],
-) -> dict[tuple[str, str], tuple[int, str, int | None, str]]:
-    """(id_type, id_number) → (student, 学籍号, school holding the record, its name)."""
-    numbers = sorted({o.prepared.values["id_number"] for o in outcomes if o.prepared.values.get("id_number")})
+) -> dict[tuple[str, str], tuple[int, str, int | None, str, str, dt.date]]:
+    """(id_type, id_number) → (student, 学籍号, school holding the record, its name, the student's
+    name and birth date)."""
+    numbers = sorted(
+        {_prepared(o).values["id_number"] for o in outcomes if _prepared(o).values.get("id_number")}
+    )
     found: dict[tuple[str, str], tuple[Any, ...]] = {}
     for chunk in _chunks(numbers):
         for pk, id_type, id_number, xjh, name, birth in Student.objects.filter(
@@ -353,6 +364,7 @@ def _check_numbers(kind: str, outcomes: list[RowOutcome]) -> None:
     """R6.4: a 学籍号 is assigned once and never reused, old aliases included."""
     wanted: dict[str, RowOutcome] = {}
     for o in outcomes:
+        assert o.prepared is not None  # rows that passed validation
         values = o.prepared.values
         number = o.prepared.xjh if kind == EXISTING else None
         if number is None and values["id_type"] == "1":
@@ -365,7 +377,9 @@ def _check_numbers(kind: str, outcomes: list[RowOutcome]) -> None:
         taken.update(XjhAlias.objects.filter(number__in=chunk).values_list("number", flat=True))
     # "G" + an ID number belongs to the holder of that ID, even before the holder has the number.
     g_owners = {
-        n[1:]: n for n in numbers if n.startswith("G") and wanted[n].prepared.values.get("id_number") != n[1:]
+        n[1:]: n
+        for n in numbers
+        if n.startswith("G") and _prepared(wanted[n]).values.get("id_number") != n[1:]
     }
     for chunk in _chunks(sorted(g_owners)):
         for id_number in Student.objects.filter(id_type="1", id_number__in=chunk).values_list(
@@ -402,6 +416,7 @@ def _write(actor: Any, school: School, ready: list[RowOutcome], report: Progress
 
 
 def _build(school: School, o: RowOutcome) -> tuple[Student, list[FamilyMember], Enrollment]:
+    assert o.prepared is not None and o.xjh is not None  # validated, and numbered by _assign_j_numbers
     values, members, enrollment = services.record_objects(
         o.prepared, school=school, school_class=o.school_class
     )
@@ -413,6 +428,7 @@ def _assign_j_numbers(school: School, ready: list[RowOutcome]) -> None:
     by_prefix: dict[str, list[RowOutcome]] = defaultdict(list)
     region = school.district.code
     for o in ready:
+        assert o.prepared is not None  # rows that passed validation
         values = o.prepared.values
         if o.prepared.xjh:
             o.xjh = o.prepared.xjh
@@ -426,7 +442,7 @@ def _assign_j_numbers(school: School, ready: list[RowOutcome]) -> None:
         for o in rows:
             sequence += 1
             o.xjh = identity.j_number(
-                region_code=region, birth_date=o.prepared.values["birth_date"], sequence=sequence
+                region_code=region, birth_date=_prepared(o).values["birth_date"], sequence=sequence
             )
 
 
@@ -459,9 +475,9 @@ def _write_batch(
         events=(
             {
                 "subject": student,
-                **services.creation_audit(o.prepared, student, enrollment),
+                **services.creation_audit(_prepared(o), student, enrollment),
             }
-            | {"note": "；".join(filter(None, [note, *o.prepared.warnings]))}
+            | {"note": "；".join(filter(None, [note, *_prepared(o).warnings]))}
             for student, enrollment, o in zip(students, enrollments, batch, strict=True)
         ),
     )

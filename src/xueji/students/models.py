@@ -262,7 +262,7 @@ class Enrollment(models.Model):
     @property
     def placement(self) -> str:
         """年级班级 as registrars say it: "三年级（2）班", or "三年级（未分班）"."""
-        if self.school_class_id:
+        if self.school_class is not None:
             return self.school_class.name
         return f"{codes.GRADE_NAMES.get(self.grade, self.grade)}（未分班）"
 

@@ -518,12 +518,14 @@ def _refuse_key_changes(student: Student, key_values: Mapping[str, Any]) -> None
 
 def _clearable(field: str) -> bool:
     model_field = Student._meta.get_field(field)
+    assert isinstance(model_field, models.Field)  # an editable field of the record's own
     return model_field.null or model_field.blank or isinstance(model_field, models.BooleanField)
 
 
 def _cleared(field: str) -> Any:
     """What an emptied input stores: NULL where allowed, False for a yes/no, else ""."""
     model_field = Student._meta.get_field(field)
+    assert isinstance(model_field, models.Field)  # an editable field of the record's own
     if model_field.null:
         return None
     return False if isinstance(model_field, models.BooleanField) else ""
@@ -668,6 +670,7 @@ def entry_application_submit(*, actor: Any, school: School, data: Mapping[str, A
     if errors:
         raise RuleViolations(errors)
     assert info is not None
+    assert kind is not None  # one of EntryApplication.Kind's values, checked above
     pending = Conflict(
         rule="R3.3",
         code="duplicate",

@@ -174,7 +174,7 @@ def enrollment_set_grade(
     if old == grade:
         return enrollment
     enrollment.grade = grade
-    if enrollment.school_class_id and enrollment.school_class.grade != grade:
+    if enrollment.school_class is not None and enrollment.school_class.grade != grade:
         enrollment.school_class = None  # the class was of the old grade: 待分班
     _save(enrollment, actor)
     audit_record(

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import tempfile
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
+from django.forms import ModelChoiceField
 from django.forms.models import model_to_dict
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
 from xueji.audit import actions
@@ -19,7 +21,7 @@ from xueji.audit.services import access_record, masked_query
 from xueji.core import clock, codes, evidence, identity
 from xueji.core.errors import RuleViolation
 from xueji.core.pagination import CappedPaginator
-from xueji.core.web import route
+from xueji.core.web import AuthenticatedRequest, route
 from xueji.exchange import export_jobs, exports, runner
 from xueji.org import selectors as org_selectors
 from xueji.org.models import Role
@@ -31,7 +33,7 @@ PAGE_SIZE = 50
 
 
 @route("students:search")
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     # The export reads the same filters (one parser: the file holds exactly the page's rows).
     filters = _export_filters(request)
@@ -65,7 +67,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @route("students:detail")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     student = selectors.student_get(requested_by=user, pk=pk)
     enrollment = selectors.current_enrollment(student)
@@ -140,13 +142,15 @@ def _school_class(form: RecordForm) -> Any:
     value = form.data.get("school_class")
     if not value:
         return None
+    field = form.fields["school_class"]
+    assert isinstance(field, ModelChoiceField) and field.queryset is not None  # RecordForm's
     try:
-        return form.fields["school_class"].queryset.get(pk=int(value))
+        return field.queryset.get(pk=int(value))
     except (
         ValueError,
         TypeError,
         OverflowError,
-        form.fields["school_class"].queryset.model.DoesNotExist,
+        field.queryset.model.DoesNotExist,
     ) as exc:
         raise RuleViolation(
             rule="R4.1",
@@ -156,7 +160,7 @@ def _school_class(form: RecordForm) -> Any:
         ) from exc
 
 
-def _record_page(request: HttpRequest, *, importing: bool) -> HttpResponse:
+def _record_page(request: AuthenticatedRequest, *, importing: bool) -> HttpResponse:
     user = request.user
     school = user.school
     classes = _classes_for(user, school)
@@ -219,12 +223,12 @@ def _submit_record(form: RecordForm, user: Any, *, importing: bool) -> Any:
 
 
 @route("students:register")
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedRequest) -> HttpResponse:
     return _record_page(request, importing=False)
 
 
 @route("students:import_existing")
-def import_existing(request: HttpRequest) -> HttpResponse:
+def import_existing(request: AuthenticatedRequest) -> HttpResponse:
     return _record_page(request, importing=True)
 
 
@@ -234,7 +238,7 @@ class _DryRun(Exception):
 
 @route("students:validate")
 @require_POST
-def validate(request: HttpRequest) -> JsonResponse:
+def validate(request: AuthenticatedRequest) -> JsonResponse:
     """Validate as the registrar types: run the real service and roll it back.
 
     Running the service itself (not a copy of its checks) means the form can never accept what
@@ -277,7 +281,7 @@ def _id_facts(id_type: str | None, number: str | None) -> dict[str, str] | None:
 
 
 @route("students:edit")
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     student = selectors.student_get(requested_by=user, pk=pk)
     enrollment = selectors.current_enrollment(student)
@@ -333,7 +337,7 @@ def _form_value(value: Any) -> Any:
 
 @route("students:evidence_upload")
 @require_POST
-def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     student = selectors.student_get(requested_by=user, pk=pk)
     form = EvidenceForm(request.POST, request.FILES)
@@ -359,7 +363,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @route("students:follow_up")
 @require_POST
-def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Record an urging, a contact or a referral on the student's follow-up log."""
     user = request.user
     student = selectors.student_get(requested_by=user, pk=pk)
@@ -389,7 +393,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @route("students:evidence_download")
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     item = selectors.evidence_get(requested_by=request.user, pk=pk)
     school = selectors.current_enrollment(
         selectors.student_get(requested_by=request.user, pk=item.student_id)
@@ -399,7 +403,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @route("students:entry_applications")
-def entry_applications(request: HttpRequest) -> HttpResponse:
+def entry_applications(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     rows = selectors.entry_applications(requested_by=user).order_by("state", "-submitted_at")
     return render(
@@ -410,12 +414,15 @@ def entry_applications(request: HttpRequest) -> HttpResponse:
 
 
 @route("students:entry_application_new")
-def entry_application_new(request: HttpRequest) -> HttpResponse:
+def entry_application_new(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     form = EntryApplicationForm(request.POST or None, initial={"entry_year": clock.today().year})
     if request.method == "POST":
+        assert user.school is not None  # a registrar's account always names its school
         try:
-            services.entry_application_submit(actor=user, school=user.school, data=form.data.dict())
+            # The form's data is the request's QueryDict (or an empty MultiValueDict).
+            data = cast("MultiValueDict[str, Any]", form.data).dict()
+            services.entry_application_submit(actor=user, school=user.school, data=data)
         except RuleViolation as error:
             form.is_valid()
             form.show(error)
@@ -427,7 +434,7 @@ def entry_application_new(request: HttpRequest) -> HttpResponse:
 
 @route("students:entry_application_decide")
 @require_POST
-def entry_application_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_application_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = selectors.entry_application_get(requested_by=request.user, pk=pk)
     try:
         services.entry_application_decide(
@@ -446,7 +453,7 @@ def entry_application_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- Excel export (R21.1)
 
 
-def _export_filters(request: HttpRequest) -> exports.StudentFilters:
+def _export_filters(request: AuthenticatedRequest) -> exports.StudentFilters:
     """The search page's filters, read as search() reads them, so the file holds the page's rows.
 
     Unlike a page, a download has no form to show an error on: a malformed value is ignored (or,
@@ -478,7 +485,7 @@ def _grade(value: str | None) -> int | None:
 
 
 @route("students:export")
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedRequest) -> HttpResponseBase:
     """「导出 Excel」 of the search page: every row its filters select, 名单 or 国家学籍表."""
     filters = _export_filters(request)
     layout = exports.STUDENT_LAYOUTS.get(request.GET.get("layout", ""), exports.STUDENT_LAYOUTS["list"])

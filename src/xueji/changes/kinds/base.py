@@ -204,7 +204,7 @@ class Kind:
 
     def counterpart(self, case: Case) -> str:
         """The other party, as the list shows it: the other school, or who the case describes."""
-        return case.other_school.name if case.other_school_id else "—"
+        return case.other_school.name if case.other_school is not None else "—"
 
     def external_party(self, case: Case) -> str:
         """The name of the party outside this deployment that an EXTERNAL step records."""

@@ -48,6 +48,7 @@ class Extension(Kind):
         return [PREPARE, SCHOOL, DISTRICT]
 
     def on_complete(self, case: Case, actor: User) -> None:
+        assert case.student_id is not None  # the case is about a student of this system
         status.status_period_extend(
             actor=actor,
             student=case.student_id,

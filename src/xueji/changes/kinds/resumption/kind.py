@@ -67,6 +67,7 @@ class Resumption(Kind):
         return [PREPARE, SCHOOL, GRADE, DISTRICT] if other_grade else [PREPARE, SCHOOL, DISTRICT]
 
     def on_complete(self, case: Case, actor: User) -> None:
+        assert case.student_id is not None  # the case is about a student of this system
         status.enrollment_change_status(
             actor=actor,
             student=case.student_id,

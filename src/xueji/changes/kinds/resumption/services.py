@@ -47,7 +47,7 @@ def resumption_start(*, actor: User, student: Student, facts: Mapping[str, Any])
             )
         if period is not None and period.ends_on is not None:
             clean["ends_on"] = period.ends_on.isoformat()
-            resume_on = clean.get("resume_on")
+            resume_on = clean.get("resume_on", "")
             # R12.5: a late resumption is flagged, never refused.
             clean["late"] = bool(resume_on) and dt.date.fromisoformat(resume_on) > period.ends_on
             if clean["late"]:

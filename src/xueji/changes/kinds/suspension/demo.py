@@ -34,7 +34,7 @@ from xueji.core import clock
 from xueji.org.models import School, User
 from xueji.org.selectors import semester_of
 from xueji.students import services as student_services
-from xueji.students.models import Enrollment, FollowUp
+from xueji.students.models import Enrollment, FollowUp, Student
 
 if TYPE_CHECKING:
     from xueji.demo.people import People
@@ -44,6 +44,12 @@ GUARDIAN = "王建国"
 
 ILLNESS_REASON = "因肺炎住院治疗，医嘱出院后休养三个月"
 OTHER_REASON = "家庭变故，监护人申请暂停学业一年"
+
+
+def _student_of(case: Case) -> Student:
+    """The student of a demo case (every one here is of a student of this system)."""
+    assert case.student is not None
+    return case.student
 
 
 class _Seed:
@@ -74,7 +80,7 @@ class _Seed:
             engine.case_attach(
                 actor=self.registrar,
                 case=case,
-                file=BytesIO(scan(label, case.student.name, case.number)),
+                file=BytesIO(scan(label, _student_of(case).name, case.number)),
                 original_name=f"{label}.pdf",
                 category=category,
             )
@@ -119,7 +125,7 @@ class _Seed:
     def follow_up(self, case: Case, days_ago: int) -> None:
         student_services.follow_up_record(
             actor=self.registrar,
-            student=case.student,
+            student=_student_of(case),
             kind=FollowUp.Kind.URGE,
             on=self.today - dt.timedelta(days=days_ago),
             who="张丽娟（班主任陪同）",
@@ -154,7 +160,7 @@ def seed(
             made["extension_district"] = s.to(
                 extension_start(
                     actor=s.registrar,
-                    student=s.suspended(ago_days=365 - 10).student,
+                    student=_student_of(s.suspended(ago_days=365 - 10)),
                     facts={"reason": "仍在康复期，医院建议继续休养一年", "guardian_name": GUARDIAN},
                 ),
                 "district",
@@ -166,12 +172,12 @@ def seed(
             made["resumption_school"] = s.to(
                 resumption_start(
                     actor=s.registrar,
-                    student=s.suspended(ago_days=300).student,
+                    student=_student_of(s.suspended(ago_days=300)),
                     facts={"resume_on": s.today.isoformat(), "guardian_name": GUARDIAN},
                 ),
                 "school",
             )
-            back = s.suspended(ago_days=330).student
+            back = _student_of(s.suspended(ago_days=330))
             grade = Enrollment.objects.get(student=back, is_current=True).grade
             made["resumption_grade"] = s.to(
                 resumption_start(
@@ -189,7 +195,7 @@ def seed(
             made["resumed"] = s.to(
                 resumption_start(
                     actor=s.registrar,
-                    student=s.suspended(ago_days=200).student,
+                    student=_student_of(s.suspended(ago_days=200)),
                     facts={"resume_on": s.today.isoformat(), "guardian_name": GUARDIAN},
                 ),
                 "",
@@ -210,7 +216,7 @@ def seed(
             made["abroad_return_district"] = s.to(
                 abroad_return_start(
                     actor=s.registrar,
-                    student=returning.student,
+                    student=_student_of(returning),
                     facts={"returns_on": s.today.isoformat(), "guardian_name": GUARDIAN},
                 ),
                 "district",

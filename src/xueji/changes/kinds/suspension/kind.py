@@ -110,6 +110,7 @@ class Suspension(Kind):
         """R12.3, R12.4: the student is 休学 from the stated date for the period; the record is kept."""
         import datetime as dt
 
+        assert case.student_id is not None  # the case is about a student of this system
         status.enrollment_change_status(
             actor=actor,
             student=case.student_id,

@@ -4,7 +4,7 @@ student's last urging — for the school and the district."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from xueji.audit import actions
@@ -13,7 +13,7 @@ from xueji.changes.kinds.suspension.kind import SUSPENSION
 from xueji.changes.kinds.suspension.schemas import START_KEYS
 from xueji.changes.kinds.suspension.services import suspension_start
 from xueji.changes.start_views import start_page
-from xueji.core.web import route
+from xueji.core.web import AuthenticatedRequest, route
 from xueji.org.models import Role
 from xueji.students import selectors as student_selectors
 from xueji.students import status
@@ -33,11 +33,15 @@ new = start_page(
 
 
 @route("suspension:list", roles=READERS)
-def periods(request: HttpRequest) -> HttpResponse:
+def periods(request: AuthenticatedRequest) -> HttpResponse:
     """R12.6: who is to be urged to resume, computed live: suspensions ending within the warning
     days and ended ones not yet resumed (期满未复学), with the last urging recorded for each."""
     user = request.user
-    district = user.jurisdiction if user.is_district_user else user.school.district
+    if user.is_district_user:
+        district = user.jurisdiction
+    else:
+        assert user.school is not None  # a school user's account names the school
+        district = user.school.district
     within = status.WARN_DAYS.value(district)
     rows = {
         "soon": list(

@@ -59,6 +59,7 @@ def _class_for(user: User, class_id: int | None) -> SchoolClass | None:
         return None
     found = None
     if 0 < class_id <= MAX_PK:
+        assert user.school is not None  # the caller is a registrar, whose account names the school
         found = org_selectors.class_list(requested_by=user, school=user.school).filter(pk=class_id).first()
     if found is None:
         raise REFUSALS["class_not_found"]()

@@ -71,7 +71,7 @@ def _row(index: int, case: Case) -> tuple[str, ...]:
     else:
         province, school = str(external.get("province", "")), str(external.get("school", ""))
         from_school = school if school.startswith(province) else province + school
-    grade = facts.get("grade")
+    grade: Any = facts.get("grade")  # a grade number, or absent
     # Each category once, in upload order: a re-uploaded scan is still one kind of evidence.
     documents = dict.fromkeys(DOCUMENT_LABELS.get(d.category, d.category) for d in case.documents.all())
     return (
@@ -146,7 +146,7 @@ def batch_pdf(*, district_name: str, filing_day: dt.date, cases: list[Case]) -> 
         [para(EMPTY, head)] + [""] * (len(COLUMNS) - 1)
     ]
     table = Table(data, colWidths=[w * scale for w in _PDF_WIDTHS], repeatRows=1)
-    style = [
+    style: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -199,13 +199,13 @@ def _numbered_canvas() -> type:
 
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # Canvas's, not in the stubs
 
         def save(self) -> None:
             total = len(self._pages)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
-                width, _height = self._pagesize
+                width, _height = self._pagesize  # type: ignore[attr-defined]  # Canvas's, not in the stubs
                 self.setFont(FONT, 9)
                 self.drawString(28, 20, self._footer)
                 self.drawRightString(width - 28, 20, f"第 {number} 页 共 {total} 页")

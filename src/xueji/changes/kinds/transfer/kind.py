@@ -329,7 +329,7 @@ class Transfer(Kind):
 
     def counterpart(self, case: Case) -> str:
         """Where the record comes from: the other school, or the external party described."""
-        if case.other_school_id:
+        if case.other_school is not None:
             return case.other_school.name
         where = _external_where(case)
         return f"{where}（系统外）" if where else "—"

@@ -83,6 +83,7 @@ def transfer_notices(*, requested_by: User, enrollment: Enrollment) -> list[Noti
         notices.append(
             Notice("R10.11", REFUSALS["not_enrolled"](status=enrollment.get_status_display()).message, True)
         )
+    assert user.school is not None  # the transfer-in school's registrar
     same_province = enrollment.school.district.code[:2] == user.school.district.code[:2]
     next_window = window_closed(user.school) if same_province else None
     if next_window is not None:
@@ -104,6 +105,7 @@ def transfer_notices(*, requested_by: User, enrollment: Enrollment) -> list[Noti
 def _filing_rows(user: User) -> QuerySet[Case]:
     if case_selectors.scope_of(user) is None or not user.has_role(Role.DISTRICT_OFFICER):
         return Case.objects.none()
+    assert user.jurisdiction is not None  # a district officer's account names the district
     return (
         case_selectors.with_related(
             Case.objects.filter(

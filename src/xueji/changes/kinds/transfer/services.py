@@ -93,7 +93,8 @@ def transfer_start(
     """The transfer-in school opens a transfer (R10.2). ``student`` is None for a student whose
     record is in another province; ``facts["external"]`` then describes it."""
     require_role(actor, (Role.REGISTRAR,))
-    school: School = actor.school
+    school = actor.school
+    assert school is not None  # a registrar's account names the school
     clean, errors = FACTS.clean(facts, only=("grounds", "nature", "reason"))
     source: Enrollment | None = None
     if student is not None:

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -25,7 +25,7 @@ from xueji.changes.views import refused, row
 from xueji.core import clock, identity
 from xueji.core.codes import GRADE_NAMES
 from xueji.core.errors import RuleViolation
-from xueji.core.web import route
+from xueji.core.web import AuthenticatedRequest, route
 from xueji.org import selectors as org_selectors
 from xueji.org.models import Role, School
 
@@ -33,7 +33,7 @@ REG, OFF = (Role.REGISTRAR,), (Role.DISTRICT_OFFICER,)
 
 
 @route("transfer:verify", roles=REG)
-def transfer_verify_page(request: HttpRequest) -> HttpResponse:
+def transfer_verify_page(request: AuthenticatedRequest) -> HttpResponse:
     """R10.3: the transfer-in school verifies the student online by ID number and name (R10.6:
     never a 学籍证明). Found: a card with what is needed to proceed. Not found: the form for a
     student whose record is outside this system."""
@@ -98,7 +98,7 @@ def _chosen_class(form: TransferForm, classes: list[Any]) -> Any:
 
 
 @route("transfer:new", roles=REG)
-def transfer_new(request: HttpRequest) -> HttpResponse:
+def transfer_new(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     try:
         student = selectors.verified_student(
@@ -109,6 +109,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
         return redirect("transfer:verify")
     enrollment = selectors.verified_enrollment(student)
     classes = _classes(user, enrollment.grade)
+    assert user.school is not None  # a registrar's account always names its school
     special = School.Kind.SPECIAL in (user.school.kind, enrollment.school.kind)
     form = TransferForm(request.POST or None, classes=classes, special=special)
     if request.method == "POST":
@@ -138,7 +139,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _started(request: HttpRequest, case: Case) -> HttpResponse:
+def _started(request: AuthenticatedRequest, case: Case) -> HttpResponse:
     messages.success(request, TRANSFER.started_message.format(number=case.number))
     for warning in case.facts.get("warnings", []):
         messages.warning(request, warning)
@@ -146,7 +147,7 @@ def _started(request: HttpRequest, case: Case) -> HttpResponse:
 
 
 @route("transfer:external", roles=REG)
-def transfer_external(request: HttpRequest) -> HttpResponse:
+def transfer_external(request: AuthenticatedRequest) -> HttpResponse:
     """A student whose record is not in this system: the registrar describes the other party
     (RULES.md, Decision under R10: an external party whose decision the district records)."""
     user = request.user
@@ -166,7 +167,7 @@ def transfer_external(request: HttpRequest) -> HttpResponse:
 
 
 @route("transfer:batches", roles=OFF)
-def batches(request: HttpRequest) -> HttpResponse:
+def batches(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     groups = [
         (
@@ -204,7 +205,7 @@ def _batch_facts(case: Case) -> dict[str, Any]:
     }
 
 
-def _batch(request: HttpRequest) -> tuple[dt.date, list[Case]]:
+def _batch(request: AuthenticatedRequest) -> tuple[dt.date, list[Case]]:
     try:
         day = dt.date.fromisoformat(request.GET.get("day", ""))
     except ValueError as exc:
@@ -222,27 +223,31 @@ def _batch(request: HttpRequest) -> tuple[dt.date, list[Case]]:
 
 def _file(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    disposition = content_disposition_header(True, filename)
+    assert disposition is not None  # an attachment always has one
+    response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
 @route("transfer:batch_pdf", roles=OFF)
-def batch_pdf(request: HttpRequest) -> HttpResponse:
+def batch_pdf(request: AuthenticatedRequest) -> HttpResponse:
     from xueji.changes.kinds.transfer.batch import (
         batch_pdf as render_pdf,  # reportlab loads only when printing
     )
 
     day, cases = _batch(request)
+    assert request.user.jurisdiction is not None  # a district officer's account names the district
     content = render_pdf(district_name=request.user.jurisdiction.name, filing_day=day, cases=cases)
     return _file(content, "application/pdf", f"转学备案汇总表-{day:%Y-%m-%d}.pdf")
 
 
 @route("transfer:batch_xlsx", roles=OFF)
-def batch_xlsx(request: HttpRequest) -> HttpResponse:
+def batch_xlsx(request: AuthenticatedRequest) -> HttpResponse:
     from xueji.changes.kinds.transfer.batch import batch_xlsx as render_xlsx
 
     day, cases = _batch(request)
+    assert request.user.jurisdiction is not None  # a district officer's account names the district
     content = render_xlsx(district_name=request.user.jurisdiction.name, filing_day=day, cases=cases)
     return _file(
         content,

@@ -68,12 +68,12 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"{username} 不是 {school.name} 的在用学籍管理员。")
             return found
-        found = list(registrars[:2])
-        if len(found) != 1:
+        matches = list(registrars[:2])
+        if len(matches) != 1:
             raise CommandError(
-                f"{school.name} 有 {len(found)} 位学籍管理员，请用 --user 指定以谁的身份导入。"
+                f"{school.name} 有 {len(matches)} 位学籍管理员，请用 --user 指定以谁的身份导入。"
             )
-        return found[0]
+        return matches[0]
 
 
 class _Bar:
