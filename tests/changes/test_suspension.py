@@ -508,3 +508,23 @@ def test_r12_2_the_school_prints_the_application_form_masked_marked_and_logged(w
     transfer = case_in_state("transfer", "draft", world)
     assert login(world.registrar_a).get(f"/cases/{transfer.pk}/print/").status_code == 404
     assert login(world.officer_wf).get(f"/cases/{case.pk}/print/").status_code == 404
+
+
+def test_r12_7_students_abroad_are_on_the_list_without_an_end(world):
+    case = case_in_state("abroad", "completed", world)
+    rows = student_selectors.running_periods(requested_by=world.officer, status="13")
+    assert [p.student_id for p in rows] == [case.student_id] and rows[0].ends_on is None
+    page = login(world.registrar_a).get("/cases/suspension/").content.decode()
+    assert case.student.name in page and "没有出国（境）学习的学生" not in page
+
+
+def test_r12_5_the_resumption_form_asks_for_the_recovery_certificate_before_it_is_filed(world):
+    # The record says the suspension was for illness: the form's list says so before saving.
+    student = case_in_state("suspension", "completed", world).student
+    registrar = login(world.registrar_a)
+    page = registrar.get(f"/cases/resumption/new/?student={student.pk}").content.decode()
+    assert "县级以上医院康复证明" in page
+    needed = registrar.get(
+        f"/cases/resumption/new/?student={student.pk}&needed=1&resume_on=2026-10-08"
+    ).json()
+    assert needed == {"needed": ["监护人复学申请（签字的《复学申请表》）", "县级以上医院康复证明"]}

@@ -16,6 +16,7 @@ from xueji.audit import actions
 from xueji.audit.services import access_record
 from xueji.changes.forms import ShowsRefusals
 from xueji.changes.kinds.base import EvidenceContext, Kind
+from xueji.changes.kinds.own_student import Starter
 from xueji.changes.models import Case
 from xueji.core.errors import RuleViolation
 from xueji.core.web import route
@@ -24,7 +25,6 @@ from xueji.students import selectors as student_selectors
 from xueji.students.models import Student
 
 REG = (Role.REGISTRAR,)
-StartService = Callable[..., Case]
 
 
 class StartForm(ShowsRefusals):
@@ -44,10 +44,13 @@ def _student(request: HttpRequest) -> Student:
     return student_selectors.student_get(requested_by=request.user, pk=pk)
 
 
-def evidence_needed(kind: Kind, student: Student, facts: dict[str, Any]) -> dict[str, str]:
-    """What the first step will ask for, for these answers: the kind's evidence rule on a draft's
-    facts, the student's school and grade."""
+def evidence_needed(starter: Starter, student: Student, answers: dict[str, Any]) -> dict[str, str]:
+    """What the first step will ask for, for these answers: the kind's evidence rule on the facts a
+    start would store (what the record adds included: a suspension for illness asks for a recovery
+    certificate at resumption), the student's school and grade."""
+    kind = starter.kind
     enrollment = student.current[0]  # type: ignore[attr-defined]
+    facts = starter.preview(enrollment=enrollment, facts=answers)
     step = kind.steps(cast(Case, _Draft(kind, facts, enrollment)))[0]  # read as the case it will be
     return dict(step.evidence(EvidenceContext(facts=facts, school=enrollment.school, grade=enrollment.grade)))
 
@@ -62,15 +65,15 @@ class _Draft:
 
 
 def start_page(
-    kind: Kind,
-    service: StartService,
+    starter: Starter,
     *,
     name: str,
     keys: tuple[str, ...],
     intro: str,
     title: str,
 ) -> Callable[..., HttpResponseBase]:
-    """The page that starts a case of ``kind`` for a student of the registrar's school."""
+    """The page that starts a case of the starter's kind for a student of the registrar's school."""
+    kind = starter.kind
 
     @route(name, roles=REG)
     def view(request: HttpRequest) -> HttpResponse:
@@ -78,12 +81,12 @@ def start_page(
         student = _student(request)
         if request.method == "GET" and request.GET.get("needed") == "1":
             # The live list of documents the answers will need, as the registrar fills the form.
-            clean, _errors = kind.facts.clean({key: request.GET.get(key, "") for key in keys}, only=keys)
-            return JsonResponse({"needed": list(evidence_needed(kind, student, clean).values())})
+            answers = {key: request.GET.get(key, "") for key in keys}
+            return JsonResponse({"needed": list(evidence_needed(starter, student, answers).values())})
         form = StartForm(request.POST or None, kind=kind, keys=keys)
         if request.method == "POST":
             try:
-                case = service(actor=user, student=student, facts=form.facts())
+                case = starter.start(actor=user, student=student, facts=form.facts())
             except RuleViolation as error:
                 form.is_valid()
                 form.show(error)
@@ -96,7 +99,7 @@ def start_page(
             access_record(
                 actor=user, action=actions.STUDENT_VIEW, subject=student, school=user.school, note=name
             )
-        facts = form.facts() if form.is_bound else {}
+        answers = form.facts() if form.is_bound else {}
         return render(
             request,
             "changes/start.html",
@@ -107,7 +110,7 @@ def start_page(
                 "enrollment": student.current[0],  # type: ignore[attr-defined]
                 "title": title,
                 "intro": intro,
-                "needed": evidence_needed(kind, student, facts),
+                "needed": evidence_needed(starter, student, answers),
                 "needed_url": f"{request.path}?student={student.pk}&needed=1",
             },
         )

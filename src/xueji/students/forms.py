@@ -218,7 +218,7 @@ class FollowUpForm(forms.Form):
     """An urging, a contact or a referral on the student's follow-up log (R12.6, R13.2, R13.3)."""
 
     kind = forms.ChoiceField(label="类别", choices=FollowUp.Kind.choices)
-    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     who = forms.CharField(label="经办人", max_length=50)
     way = forms.ChoiceField(label="方式", choices=FollowUp.Way.choices)
     result = forms.CharField(label="结果", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))

@@ -381,15 +381,16 @@ def follow_ups(*, requested_by: Any, student: Student) -> list[FollowUp]:
 def running_periods(
     *, requested_by: Any, status: str, ending_within: int | None = None, ended: bool = False
 ) -> QuerySet[StatusPeriod]:
-    """R12.6: running periods of the user's students, computed live: those ending within
-    ``ending_within`` days from today (not yet ended), or those already ended (``ended``: 期满未复学).
-    Each carries ``last_follow_up`` (the latest urging's date), for the lists."""
+    """R12.6: running periods of the user's students, computed live: every one of ``status`` (a
+    study abroad has no end), or those ending within ``ending_within`` days from today (not yet
+    ended), or those already ended (``ended``: 期满未复学). Each carries ``last_follow_up`` (the
+    latest urging's date), for the lists."""
     scope = _scope_filter(requested_by, "enrollment__")
     if scope is None:
         return StatusPeriod.objects.none()
     today = clock.today()
     rows = StatusPeriod.objects.filter(
-        scope, closed_on__isnull=True, status=status, enrollment__is_current=True, ends_on__isnull=False
+        scope, closed_on__isnull=True, status=status, enrollment__is_current=True
     )
     if ended:
         rows = rows.filter(ends_on__lt=today)
@@ -399,5 +400,5 @@ def running_periods(
     return (
         rows.select_related("student", "enrollment__school", "enrollment__school_class")
         .annotate(last_follow_up=Subquery(latest))
-        .order_by("ends_on", "pk")
+        .order_by(F("ends_on").asc(nulls_last=True), "starts_on", "pk")
     )

@@ -139,7 +139,10 @@ class Fact:
                 choices=[("", "— 请选择 —"), *(self.choices or YES_NO).items()], **common
             )
         if self.type == "date":
-            return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+            # An <input type="date"> takes its value as YYYY-MM-DD whatever the language.
+            return forms.DateField(
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common
+            )
         if self.type == "int":
             return forms.IntegerField(min_value=self.minimum, max_value=self.maximum, **common)
         attrs = {"placeholder": self.placeholder} if self.placeholder else {}
@@ -206,12 +209,16 @@ class FactSchema:
         return clean, errors
 
     def rows(self, facts: Mapping[str, Any]) -> list[tuple[str, str]]:
-        """(label, shown value) for the case page, the list's export and the printed forms."""
+        """(label, shown value) for the case page, the list's export and the printed forms; an
+        optional fact left blank is left out (a row of "—" says nothing)."""
         rows = []
         for fact in self.facts:
             if not (fact.shown and fact.page) or fact.key not in facts or fact.type == "group":
                 continue
-            rows.append((fact.label, fact.display(facts.get(fact.key))))
+            value = facts.get(fact.key)
+            if value in (None, "", []) and not fact.required:
+                continue
+            rows.append((fact.label, fact.display(value)))
         return rows
 
     # ----------------------------------------------------------------- forms and API schemas

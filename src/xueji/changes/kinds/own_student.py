@@ -5,7 +5,8 @@ the right status, and the one place that opens such a case."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -45,38 +46,63 @@ def district_approval(label: str = "区教育局审批", key: str = "district", 
     return Step(key, label, Party.SCHOOL_BUREAU, (Role.DISTRICT_OFFICER,), days=STEP_DAYS, **kwargs)
 
 
-@transaction.atomic
-def open_for_own_student(
-    *,
-    actor: User,
-    kind: Kind,
-    student: Student,
-    facts: Mapping[str, Any],
-    statuses: Iterable[str],
-    need: str,
-    derive: Callable[[Enrollment, dict[str, Any], list[RuleViolation]], None],
-    only: Iterable[str] | None = None,
-) -> Case:
-    """Open a case of ``kind`` for a student of the actor's school, in one of ``statuses``: the
-    facts checked by the kind's schema, then ``derive`` adds what the record says and the kind's
-    own refusals; every refusal at once."""
-    require_role(actor, (Role.REGISTRAR,))
-    enrollment = (
-        Enrollment.objects.select_for_update(of=("self",))
-        .select_related("school__district", "school_class")
-        .filter(student=student, is_current=True)
-        .first()
-    )
-    if enrollment is None or enrollment.school_id != actor.school_id:
-        raise NOT_OWN()
-    if enrollment.status not in set(statuses):
-        raise WRONG_STATUS(status=enrollment.get_status_display(), need=need)
-    engine.check_no_open_case(student, kind=kind)
-    clean, errors = kind.facts.clean(facts, only=only)
-    clean["grade"] = enrollment.grade
-    derive(enrollment, clean, errors)
-    if errors:
-        raise RuleViolations(errors)
-    return engine.case_open(
-        actor=actor, kind=kind.key, school=enrollment.school, student=student, other_school=None, facts=clean
-    )
+Derive = Callable[[Enrollment, dict[str, Any], list[RuleViolation]], None]
+
+
+def _no_derive(enrollment: Enrollment, clean: dict[str, Any], errors: list[RuleViolation]) -> None:
+    """Nothing to add: the schema checks the facts; the documents are checked at submission."""
+
+
+@dataclass(frozen=True)
+class Starter:
+    """How a kind a school files for its own student starts: the statuses it starts from (and the
+    words of the refusal otherwise), the entered facts it takes, and ``derive``, which adds what
+    the record says (the grade, a period's end, the share of the semester) and the kind's own
+    refusals. ``start`` opens the case; ``preview`` gives the same facts without writing, so the
+    start form can show the documents the answers will need."""
+
+    kind: Kind
+    statuses: tuple[str, ...]
+    need: str
+    derive: Derive = _no_derive
+    only: tuple[str, ...] | None = None
+
+    def _facts(
+        self, enrollment: Enrollment, facts: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[RuleViolation]]:
+        clean, errors = self.kind.facts.clean(facts, only=self.only)
+        clean["grade"] = enrollment.grade
+        self.derive(enrollment, clean, errors)
+        return clean, errors
+
+    @transaction.atomic
+    def start(self, *, actor: User, student: Student, facts: Mapping[str, Any]) -> Case:
+        """Open a case for a student of the actor's school in one of the statuses; every refusal
+        at once."""
+        require_role(actor, (Role.REGISTRAR,))
+        enrollment = (
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("school__district", "school_class")
+            .filter(student=student, is_current=True)
+            .first()
+        )
+        if enrollment is None or enrollment.school_id != actor.school_id:
+            raise NOT_OWN()
+        if enrollment.status not in self.statuses:
+            raise WRONG_STATUS(status=enrollment.get_status_display(), need=self.need)
+        engine.check_no_open_case(student, kind=self.kind)
+        clean, errors = self._facts(enrollment, facts)
+        if errors:
+            raise RuleViolations(errors)
+        return engine.case_open(
+            actor=actor,
+            kind=self.kind.key,
+            school=enrollment.school,
+            student=student,
+            other_school=None,
+            facts=clean,
+        )
+
+    def preview(self, *, enrollment: Enrollment, facts: Mapping[str, Any]) -> dict[str, Any]:
+        """The facts a start would store, refusals left aside (nothing is written)."""
+        return self._facts(enrollment, facts)[0]

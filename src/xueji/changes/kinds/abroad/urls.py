@@ -1,13 +1,11 @@
 from django.urls import path
 
-from xueji.changes.kinds.abroad.kind import ABROAD
 from xueji.changes.kinds.abroad.schemas import START_KEYS
-from xueji.changes.kinds.abroad.services import abroad_start
+from xueji.changes.kinds.abroad.services import STARTER
 from xueji.changes.start_views import start_page
 
 new = start_page(
-    ABROAD,
-    abroad_start,
+    STARTER,
     name="abroad:new",
     keys=START_KEYS,
     title="出国（境）学习",

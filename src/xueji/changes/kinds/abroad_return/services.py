@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
 from xueji.changes.kinds.abroad_return.kind import ABROAD_RETURN
-from xueji.changes.kinds.own_student import open_for_own_student
-from xueji.changes.models import Case
+from xueji.changes.kinds.own_student import Starter
 from xueji.core.errors import RuleViolation
-from xueji.org.models import Semester, User
-from xueji.students.models import Enrollment, StatusPeriod, Student
+from xueji.org.models import Semester
+from xueji.students.models import Enrollment, StatusPeriod
 
 
 def continuity_grade(grade: int, left_on: dt.date, returns_on: dt.date, *, last: int) -> int:
@@ -25,25 +23,23 @@ def continuity_grade(grade: int, left_on: dt.date, returns_on: dt.date, *, last:
     return min(grade + years, last)
 
 
-def abroad_return_start(*, actor: User, student: Student, facts: Mapping[str, Any]) -> Case:
-    def derive(enrollment: Enrollment, clean: dict[str, Any], errors: list[RuleViolation]) -> None:
-        period = StatusPeriod.objects.filter(student=student, closed_on__isnull=True).first()
-        returns_on = clean.get("returns_on")
-        if period is not None and returns_on:
-            clean["proposed_grade"] = continuity_grade(
-                enrollment.grade,
-                period.starts_on,
-                dt.date.fromisoformat(returns_on),
-                last=enrollment.school.grade_to,
-            )
+def _derive(enrollment: Enrollment, clean: dict[str, Any], errors: list[RuleViolation]) -> None:
+    period = StatusPeriod.objects.filter(student_id=enrollment.student_id, closed_on__isnull=True).first()
+    returns_on = clean.get("returns_on")
+    if period is not None and returns_on:
+        clean["proposed_grade"] = continuity_grade(
+            enrollment.grade,
+            period.starts_on,
+            dt.date.fromisoformat(returns_on),
+            last=enrollment.school.grade_to,
+        )
 
-    return open_for_own_student(
-        actor=actor,
-        kind=ABROAD_RETURN,
-        student=student,
-        facts=facts,
-        statuses=ABROAD_RETURN.for_statuses,
-        need="只有出国（境）学习的学生可以办理回国（境）复学",
-        derive=derive,
-        only=("returns_on", "guardian_name", "reason"),
-    )
+
+STARTER = Starter(
+    kind=ABROAD_RETURN,
+    statuses=ABROAD_RETURN.for_statuses,
+    need="只有出国（境）学习的学生可以办理回国（境）复学",
+    derive=_derive,
+    only=("returns_on", "guardian_name", "reason"),
+)
+abroad_return_start = STARTER.start

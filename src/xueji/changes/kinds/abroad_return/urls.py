@@ -1,13 +1,11 @@
 from django.urls import path
 
-from xueji.changes.kinds.abroad_return.kind import ABROAD_RETURN
 from xueji.changes.kinds.abroad_return.schemas import START_KEYS
-from xueji.changes.kinds.abroad_return.services import abroad_return_start
+from xueji.changes.kinds.abroad_return.services import STARTER
 from xueji.changes.start_views import start_page
 
 new = start_page(
-    ABROAD_RETURN,
-    abroad_return_start,
+    STARTER,
     name="abroad_return:new",
     keys=START_KEYS,
     title="回国（境）复学",

@@ -1,13 +1,11 @@
 from django.urls import path
 
-from xueji.changes.kinds.extension.kind import EXTENSION
 from xueji.changes.kinds.extension.schemas import START_KEYS
-from xueji.changes.kinds.extension.services import extension_start
+from xueji.changes.kinds.extension.services import STARTER
 from xueji.changes.start_views import start_page
 
 new = start_page(
-    EXTENSION,
-    extension_start,
+    STARTER,
     name="extension:new",
     keys=START_KEYS,
     title="延长休学申请",

@@ -1,13 +1,11 @@
 from django.urls import path
 
-from xueji.changes.kinds.resumption.kind import RESUMPTION
 from xueji.changes.kinds.resumption.schemas import START_KEYS
-from xueji.changes.kinds.resumption.services import resumption_start
+from xueji.changes.kinds.resumption.services import STARTER
 from xueji.changes.start_views import start_page
 
 new = start_page(
-    RESUMPTION,
-    resumption_start,
+    STARTER,
     name="resumption:new",
     keys=START_KEYS,
     title="复学申请",

@@ -4,18 +4,16 @@ stated period, the period's end, every refusal at once with the days still missi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
-from xueji.changes.kinds.own_student import open_for_own_student
+from xueji.changes.kinds.own_student import Starter
 from xueji.changes.kinds.suspension.kind import REFUSALS, SUSPENSION, YEARS
 from xueji.changes.kinds.suspension.rules import ILLNESS, LEAVE, Share
-from xueji.changes.models import Case
 from xueji.core.calendar import WorkingCalendar
 from xueji.core.errors import RuleViolation
-from xueji.org.models import Semester, User
+from xueji.org.models import Semester
 from xueji.students import rules as student_rules
-from xueji.students.models import Enrollment, Student
+from xueji.students.models import Enrollment
 
 NEED = {ILLNESS: "达到三分之一以上（含三分之一）", LEAVE: "超过三分之一"}
 WHAT = {ILLNESS: "治疗、休养的时间", LEAVE: "连续请假的时间"}
@@ -37,30 +35,24 @@ def semester_share(
     return Share(days=days, total=total, ground=ground), semester
 
 
-def suspension_start(*, actor: User, student: Student, facts: Mapping[str, Any]) -> Case:
-    """The registrar files the guardian's application for a student of the school who is 在读."""
+def _derive(enrollment: Enrollment, clean: dict[str, Any], errors: list[RuleViolation]) -> None:
+    ground = clean.get("ground")
+    if ground == LEAVE and not clean.get("cause"):
+        errors.append(REFUSALS["cause_required"]())
+    if ground in (ILLNESS, LEAVE):
+        _check_share(enrollment, clean, errors, ground)
+    if clean.get("starts_on"):
+        start = dt.date.fromisoformat(clean["starts_on"])
+        clean["ends_on"] = student_rules.period_end(
+            start, YEARS.value(enrollment.school.district)
+        ).isoformat()
 
-    def derive(enrollment: Enrollment, clean: dict[str, Any], errors: list[RuleViolation]) -> None:
-        ground = clean.get("ground")
-        if ground == LEAVE and not clean.get("cause"):
-            errors.append(REFUSALS["cause_required"]())
-        if ground in (ILLNESS, LEAVE):
-            _check_share(enrollment, clean, errors, ground)
-        if clean.get("starts_on"):
-            start = dt.date.fromisoformat(clean["starts_on"])
-            clean["ends_on"] = student_rules.period_end(
-                start, YEARS.value(enrollment.school.district)
-            ).isoformat()
 
-    return open_for_own_student(
-        actor=actor,
-        kind=SUSPENSION,
-        student=student,
-        facts=facts,
-        statuses=SUSPENSION.for_statuses,
-        need="只有在读学生可以申请休学",
-        derive=derive,
-    )
+# The registrar files the guardian's application for a student of the school who is 在读.
+STARTER = Starter(
+    kind=SUSPENSION, statuses=SUSPENSION.for_statuses, need="只有在读学生可以申请休学", derive=_derive
+)
+suspension_start = STARTER.start
 
 
 def _check_share(

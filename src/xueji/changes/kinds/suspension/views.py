@@ -9,9 +9,8 @@ from django.shortcuts import render
 
 from xueji.audit import actions
 from xueji.audit.services import access_record
-from xueji.changes.kinds.suspension.kind import SUSPENSION
 from xueji.changes.kinds.suspension.schemas import START_KEYS
-from xueji.changes.kinds.suspension.services import suspension_start
+from xueji.changes.kinds.suspension.services import STARTER
 from xueji.changes.start_views import start_page
 from xueji.core.web import AuthenticatedRequest, route
 from xueji.org.models import Role
@@ -22,8 +21,7 @@ from xueji.students.models import Enrollment
 READERS = (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER)
 
 new = start_page(
-    SUSPENSION,
-    suspension_start,
+    STARTER,
     name="suspension:new",
     keys=START_KEYS,
     title="休学申请",

@@ -1,13 +1,11 @@
 from django.urls import path
 
-from xueji.changes.kinds.transfer_out.kind import TRANSFER_OUT
 from xueji.changes.kinds.transfer_out.schemas import START_KEYS
-from xueji.changes.kinds.transfer_out.services import transfer_out_start
+from xueji.changes.kinds.transfer_out.services import STARTER
 from xueji.changes.start_views import start_page
 
 new = start_page(
-    TRANSFER_OUT,
-    transfer_out_start,
+    STARTER,
     name="transfer_out:new",
     keys=START_KEYS,
     title="转出到系统外学校",
