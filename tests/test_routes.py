@@ -181,7 +181,10 @@ POST_ONLY = {
     "students:evidence_upload",
     "students:follow_up",
     "students:entry_application_decide",
-    *(f"changes:{verb}" for verb in ("submit", "approve", "reject", "return", "withdraw", "action")),
+    *(
+        f"changes:{verb}"
+        for verb in ("submit", "approve", "reject", "return", "withdraw", "action", "platform")
+    ),
     "changes:document_upload",
 }
 

@@ -51,6 +51,9 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         context["awaiting_class"] = list(student_selectors.awaiting_class(requested_by=user)[:20])
     if user.role == Role.DISTRICT_OFFICER:
         context["late_by_owner"] = change_selectors.late_by_owner(requested_by=user)
+    if user.role in (Role.REGISTRAR, Role.DISTRICT_OFFICER):
+        # R17.1: changes completed here and not yet made on the provincial platform.
+        context["platform_pending"] = change_selectors.platform_pending(requested_by=user).count()
     # Each kind's own figures for this user (the transfers waiting for Tuesday's filing, …).
     context["kind_cards"] = [card for kind in KINDS.values() for card in kind.home_cards(user)]
     if user.role == Role.DISTRICT_ADMIN:

@@ -75,6 +75,8 @@ ENDPOINTS = [
     Endpoint("post", "/cases/{cid}/return", ("officer",), body="reason", case="filing"),
     Endpoint("post", "/cases/{cid}/withdraw", ("registrar_a",), body="reason", case="draft"),
     Endpoint("post", "/cases/{cid}/exception", ("officer",), body="reason", case="exception"),
+    # R17.1: the starting school's registrar, once the case is completed (422 before: a refusal).
+    Endpoint("post", "/cases/{cid}/platform", ("registrar_a",), body="platform", success=422, case="draft"),
     Endpoint(
         "post", "/cases/{cid}/documents", ("registrar_a",), body="case_upload", success=201, case="draft"
     ),
@@ -144,6 +146,8 @@ def _body(kind: str) -> dict[str, Any]:
         return {"comment": "同意"}
     if kind == "reason":
         return {"reason": "经核实，理由如下"}
+    if kind == "platform":
+        return {"reference": "HN2026-0915", "on": "2026-09-10"}
     if kind == "follow_up":
         return {
             "kind": "urge",

@@ -37,6 +37,7 @@ def test_openapi_json_lists_the_paths(db):
         f"{API}/cases/{{case_id}}/return",
         f"{API}/cases/{{case_id}}/withdraw",
         f"{API}/cases/{{case_id}}/exception",
+        f"{API}/cases/{{case_id}}/platform",
         f"{API}/cases/{{case_id}}/documents",
         f"{API}/cases/{{case_id}}/documents/{{document_id}}/download",
         # The suspension family's starts (R12): each kind adds its own.

@@ -97,6 +97,10 @@ class Report(Probe):
 
 @pytest.fixture(autouse=True)
 def probes(monkeypatch):
+    # The URLconf and the API read the registry when first loaded: load them with the real kinds.
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018
     for kind in (Probe(), InformationChange(), Report()):
         monkeypatch.setitem(KINDS, kind.key, kind)
 
@@ -288,3 +292,27 @@ def test_r17_1_a_completed_change_records_the_platforms_reference_and_leaves_the
         engine.case_record_platform(
             actor=world.registrar_a, case=open_case, reference="X", on=dt.date(2026, 9, 10)
         )
+
+
+def test_r17_1_the_school_records_the_platform_reference_on_the_case_page_and_the_list_empties(world):
+    from tests.conftest import login
+
+    case = case_in_state("transfer", "completed", world)
+    registrar = login(world.registrar_a)
+    assert case.number in registrar.get("/cases/?state=platform").content.decode()
+    home = registrar.get("/").content.decode()
+    assert "尚未在省平台办理的变动" in home
+    page = registrar.get(f"/cases/{case.pk}/").content.decode()
+    assert "登记省平台办理情况" in page and "尚未登记" in page
+    assert "登记省平台办理情况" not in login(world.approver_a).get(f"/cases/{case.pk}/").content.decode()
+    bad = registrar.post(f"/cases/{case.pk}/platform/", {"platform_ref": "HN1", "platform_on": "x"})
+    assert bad.status_code == 302
+    case.refresh_from_db()
+    assert case.platform_ref == ""
+    registrar.post(
+        f"/cases/{case.pk}/platform/", {"platform_ref": "HN2026-0915", "platform_on": "2026-09-10"}
+    )
+    case.refresh_from_db()
+    assert (case.platform_ref, case.platform_on) == ("HN2026-0915", dt.date(2026, 9, 10))
+    assert f'href="/cases/{case.pk}/"' not in registrar.get("/cases/?state=platform").content.decode()
+    assert "HN2026-0915（2026-09-10）" in registrar.get(f"/cases/{case.pk}/").content.decode()

@@ -104,6 +104,8 @@ class CaseItemOut(Schema):
     )
     created_at: dt.datetime = Field(title="发起时间")
     closed_at: dt.datetime | None = Field(title="办结时间")
+    platform_ref: str = Field(title="省平台办理编号（R17.1）", description="已办结、尚未登记的为空")
+    platform_on: dt.date | None = Field(title="省平台办理日期")
 
 
 class CasePageOut(Schema):
@@ -224,6 +226,8 @@ def _item(user: Any, case: Case, late: bool | None = None) -> dict[str, Any]:
         "actions": sorted(selectors.case_actions(requested_by=user, case=case)),
         "created_at": case.created_at,
         "closed_at": case.closed_at,
+        "platform_ref": case.platform_ref,
+        "platform_on": case.platform_on,
     }
 
 
@@ -391,6 +395,23 @@ def withdraw(request: HttpRequest, case_id: int, payload: CommentIn) -> Any:
     """发起学校的学籍管理员撤回未办结的事项。"""
     user, case = _verb(request, case_id, (Role.REGISTRAR,))
     return fresh(user, services.case_withdraw(actor=user, case=case, reason=payload.text))
+
+
+class PlatformIn(InputSchema):
+    reference: str = Field(max_length=50, title="省平台办理编号")
+    on: dt.date = Field(title="省平台办理日期")
+
+
+@router.post(
+    "/{case_id}/platform", response={200: CaseDetailOut, **WRITE_ERRORS}, summary="登记省平台办理情况"
+)
+def platform(request: HttpRequest, case_id: int, payload: PlatformIn) -> Any:
+    """R17.1：已办结的变动须在省级学籍平台同样办理；发起学校的学籍管理员登记平台编号和日期。
+    未登记的列入待办（学籍变动列表 state=platform）。"""
+    user, case = _verb(request, case_id, (Role.REGISTRAR,))
+    return fresh(
+        user, services.case_record_platform(actor=user, case=case, reference=payload.reference, on=payload.on)
+    )
 
 
 # --------------------------------------------------------------------------- evidence

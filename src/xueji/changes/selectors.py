@@ -28,7 +28,12 @@ CASE_READERS = (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER)
 MAX_PK = 2**63 - 1  # BigAutoField: larger ids cannot exist
 # The filter values the list pages and the API accept: a state, or every open state at once.
 ACTIVE = "active"
-STATE_FILTERS = {ACTIVE: "办理中（全部未办结）", **dict(Case.State.choices)}
+PLATFORM = "platform"
+STATE_FILTERS = {
+    ACTIVE: "办理中（全部未办结）",
+    **dict(Case.State.choices),
+    PLATFORM: "已办结、尚未在省平台办理",  # R17.1
+}
 
 
 def scope_of(user: Any) -> Q | None:
@@ -94,6 +99,8 @@ def case_list(
     )
     if state == ACTIVE:
         rows = rows.filter(state__in=Case.OPEN_STATES)
+    elif state == PLATFORM:
+        rows = rows.filter(state=Case.State.COMPLETED, platform_ref="")
     elif state:
         rows = rows.filter(state=state)
     if kind:

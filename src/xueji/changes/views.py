@@ -9,6 +9,7 @@ Actions are POST-only and answer with a redirect, so a reload never repeats one.
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Callable
 from typing import Any
@@ -147,6 +148,11 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "decision_fields": list(_decision_form(kind, step.decides)) if step and "approve" in allowed else [],
         "facts": case.facts,
         "fact_rows": kind.facts.rows(case.facts),
+        # R17.1: the starting school records the same change's provincial platform reference.
+        "platform_form": case.state == Case.State.COMPLETED
+        and not case.platform_ref
+        and user.has_role(*kind.steps(case)[0].roles)
+        and user.school_id == case.school_id,
     }
     return render(request, "changes/case_detail.html", context)
 
@@ -250,6 +256,28 @@ def extra_action(request: AuthenticatedRequest, pk: int, action: str) -> HttpRes
     return _act(
         request, pk, lambda actor, c, text: declared.perform(actor=actor, case=c, text=text), declared.done
     )
+
+
+@route("changes:platform")
+@require_POST
+def platform(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """R17.1: the starting school records the provincial platform's reference and date."""
+    user = request.user
+    case = selectors.case_get(requested_by=user, pk=pk)
+    try:
+        on = dt.date.fromisoformat(request.POST.get("platform_on", ""))
+    except ValueError:
+        messages.error(request, "请填写省平台办理日期，如 2026-09-15。（R17.1）")
+        return redirect("changes:detail", pk=case.pk)
+    try:
+        services.case_record_platform(
+            actor=user, case=case, reference=request.POST.get("platform_ref", "")[:50], on=on
+        )
+    except (RuleViolation, PermissionDenied) as error:
+        refused(request, error)
+    else:
+        messages.success(request, f"{case.number}：已登记省平台办理情况。")
+    return redirect("changes:detail", pk=case.pk)
 
 
 @route("changes:document_upload")

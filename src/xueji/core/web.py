@@ -73,6 +73,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "changes:document_upload": (REG, APPR, OFF),
     "changes:document": (REG, APPR, OFF),
     "changes:print": (REG, APPR, OFF),
+    "changes:platform": (REG,),  # R17.1: the starting school's registrar
 }
 PUBLIC_ROUTES = {"login", "logout"}
 
