@@ -58,6 +58,15 @@ def _running_period(student_id: int) -> StatusPeriod | None:
     )
 
 
+def _close_running_period(student_id: int, day: dt.date) -> None:
+    """The running period (if any) ends on ``day`` (never before it began): the status it carried
+    has ended (a resumption, a return, a move to another school)."""
+    running = _running_period(student_id)
+    if running is not None:
+        running.closed_on = max(day, running.starts_on)
+        running.save(update_fields=["closed_on"])
+
+
 @transaction.atomic
 def enrollment_change_status(
     *,
@@ -78,10 +87,7 @@ def enrollment_change_status(
     old = enrollment.status
     rule = rules.check_transition(old, status, labels=LABELS)
     day = starts_on or clock.today()
-    running = _running_period(enrollment.student_id)
-    if running is not None:
-        running.closed_on = max(day, running.starts_on)
-        running.save(update_fields=["closed_on"])
+    _close_running_period(enrollment.student_id, day)
     period = None
     if status in PERIOD_STATUSES:
         period = StatusPeriod.objects.create(
@@ -190,6 +196,24 @@ def enrollment_set_grade(
 
 
 @transaction.atomic
+def enrollment_return(
+    *, actor: User | None, student: Student | int, on: dt.date, grade: int, rule: str, reference: str = ""
+) -> Enrollment:
+    """Back in school (R12.5 after a suspension, R12.7 from abroad, and a dropout's return): 在读
+    again from ``on``, the running period closed, in ``grade`` (by continuity or as the district
+    decided), placed in no class and waiting for one (待分班). Same record, same 学籍号."""
+    enrollment_change_status(
+        actor=actor,
+        student=student,
+        status=Enrollment.Status.ENROLLED,
+        starts_on=on,
+        reference=reference,
+        await_class=True,
+    )
+    return enrollment_set_grade(actor=actor, student=student, grade=grade, rule=rule, reference=reference)
+
+
+@transaction.atomic
 def enrollment_move(
     *,
     actor: User | None,
@@ -211,10 +235,7 @@ def enrollment_move(
     manifest = handover.archive_hand_over(
         actor=actor, enrollment=old, to_school=to_school, reference=reference
     )
-    running = _running_period(old.student_id)
-    if running is not None:  # back from abroad by transfer (R12.7): the period ends with the move
-        running.closed_on = max(clock.today(), running.starts_on)
-        running.save(update_fields=["closed_on"])
+    _close_running_period(old.student_id, clock.today())  # back from abroad by transfer (R12.7)
     old.is_current, old.status = False, Enrollment.Status.TRANSFERRED_OUT
     _save(old, actor)
     new = Enrollment(
@@ -257,10 +278,7 @@ def enrollment_close_out(
     manifest = handover.archive_hand_over(
         actor=actor, enrollment=old, to_school=None, reference=reference, to_party=to_party
     )
-    running = _running_period(old.student_id)
-    if running is not None:
-        running.closed_on = max(clock.today(), running.starts_on)
-        running.save(update_fields=["closed_on"])
+    _close_running_period(old.student_id, clock.today())
     status_was = old.status
     old.is_current, old.status = False, Enrollment.Status.TRANSFERRED_OUT
     _save(old, actor)

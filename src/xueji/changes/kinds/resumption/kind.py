@@ -68,17 +68,10 @@ class Resumption(Kind):
 
     def on_complete(self, case: Case, actor: User) -> None:
         assert case.student_id is not None  # the case is about a student of this system
-        status.enrollment_change_status(
+        status.enrollment_return(
             actor=actor,
             student=case.student_id,
-            status=Enrollment.Status.ENROLLED,
-            starts_on=dt.date.fromisoformat(case.facts["resume_on"]),
-            reference=case.number,
-            await_class=True,
-        )
-        status.enrollment_set_grade(
-            actor=actor,
-            student=case.student_id,
+            on=dt.date.fromisoformat(case.facts["resume_on"]),
             grade=resumed_grade(case.facts),
             rule="R12.5",
             reference=case.number,
