@@ -106,7 +106,7 @@ def _enter(case: Case, step: Step) -> str:
     return warning
 
 
-def _event(case: Case, actor: Any, action: str, comment: str = "") -> CaseEvent:
+def _event(case: Case, actor: User | None, action: str, comment: str = "") -> CaseEvent:
     return CaseEvent.objects.create(
         case=case, actor=actor, step_key=case.step_key, action=action, comment=comment
     )
@@ -167,7 +167,7 @@ def _check_evidence(case: Case, step: Step) -> None:
         )
 
 
-def _audit(case: Case, actor: Any, action: str, old: Mapping[str, Any], note: str = "") -> None:
+def _audit(case: Case, actor: User | None, action: str, old: Mapping[str, Any], note: str = "") -> None:
     audit_record(
         actor=actor,
         action=actions.case_action(case.kind, action),
@@ -291,7 +291,7 @@ def case_record_decision(
 
 
 @transaction.atomic
-def case_submit(*, actor: Any, case: Case, comment: str = "") -> Case:
+def case_submit(*, actor: User, case: Case, comment: str = "") -> Case:
     """The starting school sends its prepared (or corrected) case on to the next step."""
     case = lock(case)
     if case.state not in (Case.State.DRAFT, Case.State.RETURNED):
@@ -310,7 +310,7 @@ def case_submit(*, actor: Any, case: Case, comment: str = "") -> Case:
 
 @transaction.atomic
 def case_approve(
-    *, actor: Any, case: Case, comment: str = "", decision: Mapping[str, Any] | None = None
+    *, actor: User, case: Case, comment: str = "", decision: Mapping[str, Any] | None = None
 ) -> Case:
     """The party whose turn it is agrees; the case moves on (the last step completes it). A step
     that decides facts (``Step.decides``: a district's grade decision) takes them in ``decision``;
@@ -345,7 +345,7 @@ def case_approve(
     return case
 
 
-def _advance(case: Case, actor: Any) -> str:
+def _advance(case: Case, actor: User) -> str:
     kind = kind_of(case.kind)
     steps = kind.steps(case)
     index = [s.key for s in steps].index(case.step_key)
@@ -360,7 +360,7 @@ def _advance(case: Case, actor: Any) -> str:
     return ""
 
 
-def _file_documents(case: Case, actor: Any, kind: Kind) -> None:
+def _file_documents(case: Case, actor: User, kind: Kind) -> None:
     """R17.1: every document of a completed case joins the student's evidence (category 二)."""
     if case.student_id is None:
         return
@@ -388,7 +388,7 @@ def _file_documents(case: Case, actor: Any, kind: Kind) -> None:
 
 
 @transaction.atomic
-def case_reject(*, actor: Any, case: Case, reason: str) -> Case:
+def case_reject(*, actor: User, case: Case, reason: str) -> Case:
     case = lock(case)
     if case.state != Case.State.OPEN:
         raise RuleViolation(rule="R17.1", code="not_open", message="该事项不在办理中，不能审核。")
@@ -409,7 +409,7 @@ def case_reject(*, actor: Any, case: Case, reason: str) -> Case:
 
 
 @transaction.atomic
-def case_return(*, actor: Any, case: Case, comment: str) -> Case:
+def case_return(*, actor: User, case: Case, comment: str) -> Case:
     """Send the case back to the starting school to correct it; its clock restarts on resubmission."""
     case = lock(case)
     if case.state != Case.State.OPEN:
@@ -432,7 +432,7 @@ def case_return(*, actor: Any, case: Case, comment: str) -> Case:
 
 
 @transaction.atomic
-def case_withdraw(*, actor: Any, case: Case, reason: str) -> Case:
+def case_withdraw(*, actor: User, case: Case, reason: str) -> Case:
     """Only the starting school withdraws, while the case is still open."""
     case = lock(case)
     if not case.is_open:
@@ -450,7 +450,7 @@ def case_withdraw(*, actor: Any, case: Case, reason: str) -> Case:
 
 @transaction.atomic
 def case_attach(
-    *, actor: Any, case: Case, file: IO[bytes], original_name: str, category: str
+    *, actor: User, case: Case, file: IO[bytes], original_name: str, category: str
 ) -> CaseDocument:
     """Add evidence while it is this party's turn (or the starting school's while it prepares)."""
     case = lock(case)

@@ -16,7 +16,7 @@ from xueji.audit.services import audit_record
 from xueji.core import clock, evidence, identity
 from xueji.core.errors import Conflict, RuleViolation, RuleViolations
 from xueji.org import selectors as org_selectors
-from xueji.org.models import Role, School, SchoolClass
+from xueji.org.models import Role, School, SchoolClass, User
 from xueji.org.permissions import DECIDE_ENTRY, WRITE_STUDENTS, require_role
 from xueji.students import rules, validation
 from xueji.students.models import (
@@ -208,7 +208,7 @@ def existing_prepare(
 @transaction.atomic
 def student_register(
     *,
-    actor: Any,
+    actor: User,
     school: School,
     student: Mapping[str, Any],
     family: Sequence[Mapping[str, Any]] = (),
@@ -233,7 +233,7 @@ def student_register(
 @transaction.atomic
 def student_import_existing(
     *,
-    actor: Any,
+    actor: User,
     school: School,
     xjh: str,
     student: Mapping[str, Any],
@@ -291,7 +291,7 @@ def _entry_decision_missing(values: Mapping[str, Any], entry_year: int) -> RuleV
     )
 
 
-def _create(*, actor: Any, school: School, prepared: Prepared, school_class: SchoolClass | None) -> Student:
+def _create(*, actor: User, school: School, prepared: Prepared, school_class: SchoolClass | None) -> Student:
     _check_not_registered(prepared.values)
     if prepared.xjh:
         _check_xjh_free(prepared.xjh)
@@ -359,7 +359,7 @@ def creation_audit(prepared: Prepared, student: Student, enrollment: Enrollment)
     }
 
 
-def _insert_student(actor: Any, values: dict[str, Any], *, xjh: str | None, school: School) -> Student:
+def _insert_student(actor: User, values: dict[str, Any], *, xjh: str | None, school: School) -> Student:
     """Insert the record and its 学籍号, race-safe: the unique indexes decide (R6.2, R6.4).
 
     A concurrent insert of the same document or number blocks on the unique index until the other
@@ -436,7 +436,7 @@ def _new_xjh(values: Mapping[str, Any], school: School) -> str:
 @transaction.atomic
 def student_update(
     *,
-    actor: Any,
+    actor: User,
     student: Student,
     changes: Mapping[str, Any],
     family: Sequence[Mapping[str, Any]] | None = None,
@@ -532,7 +532,7 @@ def _cleared(field: str) -> Any:
 
 
 def _replace_family(
-    actor: Any, student: Student, old: list[FamilyMember], members: list[dict[str, Any]]
+    actor: User, student: Student, old: list[FamilyMember], members: list[dict[str, Any]]
 ) -> None:
     by_position = {m.position: m for m in old}
     for member in members:
@@ -548,7 +548,7 @@ def _replace_family(
 
 
 @transaction.atomic
-def student_xjh_replace(*, actor: Any, student: Student, new_xjh: str) -> Student:
+def student_xjh_replace(*, actor: User, student: Student, new_xjh: str) -> Student:
     """R6.4: a J or L student obtains a G number; the old number stays as a searchable alias."""
     student = Student.objects.select_for_update().get(pk=student.pk)
     enrollment = student.enrollments.select_related("school__district").get(is_current=True)
@@ -597,7 +597,7 @@ def student_xjh_replace(*, actor: Any, student: Student, new_xjh: str) -> Studen
 
 @transaction.atomic
 def evidence_attach(
-    *, actor: Any, student: Student, file: IO[bytes], original_name: str, category: str, description: str = ""
+    *, actor: User, student: Student, file: IO[bytes], original_name: str, category: str, description: str = ""
 ) -> Evidence:
     enrollment = student.enrollments.select_related("school__district").get(is_current=True)
     require_role(actor, WRITE_STUDENTS, school=enrollment.school)
@@ -630,7 +630,7 @@ def evidence_attach(
 
 
 @transaction.atomic
-def entry_application_submit(*, actor: Any, school: School, data: Mapping[str, Any]) -> EntryApplication:
+def entry_application_submit(*, actor: User, school: School, data: Mapping[str, Any]) -> EntryApplication:
     require_role(actor, WRITE_STUDENTS, school=school)
     today = clock.today()
     errors: list[RuleViolation] = []
@@ -707,7 +707,7 @@ def entry_application_submit(*, actor: Any, school: School, data: Mapping[str, A
 
 @transaction.atomic
 def entry_application_decide(
-    *, actor: Any, application: EntryApplication, approve: bool, comment: str = ""
+    *, actor: User, application: EntryApplication, approve: bool, comment: str = ""
 ) -> EntryApplication:
     application = (
         EntryApplication.objects.select_for_update().select_related("school__district").get(pk=application.pk)
@@ -748,7 +748,7 @@ FOLLOW_UP_WRITERS = (Role.REGISTRAR, Role.DISTRICT_OFFICER)
 @transaction.atomic
 def follow_up_record(
     *,
-    actor: Any,
+    actor: User,
     student: Student,
     kind: str,
     on: dt.date,
