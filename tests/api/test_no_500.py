@@ -58,6 +58,20 @@ def _json_bodies() -> list[dict]:
         {"xjh": MEGABYTE, "student": student_payload(), "enrollment": enrollment_payload()},
         {"username": MEGABYTE, "password": MEGABYTE},
         {"username": ["reg_a"], "password": {"a": 1}},
+        # A start's facts: wrong types, impossible dates, huge and odd values, a student id too big.
+        {"student_id": HUGE, "ground": HUGE, "starts_on": "2026-02-30", "absence_from": "9999-99-99"},
+        {
+            "student_id": 1,
+            "ground": "illness",
+            "absence_from": "2026-09-10",
+            "absence_to": "1900-01-01",
+            "starts_on": MEGABYTE,
+            "guardian_name": {"a": 1},
+            "reason": "\u0000",
+        },
+        {"student_id": 1, "requested_grade": "1e999999", "resume_on": "2026-09-10", "returns_on": -HUGE},
+        {"student_id": 1, "kind": "urge", "on": "2099-01-01", "who": MEGABYTE, "way": None, "result": [1]},
+        {"student_id": 1, "external": {"name": HUGE, "grade": "九"}, "grounds": ["x"], "scope": {}},
     ]
 
 
@@ -75,6 +89,17 @@ PATHS = [
     ("get", "/students/{id}/evidence"),
     ("post", "/students/{id}/evidence"),
     ("get", "/students/{id}/evidence/{id}/download"),
+    ("get", "/students/{id}/periods"),
+    ("get", "/students/{id}/follow-ups"),
+    ("post", "/students/{id}/follow-ups"),
+    # The status-change kinds' starts (each from its facts schema).
+    ("post", "/cases/suspension"),
+    ("post", "/cases/extension"),
+    ("post", "/cases/resumption"),
+    ("post", "/cases/abroad"),
+    ("post", "/cases/abroad_return"),
+    ("post", "/cases/transfer_out"),
+    ("post", "/cases/transfer"),
 ]
 IDS = ["1", str(HUGE), "-1", "0", "abc", "1e3", "%00", "%E5%AD%A6", "1.5", "0x10", " 1", "9" * 400]
 CODES = ["4105030001", "%00", "x" * 5000, "%F0%9F%98%80", "..", "4105030001%20"]
