@@ -191,7 +191,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Rules read limits from here, not from code (RULES.md: keep limits and deadlines in configuration).
 XUEJI: dict[str, Any] = {
     "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
-    "RECORD_COMPLETE_WITHIN_MONTHS": 1,  # R5.1
     "SCHOOL_ENTRY_AGE": 6,  # R3.2
     "AGE_CUTOFF_MONTH_DAY": (8, 31),  # R3.2
     "API_TOKEN_DAYS": 30,
@@ -215,6 +214,7 @@ XUEJI: dict[str, Any] = {
     # The limits of the measures (org.policy): each district may set its own, shown as 区教育局规定.
     # Day counts are working days unless the declaration says otherwise.
     "POLICY": {
+        "record.complete_months": 1,  # R5.1: the record complete within a month of entry
         "transfer.window_months": 2,  # R10.7: intra-province transfers within 2 months of term start
         "transfer.step_days": 10,  # R10.7: each party's step
         "transfer.online_days": 10,  # R10.7: the whole online phase, from the district's filing approval

@@ -47,6 +47,7 @@ from xueji.org import selectors as org_selectors
 from xueji.org.models import GradeCapacity, Jurisdiction, School, SchoolClass, SchoolYear, Semester
 from xueji.students import rules
 from xueji.students.models import Enrollment, FamilyMember, Student, XjhAlias
+from xueji.students.services import RECORD_MONTHS
 
 DEFAULT_SEED = 20260901
 CHUNK = 50_000  # students per COPY round and per progress line
@@ -549,7 +550,7 @@ class _Generator:
         pool = self.names
         first = plan.grades[0]
         native = "河南郑州"
-        due_months = settings.XUEJI["RECORD_COMPLETE_WITHIN_MONTHS"]
+        due_months = RECORD_MONTHS.fallback
         start_year = self.year.start_year
         for grade, count in placement.by_grade.items():
             lo, hi = birth_range(grade, start_year)

@@ -18,6 +18,7 @@ from xueji.core.errors import Conflict, RuleViolation, RuleViolations
 from xueji.org import selectors as org_selectors
 from xueji.org.models import Role, School, SchoolClass, User
 from xueji.org.permissions import DECIDE_ENTRY, WRITE_STUDENTS, require_role
+from xueji.org.policy import Limit
 from xueji.students import rules, validation
 from xueji.students.models import (
     Enrollment,
@@ -40,6 +41,9 @@ MSG_DUPLICATE = (
     "该学生已在{school}建立学籍，不能重复建立（第六条：不得重复建立学籍）。"
     "如学生已到本校就读，请由本校发起转学手续。"
 )
+
+# R5.1: the record is complete within a month of the entry date (district policy may say otherwise).
+RECORD_MONTHS = Limit("record.complete_months", "学籍档案完整时限（自入学之日起）", "个月", "R5.1", 1, 1, 6)
 
 # Attempts at a free J sequence when registrars of one district register same-day births at once.
 _XJH_ATTEMPTS = 20
@@ -337,7 +341,7 @@ def record_objects(
         school_class=school_class,
         origin=prepared.origin,
         gender=values["gender"],
-        record_due=rules.record_due(placement["entry_date"], settings.XUEJI["RECORD_COMPLETE_WITHIN_MONTHS"]),
+        record_due=rules.record_due(placement["entry_date"], RECORD_MONTHS.value(school.district)),
         **{k: v for k, v in placement.items() if v is not None},
     )
     return values, members, enrollment
@@ -597,7 +601,13 @@ def student_xjh_replace(*, actor: User, student: Student, new_xjh: str) -> Stude
 
 @transaction.atomic
 def evidence_attach(
-    *, actor: User, student: Student, file: IO[bytes], original_name: str, category: str, description: str = ""
+    *,
+    actor: User,
+    student: Student,
+    file: IO[bytes],
+    original_name: str,
+    category: str,
+    description: str = "",
 ) -> Evidence:
     enrollment = student.enrollments.select_related("school__district").get(is_current=True)
     require_role(actor, WRITE_STUDENTS, school=enrollment.school)
