@@ -292,10 +292,12 @@ def test_r10_7_loading_the_2027_schedule_recounts_a_provisional_due_date(world, 
     settings.XUEJI_FIXED_TODAY = "2026-12-29"
     case = engine.case_approve(actor=world.officer, case=case)
     assert (case.step_due, case.due_provisional) == (dt.date(2027, 1, 12), True)
+    assert case.case_due == dt.date(2027, 1, 12)  # the whole online phase, from the same approval
     rows = [(dt.date(2027, 1, 1), "holiday", "元旦"), (dt.date(2027, 1, 4), "holiday", "假设的调休")]
     calendar_year_load(actor=world.admin, year=2027, rows=rows, jurisdiction=None, source="测试")
     case.refresh_from_db()
     assert (case.step_due, case.due_provisional) == (dt.date(2027, 1, 14), False)  # two holidays more
+    assert case.case_due == dt.date(2027, 1, 14)
 
 
 @pytest.mark.parametrize("record_moves", [True, False])

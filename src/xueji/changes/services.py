@@ -641,4 +641,26 @@ def cases_recount_dues(*, first: dt.date, last: dt.date, **_: Any) -> int:
             case.is_overdue = case.is_overdue and due is not None and due < clock.today()
             case.save(update_fields=["step_due", "due_provisional", "is_overdue"])
             moved += 1
+    return moved + _recount_case_clocks(first, last)
+
+
+def _recount_case_clocks(first: dt.date, last: dt.date) -> int:
+    """The same for the case's own clock (R10.7: the whole online phase), counted in the starting
+    school's district from the day it started."""
+    affected = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("school__district")
+        .filter(state=Case.State.OPEN, case_due__gte=first, case_started_on__lte=last)
+    )
+    moved = 0
+    for case in affected:
+        limit = kind_of(case.kind).case_days
+        assert case.case_started_on is not None and limit is not None  # the filter compares it
+        district = case.school.district
+        due = add_working_days(case.case_started_on, limit.value(district), district=district).date
+        if due != case.case_due:
+            case.case_due = due
+            case.case_overdue = case.case_overdue and due < clock.today()
+            case.save(update_fields=["case_due", "case_overdue"])
+            moved += 1
     return moved
