@@ -39,6 +39,7 @@ class Abroad(Kind):
     documents = DOCUMENTS
     urls = "xueji.changes.kinds.abroad.urls"
     api = "xueji.changes.kinds.abroad.api"
+    demo = "xueji.changes.kinds.abroad.demo"
     for_statuses = (Enrollment.Status.ENROLLED,)
     student_action = ("abroad:new", "出国（境）学习")
     started_message = "已发起出国（境）学习 {number}。请上传监护人申请和有效证件，齐全后提交学校审核。"

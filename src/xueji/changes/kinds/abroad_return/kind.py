@@ -38,6 +38,7 @@ class AbroadReturn(Kind):
     documents = DOCUMENTS
     urls = "xueji.changes.kinds.abroad_return.urls"
     api = "xueji.changes.kinds.abroad_return.api"
+    demo = "xueji.changes.kinds.abroad_return.demo"
     for_statuses = (Enrollment.Status.ABROAD,)
     student_action = ("abroad_return:new", "回国（境）复学")
     started_message = "已发起回国（境）复学 {number}。请上传监护人申请和出入境记录，齐全后提交学校审核。"

@@ -38,6 +38,7 @@ class Extension(Kind):
     documents = CERTIFICATE
     urls = "xueji.changes.kinds.extension.urls"
     api = "xueji.changes.kinds.extension.api"
+    demo = "xueji.changes.kinds.extension.demo"
     for_statuses = (Enrollment.Status.SUSPENDED,)
     student_action = ("extension:new", "延长休学")
     printable = "延长休学申请表"

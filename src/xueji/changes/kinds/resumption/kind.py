@@ -56,6 +56,7 @@ class Resumption(Kind):
     documents = {**APPLICATION, **RECOVERY}
     urls = "xueji.changes.kinds.resumption.urls"
     api = "xueji.changes.kinds.resumption.api"
+    demo = "xueji.changes.kinds.resumption.demo"
     for_statuses = (Enrollment.Status.SUSPENDED,)
     student_action = ("resumption:new", "办理复学")
     printable = "复学申请表"
