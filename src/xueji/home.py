@@ -45,7 +45,12 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         context["stats"] = student_selectors.district_statistics(requested_by=user)
     if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
         # Status-change cases whose current step is this user's (R10.7: late ones first).
-        context["todos"] = change_selectors.inbox(requested_by=user)
+        context["todos"] = change_selectors.inbox(requested_by=user, limit=change_selectors.INBOX_SHOWN)
+        context["todos_total"] = (
+            change_selectors.inbox_count(requested_by=user)
+            if len(context["todos"]) == change_selectors.INBOX_SHOWN
+            else len(context["todos"])
+        )
     if user.role == Role.REGISTRAR:
         # R10.10, R12.5: arrived by transfer or back from a suspension, still to be placed in a class.
         context["awaiting_class"] = list(student_selectors.awaiting_class(requested_by=user)[:20])

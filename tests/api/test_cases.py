@@ -376,6 +376,24 @@ def test_lists_cost_the_same_queries_for_5_and_20_cases(world, api_as, path):
     assert _queries(client, API + path + "?page_size=100") == few
 
 
+def test_r10_7_the_inbox_pages_and_counts_and_the_list_filters_by_kind_and_turn(world, api_as):
+    made = [
+        start(world, pupil(world, birth=dt.date(2018, 1, 1 + i), name="学" + "甲乙丙"[i])) for i in range(3)
+    ]
+    client = api_as(world.registrar_a)
+    first = client.get(f"{API}/cases/inbox?page_size=2")
+    assert first.status_code == 200 and first["X-Total-Count"] == "3"
+    second = client.get(f"{API}/cases/inbox?page_size=2&page=2").json()
+    assert len(first.json()) == 2 and len(second) == 1
+    assert {r["id"] for r in [*first.json(), *second]} == {c.pk for c in made}
+    page = client.get(f"{API}/cases?mine=true&kind=transfer").json()
+    assert (page["count"], page["more"]) == (3, False)
+    assert client.get(f"{API}/cases?kind=suspension").json()["count"] == 0
+    refused = client.get(f"{API}/cases?kind=expulsion")
+    assert refused.status_code == 422 and refused.json()["field"] == "kind"
+    assert client.get(f"{API}/cases/inbox?page_size=0").status_code == 422
+
+
 # --------------------------------------------------------------------------- no 500
 
 

@@ -4,6 +4,8 @@ reject, withdraw, overdue, the completion's effect, one audit row per verb, 404 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -131,3 +133,31 @@ def test_r2_2_a_case_outside_the_scope_is_404_like_a_missing_one(world, kind):
     with pytest.raises(Http404):
         selectors.case_get(requested_by=outsider, pk=10**12)
     assert selectors.case_get(requested_by=world.officer, pk=case.pk) == case
+
+
+def _inbox_ids(user: Any) -> list[int]:
+    return [todo.case.pk for todo in selectors.inbox(requested_by=user, limit=None)]
+
+
+@pytest.mark.parametrize("kind", KIND_KEYS)
+def test_r10_7_the_inbox_holds_a_case_for_exactly_who_may_act_at_every_step(world, kind):
+    """The inbox's filter in SQL (the kind's ``every_step`` and the step's owner) agrees with
+    services.may_act at every step, for every role at the owning unit and outside it."""
+    declared = KINDS[kind].every_step
+    assert len({step.key for step in declared}) == len(declared), "every_step: one key per step"
+    case = case_in_state(kind, "draft", world)
+    builder = BUILDERS[kind]
+    while case.state in Case.OPEN_STATES:
+        assert set(KINDS[kind].steps(case)) <= set(declared), "a step missing from every_step"
+        step = current(case)
+        school, bureau = engine.owner_of(case, step)
+        for role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
+            school_role = role != Role.DISTRICT_OFFICER
+            unit = (school or SchoolFactory()) if school_role else (bureau or world.beiguan)
+            user = persona(role, school=unit) if school_role else persona(role, jurisdiction=unit)
+            expected = engine.may_act(user, case, step)
+            assert (case.pk in _inbox_ids(user)) is expected, (step.key, role)
+            assert selectors.inbox_count(requested_by=user) == len(_inbox_ids(user))
+            mine = selectors.case_list(requested_by=user, mine=True)
+            assert [c.pk for c in mine] == _inbox_ids(user), (step.key, role)
+        case = advance(case, decisions=builder.decisions)

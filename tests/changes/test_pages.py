@@ -520,6 +520,45 @@ def test_case_list_filters_by_state_and_overdue(world, settings):
     assert client.get("/cases/?state=nonsense&page=abc").status_code == 200
 
 
+def test_case_list_filters_by_kind_and_by_my_turn_and_caps_its_count(world, monkeypatch):
+    from functools import partial
+
+    from xueji.changes import views
+    from xueji.core.pagination import CappedPaginator
+
+    students = [pupil(world, birth=dt.date(2018, 1, d), name=_name(d)) for d in (1, 2, 3)]
+    draft, filed, other = (start(world, s) for s in students)
+    attach(filed, world.registrar_a, *START_EVIDENCE)
+    engine.case_submit(actor=world.registrar_a, case=filed)
+    registrar, officer = login(world.registrar_a), login(world.officer)
+    assert set(re.findall(r"ZX\d+", _text(registrar.get("/cases/?kind=transfer")))) == {
+        draft.number,
+        filed.number,
+        other.number,
+    }
+    assert not re.findall(r"ZX\d+", _text(registrar.get("/cases/?kind=suspension")))
+    assert set(re.findall(r"ZX\d+", _text(registrar.get("/cases/?mine=1")))) == {draft.number, other.number}
+    assert set(re.findall(r"ZX\d+", _text(officer.get("/cases/?mine=1")))) == {filed.number}
+    page = _text(registrar.get("/cases/?mine=1&kind=nonsense"))  # an unknown kind is no filter
+    assert "共 2 件" in page
+    monkeypatch.setattr(views, "CappedPaginator", partial(CappedPaginator, cap=2))
+    page = _text(registrar.get("/cases/"))
+    assert "超过 2 件" in page and "共 3 件" not in page
+
+
+def test_home_lists_the_most_urgent_to_dos_and_links_to_all_of_them(world, monkeypatch):
+    from xueji.changes import selectors
+
+    for d in (1, 2, 3):
+        start(world, pupil(world, birth=dt.date(2018, 1, d), name=_name(d)))
+    client = login(world.registrar_a)
+    assert "查看全部待办" not in _text(client.get("/"))
+    monkeypatch.setattr(selectors, "INBOX_SHOWN", 2)
+    page = _text(client.get("/"))
+    assert "共 3 件" in page and "查看全部待办" in page
+    assert len(re.findall(r"ZX\d+", page)) == 2
+
+
 def _cases(world, n, offset=0):
     made = []
     for i in range(n):

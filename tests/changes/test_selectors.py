@@ -93,6 +93,27 @@ def test_r10_7_inbox_puts_late_steps_first_then_the_earliest_due(world, settings
     assert [t.late for t in todos] == [True, False, False]
 
 
+def test_r10_7_inbox_shows_the_first_ones_and_counts_all_and_the_list_pages_through_them(world, settings):
+    early = _filed(world, _student(world, 1))
+    settings.XUEJI_FIXED_TODAY = "2026-09-16"  # the first one is late now
+    later = [_filed(world, _student(world, i)) for i in (2, 3)]
+    in_order = [early, *later]
+    assert [t.case for t in selectors.inbox(requested_by=world.officer, limit=2)] == in_order[:2]
+    assert [t.case for t in selectors.inbox(requested_by=world.officer, limit=2, offset=2)] == in_order[2:]
+    assert selectors.inbox_count(requested_by=world.officer) == 3
+    assert list(selectors.case_list(requested_by=world.officer, mine=True)) == in_order
+    assert list(selectors.case_list(requested_by=world.officer)) == in_order[::-1]  # newest first
+    assert selectors.inbox_count(requested_by=world.registrar_a) == 0
+    assert not selectors.case_list(requested_by=world.registrar_a, mine=True).exists()
+    assert selectors.inbox_count(requested_by=world.admin) == 0
+
+
+def test_r2_2_the_list_filters_by_kind(world, student_c):
+    case = start(world, student_c)
+    assert list(selectors.case_list(requested_by=world.registrar_a, kind="transfer")) == [case]
+    assert not selectors.case_list(requested_by=world.registrar_a, kind="suspension").exists()
+
+
 def test_r10_7_a_rest_day_after_the_due_date_is_not_yet_late(world, settings):
     settings.XUEJI_FIXED_TODAY = "2026-09-26"  # Saturday after the Mid-Autumn Festival (Fri 25)
     assert selectors.late_cutoff(requested_by=world.officer) == dt.date(2026, 9, 24)

@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from typing import Annotated, Any, Union
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field as PydanticField
 
@@ -35,6 +35,8 @@ from xueji.core.api_support import (
     auth_user,
 )
 from xueji.core.errors import RuleViolation
+from xueji.core.pagination import CappedPaginator
+from xueji.exchange import exports
 from xueji.org.models import Role
 from xueji.org.permissions import require_role
 
@@ -109,7 +111,8 @@ class CaseItemOut(Schema):
 
 
 class CasePageOut(Schema):
-    count: int = Field(title="总数")
+    count: int = Field(title="总数", description="最多数到 10,000；more 为 true 时实际更多")
+    more: bool = Field(False, title="是否超过 10,000 件")
     page: int
     page_size: int
     items: list[CaseItemOut]
@@ -303,6 +306,23 @@ def fresh(user: Any, case: Case) -> dict[str, Any]:
 # --------------------------------------------------------------------------- reads
 
 
+KIND_FILTER = Query(
+    "",
+    max_length=30,
+    title="类型",
+    description="学籍变动类型：" + "、".join(f"{k}（{v.label}）" for k, v in KINDS.items()),
+)
+PAGE = Query(1, ge=1, le=100_000, title="页码")
+
+
+def _kind_filter(kind: str) -> str:
+    if kind and kind not in KINDS:
+        raise RuleViolation(
+            rule="R2.3", code="invalid_input", field="kind", message=f"kind：应为 {'、'.join(KINDS)} 之一。"
+        )
+    return kind
+
+
 @router.get("", response={200: CasePageOut, **READ_ERRORS}, summary="学籍变动列表")
 def case_list(
     request: HttpRequest,
@@ -310,10 +330,13 @@ def case_list(
         "",
         max_length=20,
         title="状态",
-        description="active（全部未办结）或 draft / open / returned / completed / rejected / withdrawn",
+        description="active（全部未办结）或 draft / open / returned / completed / rejected / withdrawn / "
+        "platform（已办结、尚未在省平台办理）",
     ),
+    kind: str = KIND_FILTER,
     overdue: bool = Query(False, title="只看当前环节已逾期的"),
-    page: int = Query(1, ge=1, le=100_000, title="页码"),
+    mine: bool = Query(False, title="只看待我办理的", description="按待办顺序：逾期的在前，其余按截止日期"),
+    page: int = PAGE,
     page_size: int = Query(20, ge=1, le=100, title="每页条数（最多 100）"),
 ) -> Any:
     """本人权限范围内的学籍变动：学校账号看到本校发起或作为对方学校的事项，区级账号看到辖区学校的事项。最新的在前。"""
@@ -325,11 +348,14 @@ def case_list(
             field="state",
             message=f"state：应为 {'、'.join(selectors.STATE_FILTERS)} 之一。",
         )
-    rows = selectors.case_list(requested_by=user, state=state, overdue=overdue)
+    filters = exports.CaseFilters(state=state, overdue=overdue, kind=_kind_filter(kind), mine=mine)
+    rows = selectors.case_list(requested_by=user, state=state, overdue=overdue, kind=filters.kind, mine=mine)
+    paginator = CappedPaginator(rows, page_size)
     start = (page - 1) * page_size
-    access_record(actor=user, action=actions.CASE_LIST, note=f"api state={state} overdue={int(overdue)}")
+    access_record(actor=user, action=actions.CASE_LIST, note=f"api {filters.summary()}")
     return {
-        "count": rows.count(),
+        "count": paginator.count,
+        "more": paginator.more,
         "page": page,
         "page_size": page_size,
         "items": [_item(user, case) for case in rows[start : start + page_size]],
@@ -337,10 +363,18 @@ def case_list(
 
 
 @router.get("/inbox", response={200: list[CaseItemOut], **READ_ERRORS}, summary="待我办理")
-def inbox(request: HttpRequest) -> Any:
-    """当前环节轮到本人办理的事项：已逾期的在前，其余按截止日期先后（R10.7）。"""
+def inbox(
+    request: HttpRequest,
+    response: HttpResponse,
+    page: int = PAGE,
+    page_size: int = Query(selectors.INBOX_SHOWN, ge=1, le=200, title="每页条数（最多 200）"),
+) -> Any:
+    """当前环节轮到本人办理的事项：已逾期的在前，其余按截止日期先后（R10.7）。分页返回；全部件数在响应头
+    X-Total-Count 中。"""
     user = caller(request)
-    return [_item(user, todo.case, late=todo.late) for todo in selectors.inbox(requested_by=user)]
+    todos = selectors.inbox(requested_by=user, limit=page_size, offset=(page - 1) * page_size)
+    response["X-Total-Count"] = str(selectors.inbox_count(requested_by=user))
+    return [_item(user, todo.case, late=todo.late) for todo in todos]
 
 
 @router.get("/{case_id}", response={200: CaseDetailOut, **READ_ERRORS}, summary="学籍变动详情")

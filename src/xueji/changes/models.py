@@ -105,6 +105,8 @@ class Case(models.Model):
             models.Index(fields=["owner_jurisdiction", "state"], name="case_owner_jurisdiction_idx"),
             models.Index(fields=["state", "step_due"], name="case_due_idx"),
             models.Index(fields=["state", "case_due"], name="case_whole_due_idx"),
+            # The case list, newest first: its first page is read off this index (bench/cases.py).
+            models.Index(fields=["-created_at", "-id"], name="case_newest_idx"),
             # R17.1: completed changes not yet entered on the provincial platform, per school.
             models.Index(
                 fields=["school", "closed_at"],

@@ -17,12 +17,12 @@ from django.http import Http404
 
 from xueji.changes import services as engine
 from xueji.changes.kinds.base import Party, Step
-from xueji.changes.kinds.registry import kind_of
+from xueji.changes.kinds.registry import KINDS, kind_of
 from xueji.changes.models import Case, CaseDocument, CaseEvent
 from xueji.core import clock
 from xueji.core.calendar import WorkingCalendar, provisional_warning
 from xueji.core.identity import mask_id_number
-from xueji.org.models import Role
+from xueji.org.models import Jurisdiction, Role, School
 
 CASE_READERS = (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER)
 MAX_PK = 2**63 - 1  # BigAutoField: larger ids cannot exist
@@ -42,8 +42,10 @@ def scope_of(user: Any) -> Q | None:
         return None
     if user.is_school_user:
         return Q(school_id=user.school_id) | Q(other_school_id=user.school_id)
-    prefix = user.jurisdiction.scope_prefix
-    return Q(school__district__code__startswith=prefix) | Q(other_school__district__code__startswith=prefix)
+    # The jurisdiction's schools as a subquery, not joins: the case lists then filter on the
+    # cases' own columns, which keeps their planning short (bench/cases.py).
+    schools = School.objects.filter(district__code__startswith=user.jurisdiction.scope_prefix).values("pk")
+    return Q(school_id__in=schools) | Q(other_school_id__in=schools)
 
 
 def with_related(rows: QuerySet[Case]) -> QuerySet[Case]:
@@ -54,7 +56,6 @@ def with_related(rows: QuerySet[Case]) -> QuerySet[Case]:
         "other_school__district",
         "owner_school",
         "owner_jurisdiction",
-        "started_by",
     )
 
 
@@ -87,9 +88,12 @@ def case_list(
     state: str = "",
     overdue: bool = False,
     kind: str = "",
+    mine: bool = False,
 ) -> QuerySet[Case]:
-    """The user's cases, newest first; ``state`` is a Case.State or "active" (every open state).
-    Each row carries ``late``: its current step is past due (R10.7)."""
+    """The user's cases, newest first; ``state`` is a Case.State or "active" (every open state);
+    ``mine``: only those whose current step is the user's, in the inbox's order (all of them,
+    where the home page shows the first few). Each row carries ``late``: its current step is past
+    due (R10.7)."""
     scope = scope_of(requested_by)
     if scope is None:
         return Case.objects.none()
@@ -97,6 +101,11 @@ def case_list(
     rows = with_related(Case.objects.filter(scope)).annotate(
         late=ExpressionWrapper(_late(cutoff), output_field=BooleanField())
     )
+    if mine:
+        turn = _turn(requested_by)
+        if turn is None:
+            return Case.objects.none()
+        rows = rows.filter(turn)
     if state == ACTIVE:
         rows = rows.filter(state__in=Case.OPEN_STATES)
     elif state == PLATFORM:
@@ -107,7 +116,7 @@ def case_list(
         rows = rows.filter(kind=kind)
     if overdue:
         rows = rows.filter(_late(cutoff))
-    return rows.order_by("-created_at", "-pk")
+    return rows.order_by(*INBOX_ORDER) if mine else rows.order_by("-created_at", "-pk")
 
 
 def case_get(*, requested_by: Any, pk: Any) -> Case:
@@ -120,7 +129,7 @@ def case_get(*, requested_by: Any, pk: Any) -> Case:
     if scope is None or not 0 < number <= MAX_PK:
         raise Http404
     try:
-        return with_related(Case.objects.filter(scope)).get(pk=number)
+        return with_related(Case.objects.filter(scope)).select_related("started_by").get(pk=number)
     except Case.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -260,31 +269,65 @@ def case_actions(*, requested_by: Any, case: Case) -> set[str]:
     return actions
 
 
-def inbox(*, requested_by: Any, today: dt.date | None = None) -> list[Todo]:
-    """Open cases whose current step the user may act on, late ones first, then by due date.
+# The home page shows this many to-dos; the case list's 待我办理 filter pages through all of them.
+INBOX_SHOWN = 50
+INBOX_ORDER = ("-late", F("step_due").asc(nulls_last=True), "pk")  # late first, then the earliest due
 
-    The database narrows to the steps owned by the user's school or bureau; services.may_act then
-    decides exactly (the step's roles), from what the query already fetched.
-    """
-    user = requested_by
+
+def _turn(user: Any) -> Q | None:
+    """The open cases whose current step is the user's, as a filter: owned by the user's school or
+    bureau, at a step (of its kind's ``every_step``) whose roles include the user's role. This is
+    what services.may_act decides case by case, so the database can count the inbox and cut a page
+    of it (the engine contract test checks the two agree at every step of every kind)."""
     if scope_of(user) is None:
-        return []
+        return None
+    steps = Q()
+    for kind in KINDS.values():
+        keys = sorted({step.key for step in kind.every_step if user.has_role(*step.roles)})
+        if keys:
+            steps |= Q(kind=kind.key, step_key__in=keys)
+    if not steps:
+        return None
     if user.is_school_user:
         owner = Q(owner_school_id=user.school_id)
     else:
-        owner = Q(owner_jurisdiction__code__startswith=user.jurisdiction.scope_prefix)
+        bureaus = Jurisdiction.objects.filter(code__startswith=user.jurisdiction.scope_prefix).values("pk")
+        owner = Q(owner_jurisdiction_id__in=bureaus)
+    return Q(state__in=Case.OPEN_STATES) & owner & steps
+
+
+def inbox(
+    *, requested_by: Any, today: dt.date | None = None, limit: int | None = INBOX_SHOWN, offset: int = 0
+) -> list[Todo]:
+    """Open cases whose current step the user may act on, late ones first, then by due date: the
+    first ``limit`` of them (None: all), from ``offset``."""
+    user = requested_by
+    turn = _turn(user)
+    if turn is None:
+        return []
     cutoff = late_cutoff(requested_by=user, today=today)
-    rows = (
-        with_related(Case.objects.filter(owner, state__in=Case.OPEN_STATES))
-        .annotate(late=ExpressionWrapper(_late(cutoff), output_field=BooleanField()))
-        .order_by("-late", F("step_due").asc(nulls_last=True), "pk")
-    )
+    late = ExpressionWrapper(_late(cutoff), output_field=BooleanField())
+    chosen = Case.objects.filter(turn)
+    if limit is not None:
+        # The page is chosen on the cases' own columns first (one query), then only its rows are
+        # joined to what they show: an officer's inbox holds thousands of to-dos (bench/cases.py).
+        # Two queries, not a subquery: PostgreSQL misjudges a LIMIT subquery's size and joins all.
+        page = chosen.annotate(late=late).order_by(*INBOX_ORDER).values_list("pk", flat=True)
+        chosen = Case.objects.filter(pk__in=list(page[offset : offset + limit]))
+    rows = with_related(chosen).annotate(late=late).order_by(*INBOX_ORDER)
     todos = []
     for case in rows:
         step = current_step(case)
+        # The filter already chose these; may_act is the services' own word on each.
         if step is not None and engine.may_act(user, case, step):
             todos.append(Todo(case=case, step=step, late=bool(case.late)))  # type: ignore[attr-defined]
     return todos
+
+
+def inbox_count(*, requested_by: Any) -> int:
+    """How many open cases wait for the user (all of them, however many the home page shows)."""
+    turn = _turn(requested_by)
+    return 0 if turn is None else Case.objects.filter(turn).count()
 
 
 def late_by_owner(*, requested_by: Any, today: dt.date | None = None) -> list[dict[str, Any]]:

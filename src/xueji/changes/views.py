@@ -17,12 +17,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from xueji.audit import actions
@@ -33,6 +32,7 @@ from xueji.changes.kinds.registry import KINDS, kind_of
 from xueji.changes.models import Case
 from xueji.core import clock, evidence
 from xueji.core.errors import RuleViolation
+from xueji.core.pagination import CappedPaginator
 from xueji.core.web import AuthenticatedRequest, route
 from xueji.exchange import exports
 
@@ -70,29 +70,47 @@ def _back(request: HttpRequest, case: Case) -> HttpResponse:
 @route("changes:list")
 def case_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    state = request.GET.get("state", "")
-    if state not in selectors.STATE_FILTERS:
-        state = ""
-    overdue = bool(request.GET.get("overdue"))
-    rows = selectors.case_list(requested_by=user, state=state, overdue=overdue)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = _filters(request)
+    rows = selectors.case_list(
+        requested_by=user,
+        state=filters.state,
+        overdue=filters.overdue,
+        kind=filters.kind,
+        mine=filters.mine,
+    )
+    # A district's list holds years of cases: count up to the cap, as the student list does.
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     items = [row(case) for case in page]
-    access_record(actor=user, action=actions.CASE_LIST, note=f"state={state} overdue={int(overdue)}")  # R21.1
+    access_record(actor=user, action=actions.CASE_LIST, note=filters.summary())  # R21.1
+    query = {"state": filters.state, "kind": filters.kind, "overdue": "1" if filters.overdue else ""}
+    query["mine"] = "1" if filters.mine else ""
     return render(
         request,
         "changes/case_list.html",
         {
             "page": page,
             "items": items,
-            "state": state,
-            "overdue": overdue,
+            "filters": filters,
+            "query": urlencode({k: v for k, v in query.items() if v}),
             "states": selectors.STATE_FILTERS.items(),
+            "kinds": [(kind.key, kind.label) for kind in KINDS.values()],
             "starts": [
                 (kind.start[0], kind.start[1])
                 for kind in KINDS.values()
                 if kind.start and user.has_role(*kind.start[2])
             ],
         },
+    )
+
+
+def _filters(request: HttpRequest) -> exports.CaseFilters:
+    """The list's filters as the query string gives them; an unknown value is no filter."""
+    state, kind = request.GET.get("state", ""), request.GET.get("kind", "")
+    return exports.CaseFilters(
+        state=state if state in selectors.STATE_FILTERS else "",
+        overdue=bool(request.GET.get("overdue")),
+        kind=kind if kind in KINDS else "",
+        mine=bool(request.GET.get("mine")),
     )
 
 
@@ -378,11 +396,7 @@ def print_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @route("changes:export")
 def export(request: AuthenticatedRequest) -> HttpResponseBase:
     """「导出 Excel」 of the case list: every case its filters select, not only the page shown."""
-    state = request.GET.get("state", "")
-    filters = exports.CaseFilters(
-        state=state if state in selectors.STATE_FILTERS else "",  # as case_list() reads it
-        overdue=bool(request.GET.get("overdue")),
-    )
+    filters = _filters(request)  # as the list reads them
     out = tempfile.TemporaryFile()  # closed (and so deleted) by the response once sent
     try:
         exports.cases_export(requested_by=request.user, filters=filters, out=out)

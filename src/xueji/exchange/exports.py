@@ -106,11 +106,17 @@ class CaseFilters:
 
     state: str = ""
     overdue: bool = False
+    kind: str = ""
+    mine: bool = False
 
     def summary(self) -> str:
         parts = [f"状态={self.state}"] if self.state else []
+        if self.kind:
+            parts.append(f"类型={self.kind}")
         if self.overdue:
             parts.append("仅逾期环节")
+        if self.mine:
+            parts.append("仅待我办理")
         return " ".join(parts) or "全部"
 
 
@@ -429,7 +435,13 @@ def write_cases(out: IO[bytes], rows: QuerySet[Case], *, masked: bool) -> int:
 def cases_export(*, requested_by: Any, filters: CaseFilters, out: IO[bytes]) -> int:
     """Write the cases the list page's filters select into ``out`` and log it (R21.1)."""
     masked = export_masking(requested_by)
-    rows = case_selectors.case_list(requested_by=requested_by, state=filters.state, overdue=filters.overdue)
+    rows = case_selectors.case_list(
+        requested_by=requested_by,
+        state=filters.state,
+        overdue=filters.overdue,
+        kind=filters.kind,
+        mine=filters.mine,
+    )
     count = write_cases(out, rows, masked=masked)
     access_record(
         actor=requested_by,

@@ -180,8 +180,13 @@ class Kind:
     timeline_hint: ClassVar[str] = ""
     evidence_hint: ClassVar[str] = ""
 
+    # Every step a case of this kind can have, whatever branch it takes: the inbox asks the
+    # database for the steps a role may act on (changes.selectors.inbox) from this list.
+    every_step: ClassVar[tuple[Step, ...]] = ()
+
     def steps(self, case: Case) -> list[Step]:
-        raise NotImplementedError
+        """The steps of this case, in order (a kind that branches overrides this)."""
+        return list(self.every_step)
 
     def check_submit(self, case: Case) -> None:
         """Rules the prepared case must meet before it leaves the starting school."""

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from xueji.changes.kinds.abroad.schemas import FACTS
-from xueji.changes.kinds.base import HomeCard, Kind, Step
+from xueji.changes.kinds.base import HomeCard, Kind
 from xueji.changes.kinds.own_student import prepare, school_review
 from xueji.org.models import Role
 from xueji.students import status
@@ -34,6 +34,7 @@ class Abroad(Kind):
     key = "abroad"
     label = "出国（境）学习"
     number_prefix = "CG"
+    every_step = (PREPARE, SCHOOL)
     rules = ("R12.7",)
     facts = FACTS
     documents = DOCUMENTS
@@ -44,9 +45,6 @@ class Abroad(Kind):
     student_action = ("abroad:new", "出国（境）学习")
     started_message = "已发起出国（境）学习 {number}。请上传监护人申请和有效证件，齐全后提交学校审核。"
     timeline_hint = "第十二条：在现就读学校办理，学校审核后报区教育局知悉"
-
-    def steps(self, case: Case) -> list[Step]:
-        return [PREPARE, SCHOOL]
 
     def on_complete(self, case: Case, actor: User) -> None:
         assert case.student_id is not None  # the case is about a student of this system

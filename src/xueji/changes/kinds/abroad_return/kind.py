@@ -8,7 +8,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from xueji.changes.kinds.abroad_return.schemas import FACTS
-from xueji.changes.kinds.base import Kind, Step
+from xueji.changes.kinds.base import Kind
 from xueji.changes.kinds.own_student import district_approval, prepare, school_review
 from xueji.students import status
 from xueji.students.models import Enrollment
@@ -33,6 +33,7 @@ class AbroadReturn(Kind):
     key = "abroad_return"
     label = "回国（境）复学"
     number_prefix = "HG"
+    every_step = (PREPARE, SCHOOL, DISTRICT)
     rules = ("R12.7",)
     facts = FACTS
     documents = DOCUMENTS
@@ -43,9 +44,6 @@ class AbroadReturn(Kind):
     student_action = ("abroad_return:new", "回国（境）复学")
     started_message = "已发起回国（境）复学 {number}。请上传监护人申请和出入境记录，齐全后提交学校审核。"
     timeline_hint = "第十二条：接续原学籍；年级按衔接建议，由区教育局确定"
-
-    def steps(self, case: Case) -> list[Step]:
-        return [PREPARE, SCHOOL, DISTRICT]
 
     def on_complete(self, case: Case, actor: User) -> None:
         assert case.student_id is not None  # the case is about a student of this system

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from xueji.changes.kinds.base import Kind, Step
+from xueji.changes.kinds.base import Kind
 from xueji.changes.kinds.extension.schemas import FACTS
 from xueji.changes.kinds.own_student import district_approval, prepare, school_review
 from xueji.org.models import Role
@@ -33,6 +33,7 @@ class Extension(Kind):
     key = "extension"
     label = "延长休学"
     number_prefix = "YC"
+    every_step = (PREPARE, SCHOOL, DISTRICT)
     rules = ("R12.4",)
     facts = FACTS
     documents = CERTIFICATE
@@ -44,9 +45,6 @@ class Extension(Kind):
     printable = "延长休学申请表"
     started_message = "已发起延长休学 {number}。请上传监护人申请和证明材料，齐全后提交学校审核。"
     timeline_hint = "第十二条：学校审核后报区教育局审批"
-
-    def steps(self, case: Case) -> list[Step]:
-        return [PREPARE, SCHOOL, DISTRICT]
 
     def on_complete(self, case: Case, actor: User) -> None:
         assert case.student_id is not None  # the case is about a student of this system

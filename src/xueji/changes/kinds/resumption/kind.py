@@ -51,6 +51,7 @@ class Resumption(Kind):
     key = "resumption"
     label = "复学"
     number_prefix = "FX"
+    every_step = (PREPARE, SCHOOL, GRADE, DISTRICT)
     rules = ("R12.5",)
     facts = FACTS
     documents = {**APPLICATION, **RECOVERY}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from xueji.changes.kinds.base import EvidenceContext, HomeCard, Kind, Refusal, Step
+from xueji.changes.kinds.base import EvidenceContext, HomeCard, Kind, Refusal
 from xueji.changes.kinds.own_student import district_approval, prepare, school_review
 from xueji.changes.kinds.suspension.rules import ILLNESS, LEAVE, OTHER
 from xueji.changes.kinds.suspension.schemas import FACTS
@@ -89,6 +89,7 @@ class Suspension(Kind):
     key = "suspension"
     label = "休学"
     number_prefix = "XX"
+    every_step = (PREPARE, SCHOOL, DISTRICT)
     rules = ("R12.2", "R12.3", "R12.4")
     facts = FACTS
     documents = DOCUMENTS
@@ -102,9 +103,6 @@ class Suspension(Kind):
     printable = "休学申请表"
     started_message = "已发起休学 {number}。请上传监护人签字的申请和证明材料，齐全后提交学校审核。"
     timeline_hint = "第十二条：学校审核后报区教育局审批"
-
-    def steps(self, case: Case) -> list[Step]:
-        return [PREPARE, SCHOOL, DISTRICT]
 
     def on_complete(self, case: Case, actor: User) -> None:
         """R12.3, R12.4: the student is 休学 from the stated date for the period; the record is kept."""

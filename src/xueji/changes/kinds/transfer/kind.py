@@ -239,6 +239,17 @@ class Transfer(Kind):
     key = "transfer"
     label = "转学"
     number_prefix = "ZX"
+    every_step = (
+        PREPARE,
+        FILING,
+        IN_SCHOOL,
+        IN_BUREAU,
+        EXCHANGE,
+        OUT_SCHOOL,
+        OUT_BUREAU,
+        ONE_BUREAU,
+        EXTERNAL,
+    )
     rules = ("R10.5", "R10.7")
     open_case_rule = "R10.10"  # a student has at most one open transfer
     case_days = ONLINE_DAYS

@@ -32,6 +32,7 @@ class TransferOut(Kind):
     key = "transfer_out"
     label = "转出（系统外）"
     number_prefix = "ZC"
+    every_step = (PREPARE, OUT_SCHOOL, OUT_BUREAU)
     rules = ("R10.5", "R10.8")
     open_case_rule = "R10.10"
     facts = FACTS
@@ -45,9 +46,6 @@ class TransferOut(Kind):
     other_school_label = "转入学校"
     started_message = "已登记转出 {number}。请上传对方平台的转学申请，齐全后提交学校审核。"
     timeline_hint = "第十条：转入学校在其平台发起；转出学校核办、转出地教育局审核，每个环节 10 个工作日"
-
-    def steps(self, case: Case) -> list[Step]:
-        return [PREPARE, OUT_SCHOOL, OUT_BUREAU]
 
     def counterpart(self, case: Case) -> str:
         return f"{case.facts.get('to_province', '')}{case.facts.get('to_school', '')}（系统外）"
