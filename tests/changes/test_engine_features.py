@@ -316,3 +316,22 @@ def test_r17_1_the_school_records_the_platform_reference_on_the_case_page_and_th
     assert (case.platform_ref, case.platform_on) == ("HN2026-0915", dt.date(2026, 9, 10))
     assert f'href="/cases/{case.pk}/"' not in registrar.get("/cases/?state=platform").content.decode()
     assert "HN2026-0915（2026-09-10）" in registrar.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_r17_2_lapsing_looks_up_the_calendar_once_however_many_drafts(world, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert engine.cases_lapse_drafts() == 0  # candidates, none past its 20 working days
+        return len(captured)
+
+    case_in_state("transfer", "draft", world)  # Thursday 10 Sep 2026
+    settings.XUEJI_FIXED_TODAY = "2026-09-25"
+    one = queries()
+    for day in ("2026-09-14", "2026-09-15", "2026-09-16"):
+        settings.XUEJI_FIXED_TODAY = day
+        case_in_state("transfer", "draft", world)
+    settings.XUEJI_FIXED_TODAY = "2026-09-25"
+    assert queries() == one

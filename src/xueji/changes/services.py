@@ -554,12 +554,15 @@ def cases_lapse_drafts(*, today: dt.date | None = None) -> int:
         )
     )
     calendars: dict[int, Any] = {}
-    lapsed = []
-    for case in candidates:
+    for case in candidates:  # one calendar per district, loaded once for all its drafts
         district = case.school.district
         if district.pk not in calendars:
             calendars[district.pk] = (WorkingCalendar(district=district), DRAFT_LAPSE_DAYS.value(district))
-        calendar, days = calendars[district.pk]
+    for pk, (calendar, days) in calendars.items():
+        calendar.load_for((c.step_started_on for c in candidates if c.school.district_id == pk), days)
+    lapsed = []
+    for case in candidates:
+        calendar, days = calendars[case.school.district_id]
         if calendar.add_working_days(case.step_started_on, days).date < today:
             lapsed.append(case)
     if not lapsed:

@@ -173,6 +173,13 @@ class WorkingCalendar:
         self._first = first if self._first is None else min(first, self._first)
         self._last = last if self._last is None else max(last, self._last)
 
+    def load_for(self, starts: Iterable[dt.date], n: int) -> None:
+        """Load at once what counting ``n`` working days from each of ``starts`` needs (one query
+        for a whole batch, instead of one each time a start falls outside what is loaded)."""
+        starts = list(starts)
+        if starts and n:
+            self.load(min(starts) + ONE_DAY, self._window(max(starts), n))
+
     def _window(self, start: dt.date, n: int) -> dt.date:
         # n working days fit in 2n + 31 calendar days even across the Spring Festival; a longer
         # local closure only costs another query.

@@ -127,6 +127,9 @@ class Student(models.Model):
             models.Index(
                 fields=["former_name"], name="student_former_name_idx", condition=~Q(former_name="")
             ),
+            # R5.1's overdue lists (the officer's per-school counts on the home page) join the
+            # district's enrollments to its few incomplete records: 2 s → 0.7 s over 1 M (bench/).
+            models.Index(fields=["id"], name="student_incomplete_idx", condition=Q(is_complete=False)),
         ]
 
     def __str__(self) -> str:
