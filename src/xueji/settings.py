@@ -224,6 +224,8 @@ XUEJI: dict[str, Any] = {
         "period.escalate_days": 30,  # R12.6: calendar days between urgings once it has ended
         "suspension.years": 1,  # R12.4
         "suspension.flag_total_years": 2,  # R12.4: more than this in total is flagged to the district
+        "missing.report_days": 5,  # R15.2 (Decision: 及时 read as 5 working days from the day learned)
+        "death.report_days": 10,  # R15.1: from the day the school learned of the death
     },
 }
 # The clock (core.clock, decision 0022): real time unless the tests fix "today" (XUEJI_FIXED_TODAY,

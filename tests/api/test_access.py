@@ -99,6 +99,10 @@ ENDPOINTS = [
         student_status="13",
     ),
     Endpoint("post", "/cases/transfer_out", ("registrar_a",), body="transfer_out", success=201),
+    # Death and missing students (R15): the registrar of the student's own school.
+    Endpoint("post", "/cases/missing", ("registrar_a",), body="missing", success=201),
+    Endpoint("post", "/cases/found", ("registrar_a",), body="found", success=201, student_status="15"),
+    Endpoint("post", "/cases/death", ("registrar_a",), body="death", success=201),
 ]
 GUARDIAN = {"guardian_name": "王建国"}
 START_BODIES = {
@@ -113,6 +117,14 @@ START_BODIES = {
         "to_school": "杭州市学军小学",
         "requested_on": "2026-09-08",
     },
+    "missing": {
+        "learned_on": "2026-09-08",
+        "left_on": "2026-09-07",
+        "circumstance": "missing",
+        "description": "放学后未回家，家长已报案",
+    },
+    "found": {"returns_on": "2026-09-10", "description": "已由公安机关找回"},
+    "death": {"learned_on": "2026-09-08", "died_on": "2026-09-06", "proof": "death_certificate"},
 }
 ALL_PERSONAS = (
     "registrar_a",

@@ -47,6 +47,10 @@ def test_openapi_json_lists_the_paths(db):
         f"{API}/cases/abroad",
         f"{API}/cases/abroad_return",
         f"{API}/cases/transfer_out",
+        # Death and missing students (R15).
+        f"{API}/cases/missing",
+        f"{API}/cases/found",
+        f"{API}/cases/death",
     } == set(spec["paths"])
 
 

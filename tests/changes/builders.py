@@ -138,6 +138,43 @@ def _closed_out(case: Case) -> None:
     assert case.facts["snapshot"]["to"] == "浙江省杭州市西湖区学军小学（系统外）"
 
 
+def _missing(world: Any, student: Any = None) -> Case:
+    from xueji.changes.kinds.missing.services import missing_start
+
+    facts = {
+        "learned_on": "2026-09-08",
+        "left_on": "2026-09-07",
+        "circumstance": "missing",
+        "description": "放学后未回家，家长已报案",
+    }
+    return missing_start(
+        actor=world.registrar_a, student=student or enrolled(world.school_a, grade=3), facts=facts
+    )
+
+
+def _found(world: Any) -> Case:
+    from xueji.changes.kinds.found.services import found_start
+
+    student = case_in_state("missing", "completed", world).student
+    facts = {"returns_on": "2026-09-10", "description": "已由公安机关找回"}
+    return found_start(actor=world.registrar_a, student=student, facts=facts)
+
+
+def _found_back(case: Case) -> None:
+    _status_is("01", period_open=False)(case)
+    enrollment = Enrollment.objects.get(student=case.student, is_current=True)
+    assert (enrollment.grade, enrollment.placement_due) == (3, True)
+
+
+def _death(world: Any, student: Any = None, proof: str = "death_certificate") -> Case:
+    from xueji.changes.kinds.death.services import death_start
+
+    facts = {"learned_on": "2026-09-08", "died_on": "2026-09-06", "proof": proof}
+    return death_start(
+        actor=world.registrar_a, student=student or enrolled(world.school_a, grade=3), facts=facts
+    )
+
+
 BUILDERS: dict[str, Builder] = {
     "transfer_out": Builder(start=_transfer_out, effect=_closed_out),
     "transfer": Builder(start=_transfer, effect=_transfer_moved),
@@ -145,6 +182,9 @@ BUILDERS: dict[str, Builder] = {
     "extension": Builder(start=_extension, effect=_extended),
     "resumption": Builder(start=_resumption, effect=_resumed),
     "abroad": Builder(start=_abroad, effect=_status_is("13", period_open=True)),
+    "missing": Builder(start=_missing, effect=_status_is("15", period_open=True)),
+    "found": Builder(start=_found, effect=_found_back),
+    "death": Builder(start=_death, effect=_status_is("11", period_open=False)),
     "abroad_return": Builder(
         start=_abroad_return,
         effect=_status_is("01", period_open=False),

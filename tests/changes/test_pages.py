@@ -594,3 +594,13 @@ def test_lists_cost_the_same_queries_for_5_and_20_cases(world, persona, url):
     few = _queries(client, url)
     _cases(world, 15, offset=100)
     assert _queries(client, url) == few
+
+
+def test_lists_show_which_way_the_student_goes(world, student_c):
+    from tests.changes.builders import case_in_state
+
+    start(world, student_c)
+    case_in_state("transfer_out", "draft", world)
+    for page in (_text(login(world.registrar_a).get("/cases/")), _text(login(world.registrar_a).get("/"))):
+        assert f"{world.school_a.name} → 浙江省杭州市西湖区学军小学（系统外）" in page
+        assert f"{world.school_c.name} → {world.school_a.name}" in page  # a transfer in

@@ -235,6 +235,10 @@ class Todo:
     def counterpart(self) -> str:
         return counterpart(self.case)
 
+    @property
+    def route(self) -> str:
+        return kind_of(self.case.kind).route(self.case)
+
 
 def current_step(case: Case) -> Step | None:
     if not case.step_key:

@@ -200,7 +200,7 @@ def case_open(
     (R17.2: death, missing, dropout) first withdraws the student's other open case."""
     declared = kind_of(kind)
     if declared.supersedes and student is not None:
-        _supersedeopen_cases(actor=actor, student=student, by=declared)
+        _supersede_open_cases(actor=actor, student=student, by=declared)
     case = Case(
         kind=kind,
         number=f"tmp-{uuid.uuid4().hex[:16]}",
@@ -234,12 +234,16 @@ def open_cases(student: Any) -> Any:
 def check_no_open_case(student: Any, *, kind: Kind) -> None:
     """R17.2 (R10.10 for a second transfer): one open status-changing case per student. The
     database holds it too (a partial unique index), for two starts at the same instant."""
-    if student is not None and kind.status_changing and not kind.supersedes and open_cases(student).exists():
+    if student is None or not kind.status_changing:
+        return
+    # A kind that supersedes ends any other open case when it is filed, but not one of its own.
+    rows = open_cases(student).filter(kind=kind.key) if kind.supersedes else open_cases(student)
+    if rows.exists():
         raise open_case_conflict(student, kind)
 
 
 def open_case_conflict(student: Any, kind: Kind) -> Conflict:
-    open_case = open_cases(student).first()
+    open_case = open_cases(student).filter(kind=kind.key).first() or open_cases(student).first()
     same_kind = open_case is not None and open_case.kind == kind.key
     return Conflict(
         rule=kind.open_case_rule if same_kind else "R17.2",
@@ -249,7 +253,7 @@ def open_case_conflict(student: Any, kind: Kind) -> Conflict:
     )
 
 
-def _supersedeopen_cases(*, actor: User, student: Student, by: Kind) -> None:
+def _supersede_open_cases(*, actor: User, student: Student, by: Kind) -> None:
     """R17.2: the student's other open case ends, withdrawn with the reason; its parties see it in
     their timeline and lists."""
     for other in open_cases(student).select_for_update(of=("self",)).select_related("school__district"):

@@ -125,6 +125,7 @@ def row(case: Case) -> dict[str, Any]:
         "student": selectors.student_name(case),
         "masked_id": selectors.student_masked_id(case),
         "counterpart": selectors.counterpart(case),
+        "route": kind.route(case),
         "step": step,
         "owner": selectors.owner_label(case, step) if step and case.is_open else "",
     }

@@ -211,6 +211,12 @@ class Kind:
         """The other party, as the list shows it: the other school, or who the case describes."""
         return case.other_school.name if case.other_school is not None else "—"
 
+    def route(self, case: Case) -> str:
+        """Which way the student goes, as the lists show it: from the other party to the starting
+        school (a transfer in), or the starting school alone when there is no other party."""
+        other = self.counterpart(case)
+        return f"{other} → {case.school.name}" if other != "—" else case.school.name
+
     def external_party(self, case: Case) -> str:
         """The name of the party outside this deployment that an EXTERNAL step records."""
         return "系统外单位"

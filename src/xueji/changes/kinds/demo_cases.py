@@ -26,6 +26,8 @@ GUARDIAN = "王建国"  # the guardian who signs every application of these demo
 # The grades the demo students are taken from: old enough to have a year behind them, and a grade
 # ahead of them (a resumption into the next grade).
 GRADES = (2, 5)
+# Reports that need no year behind or ahead (a missing student, a death) take any grade.
+ANY_GRADE = (1, 9)
 
 
 def student_of(case: Case) -> Student:
@@ -37,7 +39,9 @@ def student_of(case: Case) -> Student:
 class SchoolCases:
     """The demo's school, its people and its free students, and the driving of a case to a step."""
 
-    def __init__(self, users: Mapping[str, User], schools: Mapping[str, School]):
+    def __init__(
+        self, users: Mapping[str, User], schools: Mapping[str, School], grades: tuple[int, int] = GRADES
+    ):
         self.users, self.school, self.today = users, schools[HOME], clock.today()
         self.registrar, self.approver = users["hq_registrar"], users["hq_approver"]
         self.officer = users["bg_officer"]
@@ -47,8 +51,8 @@ class SchoolCases:
                 school=self.school,
                 is_current=True,
                 status=Enrollment.Status.ENROLLED,
-                grade__gte=GRADES[0],
-                grade__lte=GRADES[1],
+                grade__gte=grades[0],
+                grade__lte=grades[1],
             )
             .exclude(student_id__in=taken)
             .select_related("student")

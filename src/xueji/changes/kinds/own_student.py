@@ -28,6 +28,15 @@ STEP_DAYS = Limit(
 
 NOT_OWN = Refusal("R4.1", "not_own_student", "只能为本校在籍学生办理。该学生不在本校。", "student")
 WRONG_STATUS = Refusal("R17.2", "wrong_status", "该学生学籍状态为“{status}”，{need}。", "student")
+# R15.2: a missing or detained student's record is kept: nothing but a death filing or the return
+# may start for it, and the refusal says so.
+KEPT_WHILE_MISSING = Refusal(
+    "R15.2",
+    "record_kept",
+    "该学生已报下落不明或被依法羁押，学籍保留，学校和区教育局不得取消或变更其学籍（第十五条）。"
+    "学生返校的，办理返校恢复在读；学生死亡的，凭死亡医学证明或法院宣告死亡判决书办理注销。",
+    "student",
+)
 
 
 def prepare(label: str, evidence: EvidenceRule = no_evidence, action_label: str = "提交学校审核") -> Step:
@@ -89,6 +98,8 @@ class Starter:
         if enrollment is None or enrollment.school_id != actor.school_id:
             raise NOT_OWN()
         if enrollment.status not in self.statuses:
+            if enrollment.status == Enrollment.Status.MISSING:
+                raise KEPT_WHILE_MISSING()
             raise WRONG_STATUS(status=enrollment.get_status_display(), need=self.need)
         engine.check_no_open_case(student, kind=self.kind)
         clean, errors = self._facts(enrollment, facts)

@@ -6,7 +6,10 @@ from __future__ import annotations
 from xueji.changes.kinds.abroad.kind import ABROAD
 from xueji.changes.kinds.abroad_return.kind import ABROAD_RETURN
 from xueji.changes.kinds.base import Kind
+from xueji.changes.kinds.death.kind import DEATH
 from xueji.changes.kinds.extension.kind import EXTENSION
+from xueji.changes.kinds.found.kind import FOUND
+from xueji.changes.kinds.missing.kind import MISSING
 from xueji.changes.kinds.resumption.kind import RESUMPTION
 from xueji.changes.kinds.suspension.kind import SUSPENSION
 from xueji.changes.kinds.transfer.kind import TRANSFER
@@ -14,7 +17,18 @@ from xueji.changes.kinds.transfer_out.kind import TRANSFER_OUT
 
 KINDS: dict[str, Kind] = {
     kind.key: kind
-    for kind in (TRANSFER, SUSPENSION, EXTENSION, RESUMPTION, ABROAD, ABROAD_RETURN, TRANSFER_OUT)
+    for kind in (
+        TRANSFER,
+        SUSPENSION,
+        EXTENSION,
+        RESUMPTION,
+        ABROAD,
+        ABROAD_RETURN,
+        TRANSFER_OUT,
+        MISSING,
+        FOUND,
+        DEATH,
+    )
 }
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from xueji.audit import actions
 from xueji.audit.services import access_record
 from xueji.changes import services as engine
+from xueji.changes.kinds.own_student import KEPT_WHILE_MISSING
 from xueji.changes.kinds.transfer.kind import REFUSALS, TRANSFER, WINDOW_MONTHS, exception_subject
 from xueji.changes.kinds.transfer.models import Verification
 from xueji.changes.kinds.transfer.schemas import FACTS
@@ -176,6 +177,8 @@ def _check_source(school: School, source: Enrollment) -> None:
         raise REFUSALS["own_student"]()
     if source.status == Enrollment.Status.SUSPENDED:
         raise REFUSALS["suspended"]()
+    if source.status == Enrollment.Status.MISSING:
+        raise KEPT_WHILE_MISSING()  # R15.2
     if source.status not in TRANSFERABLE:
         raise REFUSALS["not_enrolled"](status=source.get_status_display())
 

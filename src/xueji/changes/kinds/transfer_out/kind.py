@@ -50,6 +50,9 @@ class TransferOut(Kind):
     def counterpart(self, case: Case) -> str:
         return f"{case.facts.get('to_province', '')}{case.facts.get('to_school', '')}（系统外）"
 
+    def route(self, case: Case) -> str:
+        return f"{case.school.name} → {self.counterpart(case)}"  # the starting school sends
+
     def on_complete(self, case: Case, actor: User) -> None:
         """The record closes here as 转出 (kept, read-only for the school) after the archive's
         hand-over to the receiving school's platform (R8.1)."""
