@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     # The kinds of status change that have tables or pages of their own (changes.kinds.registry).
     "xueji.changes.kinds.transfer",
     "xueji.changes.kinds.suspension",
+    "xueji.changes.kinds.dropout",
     "xueji.exchange",
     "xueji.demo",  # `xueji demo` data and `xueji gen_demo` (synthetic data at scale)
 ]
@@ -224,6 +225,7 @@ XUEJI: dict[str, Any] = {
         "period.escalate_days": 30,  # R12.6: calendar days between urgings once it has ended
         "suspension.years": 1,  # R12.4
         "suspension.flag_total_years": 2,  # R12.4: more than this in total is flagged to the district
+        "dropout.report_days": 5,  # R13.2 (Decision): the written report, from the day learned
         "missing.report_days": 5,  # R15.2 (Decision: 及时 read as 5 working days from the day learned)
         "death.report_days": 10,  # R15.1: from the day the school learned of the death
     },

@@ -99,6 +99,16 @@ ENDPOINTS = [
         student_status="13",
     ),
     Endpoint("post", "/cases/transfer_out", ("registrar_a",), body="transfer_out", success=201),
+    # Dropout and return (R13): the registrar of the student's own school.
+    Endpoint("post", "/cases/dropout", ("registrar_a",), body="dropout", success=201),
+    Endpoint(
+        "post",
+        "/cases/dropout_return",
+        ("registrar_a",),
+        body="dropout_return",
+        success=201,
+        student_status="06",
+    ),
     # Death and missing students (R15): the registrar of the student's own school.
     Endpoint("post", "/cases/missing", ("registrar_a",), body="missing", success=201),
     Endpoint("post", "/cases/found", ("registrar_a",), body="found", success=201, student_status="15"),
@@ -117,6 +127,14 @@ START_BODIES = {
         "to_school": "杭州市学军小学",
         "requested_on": "2026-09-08",
     },
+    "dropout": {
+        "learned_on": "2026-09-08",
+        "last_attended_on": "2026-09-04",
+        "circumstances": "连续多日未到校",
+        "measures": "班主任家访两次",
+        "township": "北关区红旗路街道办事处",
+    },
+    "dropout_return": {"returns_on": "2026-09-14", "guardian_name": "王建国"},
     "missing": {
         "learned_on": "2026-09-08",
         "left_on": "2026-09-07",

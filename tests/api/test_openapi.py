@@ -47,6 +47,9 @@ def test_openapi_json_lists_the_paths(db):
         f"{API}/cases/abroad",
         f"{API}/cases/abroad_return",
         f"{API}/cases/transfer_out",
+        # Dropout and return (R13).
+        f"{API}/cases/dropout",
+        f"{API}/cases/dropout_return",
         # Death and missing students (R15).
         f"{API}/cases/missing",
         f"{API}/cases/found",

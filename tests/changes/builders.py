@@ -175,6 +175,34 @@ def _death(world: Any, student: Any = None, proof: str = "death_certificate") ->
     )
 
 
+def _dropout(world: Any, student: Any = None, **facts: Any) -> Case:
+    from xueji.changes.kinds.dropout.services import dropout_start
+
+    defaults = {
+        "learned_on": "2026-09-08",
+        "last_attended_on": "2026-09-04",
+        "circumstances": "连续多日未到校",
+        "measures": "班主任家访两次",
+        "township": "北关区红旗路街道办事处",
+    }
+    return dropout_start(
+        actor=world.registrar_a,
+        student=student or enrolled(world.school_a, grade=3),
+        facts={**defaults, **facts},
+    )
+
+
+DELIVERED = {"township": {"township_delivered_on": "2026-09-10", "township_delivery": "in_person"}}
+
+
+def _dropout_return(world: Any) -> Case:
+    from xueji.changes.kinds.dropout_return.services import dropout_return_start
+
+    student = case_in_state("dropout", "completed", world).student
+    facts = {"returns_on": "2026-09-14", "guardian_name": "王建国"}
+    return dropout_return_start(actor=world.registrar_a, student=student, facts=facts)
+
+
 BUILDERS: dict[str, Builder] = {
     "transfer_out": Builder(start=_transfer_out, effect=_closed_out),
     "transfer": Builder(start=_transfer, effect=_transfer_moved),
@@ -182,6 +210,8 @@ BUILDERS: dict[str, Builder] = {
     "extension": Builder(start=_extension, effect=_extended),
     "resumption": Builder(start=_resumption, effect=_resumed),
     "abroad": Builder(start=_abroad, effect=_status_is("13", period_open=True)),
+    "dropout": Builder(start=_dropout, effect=_status_is("06", period_open=True), decisions=DELIVERED),
+    "dropout_return": Builder(start=_dropout_return, effect=_found_back),
     "missing": Builder(start=_missing, effect=_status_is("15", period_open=True)),
     "found": Builder(start=_found, effect=_found_back),
     "death": Builder(start=_death, effect=_status_is("11", period_open=False)),

@@ -377,7 +377,8 @@ class TimelineStep:
 def owner_label(case: Case, step: Step) -> str:
     school, bureau = engine.owner_of(case, step)
     if step.party == Party.EXTERNAL:
-        return f"{kind_of(case.kind).external_party(case)}（由{bureau_label(bureau)}登记）"
+        recorder = school.name if school is not None else bureau_label(bureau)
+        return f"{kind_of(case.kind).external_party(case)}（由{recorder}登记）"
     if school is not None:
         return school.name
     return bureau_label(bureau)

@@ -39,6 +39,8 @@ def owner_of(case: Case, step: Step) -> tuple[School | None, Jurisdiction | None
         return case.other_school, None
     if step.party == Party.OTHER_BUREAU and case.other_school is not None:
         return None, case.other_school.district
+    if step.party == Party.EXTERNAL and step.recorder == Party.SCHOOL:
+        return case.school, None  # the starting school records the outside party's answer
     # The starting school's bureau acts for itself and records an external party's decision.
     return None, case.school.district
 

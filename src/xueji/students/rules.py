@@ -176,7 +176,8 @@ STATUS_TRANSITIONS: dict[str, dict[str, str]] = {
     "02": {"01": "R12.5", "06": "R13.2", "11": "R15.1", "15": "R15.2"},
     # R12.7: back from abroad at this school (在读) or, by transfer, at another (转出 here).
     "13": {"01": "R12.7", "06": "R13.2", "10": "R12.7", "11": "R15.1", "15": "R15.2"},
-    "06": {"01": "R13.2", "11": "R15.1", "15": "R15.2"},
+    # R13.2: back at this school (在读) or, by transfer, at another (转出 here).
+    "06": {"01": "R13.2", "10": "R13.2", "11": "R15.1", "15": "R15.2"},
     # R15.2: a missing student's record is cancelled only by a death filing; found, the student
     # is 在读 again.
     "15": {"01": "R15.2", "11": "R15.2"},

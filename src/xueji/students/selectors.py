@@ -378,6 +378,19 @@ def follow_ups(*, requested_by: Any, student: Student) -> list[FollowUp]:
     return list(FollowUp.objects.filter(student=student).select_related("recorded_by", "evidence"))
 
 
+# R13.2: a dropped-out student with no effort to bring them back for this many days is listed.
+EFFORT_DAYS = 30
+
+
+def dropouts_without_recent_effort(*, requested_by: Any) -> QuerySet[StatusPeriod]:
+    """R13.2: dropped-out students of the user's scope whose last follow-up (劝返: a visit, a call, a
+    contact with the household-registration place) is older than EFFORT_DAYS, or who have none."""
+    since = clock.today() - dt.timedelta(days=EFFORT_DAYS)
+    return running_periods(requested_by=requested_by, status=Enrollment.Status.DROPPED_OUT).filter(
+        Q(last_follow_up__isnull=True) | Q(last_follow_up__lt=since)
+    )
+
+
 def running_periods(
     *, requested_by: Any, status: str, ending_within: int | None = None, ended: bool = False
 ) -> QuerySet[StatusPeriod]:

@@ -31,8 +31,13 @@ from xueji.students.models import Enrollment, StatusPeriod, StatusPeriodEvent, S
 
 LABELS = dict(Enrollment.Status.choices)
 # Statuses that run for a time and so open a period.
-# Statuses that run from a day (a suspension until its planned end; abroad and missing open-ended).
-PERIOD_STATUSES = (Enrollment.Status.SUSPENDED, Enrollment.Status.ABROAD, Enrollment.Status.MISSING)
+# Statuses that run from a day (a suspension until its planned end; the others open-ended).
+PERIOD_STATUSES = (
+    Enrollment.Status.SUSPENDED,
+    Enrollment.Status.ABROAD,
+    Enrollment.Status.DROPPED_OUT,
+    Enrollment.Status.MISSING,
+)
 MSG_NO_RECORD = "该学生在本系统中没有当前学籍。"
 
 

@@ -13,12 +13,11 @@ from collections.abc import Mapping
 from io import BytesIO
 
 from xueji.changes import services as engine
-from xueji.changes.kinds.base import Party
 from xueji.changes.kinds.demo_files import scan
 from xueji.changes.kinds.registry import kind_of
 from xueji.changes.models import Case
 from xueji.core import clock
-from xueji.org.models import School, User
+from xueji.org.models import Role, School, User
 from xueji.students.models import Enrollment, Student
 
 HOME = "hq"
@@ -63,11 +62,11 @@ class SchoolCases:
         """The next student in school with no case yet (StopIteration when there is none)."""
         return next(self.free).student
 
-    def attach(self, case: Case) -> None:
+    def attach(self, case: Case, actor: User | None = None) -> None:
         """Attach a demo scan for every category of evidence the case still misses."""
         for category, label in engine.missing_evidence(case).items():
             engine.case_attach(
-                actor=self.registrar,
+                actor=actor or self.registrar,
                 case=case,
                 file=BytesIO(scan(label, student_of(case).name, case.number)),
                 original_name=f"{label}.pdf",
@@ -79,8 +78,10 @@ class SchoolCases:
         self.attach(case)
         case = engine.case_submit(actor=self.registrar, case=case)
         while case.state == Case.State.OPEN and case.step_key != stop:
+            actor = self._actor(case)
+            self.attach(case, actor)  # what this step needs (a receipt the school records)
             case = engine.case_approve(
-                actor=self._actor(case),
+                actor=actor,
                 case=case,
                 comment="同意",
                 decision=(decisions or {}).get(case.step_key),
@@ -88,9 +89,10 @@ class SchoolCases:
         return case
 
     def _actor(self, case: Case) -> User:
-        party = kind_of(case.kind).step(case, case.step_key).party
-        if party == Party.SCHOOL:
-            return self.approver
-        if party == Party.SCHOOL_BUREAU:
+        step = kind_of(case.kind).step(case, case.step_key)
+        school, bureau = engine.owner_of(case, step)
+        if school is not None:
+            return self.approver if Role.SCHOOL_APPROVER in step.roles else self.registrar
+        if bureau is not None and Role.DISTRICT_OFFICER in step.roles:
             return self.officer
-        raise ValueError(f"demo: no actor for the step {case.step_key} ({party})")
+        raise ValueError(f"demo: no actor for the step {case.step_key} ({step.party})")

@@ -7,6 +7,8 @@ from xueji.changes.kinds.abroad.kind import ABROAD
 from xueji.changes.kinds.abroad_return.kind import ABROAD_RETURN
 from xueji.changes.kinds.base import Kind
 from xueji.changes.kinds.death.kind import DEATH
+from xueji.changes.kinds.dropout.kind import DROPOUT
+from xueji.changes.kinds.dropout_return.kind import DROPOUT_RETURN
 from xueji.changes.kinds.extension.kind import EXTENSION
 from xueji.changes.kinds.found.kind import FOUND
 from xueji.changes.kinds.missing.kind import MISSING
@@ -25,6 +27,8 @@ KINDS: dict[str, Kind] = {
         ABROAD,
         ABROAD_RETURN,
         TRANSFER_OUT,
+        DROPOUT,
+        DROPOUT_RETURN,
         MISSING,
         FOUND,
         DEATH,

@@ -31,7 +31,8 @@ from xueji.students.models import Enrollment, Student
 
 # 在读, and 出国（境）: a student back from abroad who goes to another school continues the record
 # there by transfer (R12.7).
-TRANSFERABLE = (Enrollment.Status.ENROLLED, Enrollment.Status.ABROAD)
+# R13.2: a dropped-out student who returns at another school continues the record there too.
+TRANSFERABLE = (Enrollment.Status.ENROLLED, Enrollment.Status.ABROAD, Enrollment.Status.DROPPED_OUT)
 GRADUATING_GRADES = (6, 9)
 STARTING_GRADES = (1, 7)
 

@@ -1,0 +1,131 @@
+"""Dropout (辍学报告, R13.2, R13.3): the registrar reports it with what the school has done to bring
+the student back; the school approver sends the written reports; the school records when and how
+the township or street office received its copy (an outside party, with its receipt); the
+district confirms in writing and keeps it. Due within 5 working days of the day the school learned
+of it (Decision, a district limit), counted from that day for all the school's steps, flagged when
+late, never refused. On completion the student is 辍学 from the day after the last day at school;
+the record is kept and managed for the whole compulsory period (never deleted), every effort to
+bring the student back goes on the follow-up log, and the return reactivates the same record.
+
+The filing withdraws any other open case of the student (R17.2). No expulsion, forced suspension
+or forced withdrawal exists anywhere (R13.1): a dropout is the school's report of a fact."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from xueji.changes.kinds.base import HomeCard, Kind, Party, Refusal, Step
+from xueji.changes.kinds.dropout.schemas import FACTS
+from xueji.changes.kinds.own_student import district_approval
+from xueji.org.models import Role
+from xueji.org.policy import Limit
+from xueji.students import status
+from xueji.students.models import Enrollment
+
+if TYPE_CHECKING:
+    from xueji.changes.models import Case
+    from xueji.org.models import User
+
+REPORT_DAYS = Limit(
+    "dropout.report_days", "学生辍学后学校书面报告（自获知之日起）", "个工作日", "R13.2", 5, 1, 30
+)
+DOCUMENTS = {
+    "efforts_record": "劝返工作记录（家访、谈话记录等）",
+    "township_receipt": "乡镇人民政府（街道办事处）签收的书面报告",
+}
+RECEIPT = {"township_receipt": DOCUMENTS["township_receipt"]}
+
+REFUSALS = {
+    r.code: r
+    for r in (
+        Refusal("R13.2", "learned_in_future", "学校获知日期不能晚于今天。", "learned_on"),
+        Refusal("R13.2", "attended_after_learned", "最后到校日期不能晚于学校获知日期。", "last_attended_on"),
+        Refusal(
+            "R13.3",
+            "hukou_place_required",
+            "外来务工人员随迁子女辍学的，请填写户籍所在地，以便与当地教育行政部门沟通（第十三条）。",
+            "hukou_place",
+        ),
+    )
+}
+
+PREPARE = Step(
+    "prepare",
+    "学校受理（辍学情况、劝返措施）",
+    Party.SCHOOL,
+    (Role.REGISTRAR,),
+    days=REPORT_DAYS,
+    anchor="learned_on",
+    action_label="提交学校审核",
+)
+SCHOOL = Step(
+    "school",
+    "学校审核（书面报告乡镇（街道）、区教育局）",
+    Party.SCHOOL,
+    (Role.SCHOOL_APPROVER,),
+    days=REPORT_DAYS,
+    anchor="learned_on",
+    action_label="同意并书面报告",
+)
+TOWNSHIP = Step(
+    "township",
+    "乡镇（街道）书面报告送达（由学校登记）",
+    Party.EXTERNAL,
+    (Role.REGISTRAR, Role.SCHOOL_APPROVER),
+    days=REPORT_DAYS,
+    anchor="learned_on",
+    evidence=lambda context: RECEIPT,
+    decides=("township_delivered_on", "township_delivery"),
+    action_label="登记已送达",
+    recorder=Party.SCHOOL,
+)
+DISTRICT = district_approval("区教育局书面确认", action_label="确认并存档")
+
+
+class Dropout(Kind):
+    key = "dropout"
+    label = "辍学报告"
+    number_prefix = "CX"
+    every_step = (PREPARE, SCHOOL, TOWNSHIP, DISTRICT)
+    rules = ("R13.2", "R13.3", "R17.2")
+    facts = FACTS
+    documents = DOCUMENTS
+    refusals = REFUSALS
+    supersedes = True  # R17.2
+    urls = "xueji.changes.kinds.dropout.urls"
+    api = "xueji.changes.kinds.dropout.api"
+    demo = "xueji.changes.kinds.dropout.demo"
+    for_statuses = (Enrollment.Status.ENROLLED, Enrollment.Status.SUSPENDED)
+    student_action = ("dropout:new", "报告辍学")
+    menu = (("dropout:list", "辍学劝返", (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER)),)
+    started_message = "已发起辍学报告 {number}。请核对辍学情况和劝返措施，提交学校审核后书面报告。"
+    timeline_hint = "第十三条：学校书面报告乡镇（街道）和区教育局，保留学籍并继续劝返"
+
+    def external_party(self, case: Case) -> str:
+        return str(case.facts.get("township") or "乡镇人民政府（街道办事处）")
+
+    def on_complete(self, case: Case, actor: User) -> None:
+        """R13.2: 辍学 from the day after the last day at school; the record is kept."""
+        assert case.student_id is not None  # the case is about a student of this system
+        last = dt.date.fromisoformat(case.facts["last_attended_on"])
+        status.enrollment_change_status(
+            actor=actor,
+            student=case.student_id,
+            status=Enrollment.Status.DROPPED_OUT,
+            starts_on=last + dt.timedelta(days=1),
+            reference=case.number,
+        )
+
+    def home_cards(self, user: User) -> list[HomeCard]:
+        """R13.2: dropped-out students with no effort to bring them back in the last 30 days."""
+        from xueji.students import selectors as student_selectors
+
+        if not user.has_role(Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
+            return []
+        waiting = student_selectors.dropouts_without_recent_effort(requested_by=user).count()
+        days = student_selectors.EFFORT_DAYS
+        return [HomeCard(f"辍学学生 {days} 天内未劝返", waiting, "dropout:list", "劝返名单")]
+
+
+DROPOUT = Dropout()
