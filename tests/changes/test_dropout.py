@@ -131,3 +131,38 @@ def test_r17_2_a_dropout_report_withdraws_the_students_open_suspension(world):
     _dropout(world, student=suspension.student)
     suspension.refresh_from_db()
     assert suspension.state == "withdrawn"
+
+
+def test_r13_2_the_written_reports_print_for_the_street_office_and_the_district(world):
+    from xueji.audit.models import AuditEvent
+
+    case = case_in_state("dropout", "open", world, step="township")
+    client = login(world.registrar_a)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "打印《关于学生辍学情况的报告》（报乡镇（街道））" in page
+    assert "打印《关于学生辍学情况的报告》（报区教育局）" in page
+    for key in ("township", "district"):
+        response = client.get(f"/cases/{case.pk}/letters/{key}/")
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF") and response.content.rstrip().endswith(b"%%EOF")
+    assert AuditEvent.objects.filter(action="case.print", subject_id=str(case.pk)).count() == 2
+    assert client.get(f"/cases/{case.pk}/letters/nonsense/").status_code == 404
+    other = case_in_state("suspension", "draft", world)
+    assert client.get(f"/cases/{other.pk}/letters/township/").status_code == 404
+    assert login(world.registrar_b).get(f"/cases/{case.pk}/letters/township/").status_code == 404
+
+
+def test_r13_2_the_report_names_the_student_masked_and_the_family_address_for_the_street_office(world):
+    from xueji.changes.kinds.dropout.kind import LETTERS
+
+    case = _dropout(world, migrant=True, hukou_place="河南省濮阳市范县")
+    enrollment = Enrollment.objects.get(student=case.student, is_current=True)
+    township, district = (" ".join(letter.paragraphs(case, enrollment)) for letter in LETTERS)
+    student = case.student
+    for text in (township, district):
+        assert student.name in text and student.id_number not in text and student.id_number[-4:] in text
+        assert "户籍所在地为河南省濮阳市范县" in text and "第十三条" in text
+    address = student.current_address or student.home_address
+    assert (address in township) and (not address or address not in district)
+    assert LETTERS[0].recipient(case) == "北关区红旗路街道办事处"
+    assert LETTERS[1].recipient(case) == "北关区教育局"

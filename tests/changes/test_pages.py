@@ -464,7 +464,17 @@ def test_r2_2_wrong_roles_are_403(world, student_c):
     case = start(world, student_c)
     assert login(world.auditor).get(f"/cases/{case.pk}/").status_code == 403
     assert login(world.admin).get("/cases/").status_code == 403
-    assert login(world.registrar_a).post(f"/cases/{case.pk}/approve/").status_code == 403
+    # A registrar approves only where a kind makes it the step's party (a dropout's street-office
+    # receipt, R13.2): anywhere else the engine refuses, says why, and nothing changes.
+    registrar = login(world.registrar_a)
+    assert registrar.post(f"/cases/{case.pk}/approve/").status_code == 302
+    attach(case, world.registrar_a, *START_EVIDENCE)
+    engine.case_submit(actor=world.registrar_a, case=case)
+    for verb, body in (("approve", {}), ("reject", {"reason": "x"}), ("return", {"comment": "x"})):
+        page = _text(registrar.post(f"/cases/{case.pk}/{verb}/", body, follow=True))
+        assert "不是您的办理环节" in page, verb
+    case.refresh_from_db()
+    assert (case.state, case.step_key) == ("open", "filing")
     assert login(world.approver_a).get("/cases/transfer/verify/").status_code == 403
     assert login(world.registrar_a).get("/cases/batches/").status_code == 403
 

@@ -83,13 +83,75 @@ def application_pdf(
     signs.setStyle(TableStyle([*grid, ("VALIGN", (1, 0), (1, -1), "BOTTOM")]))
     story = [
         para(title, heading),
-        para(f"编号 {case.number}　·　{school.name}", small),
+        para(f"编号 {case.number}　{school.name}", small),
         Spacer(1, 5 * mm),
         table,
         Spacer(1, 4 * mm),
         signs,
     ]
-    mark = f"{printed_by} 于 {printed_at} 打印 · 仅供学籍档案使用，不得外传（第二十一条）"
+    mark = f"{printed_by} 于 {printed_at} 打印；仅供学籍档案使用，不得外传（第二十一条）"
+
+    def footer(canvas: Any, _doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.drawCentredString(A4[0] / 2, 9 * mm, mark)
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
+
+
+def letter_pdf(
+    *,
+    title: str,
+    recipient: str,
+    paragraphs: list[str],
+    sender: str,
+    number: str,
+    dated: str,
+    printed_by: str,
+    printed_at: str,
+) -> bytes:
+    """A written report (R13.2: to the street office, to the district) as an official letter: the
+    title, the recipient, the body, the sending school and date with room for its stamp. A4, the
+    same CID font; every page says who printed it and when (R21.1)."""
+    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    register_cid_font()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=22, wordWrap="CJK", firstLineIndent=24)
+    plain = ParagraphStyle("plain", parent=body, firstLineIndent=0)
+    heading = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=26, alignment=TA_CENTER)
+    right = ParagraphStyle("right", parent=plain, alignment=TA_RIGHT)
+    small = ParagraphStyle("small", fontName=FONT, fontSize=9, leading=12, alignment=TA_CENTER)
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=25 * mm,
+        rightMargin=25 * mm,
+        topMargin=22 * mm,
+        bottomMargin=20 * mm,
+        title=title,
+        author=sender,
+        creator="xueji",
+    )
+    story: list[Any] = [
+        Paragraph(escape(title), heading),
+        Paragraph(escape(f"编号 {number}"), small),
+        Spacer(1, 8 * mm),
+        Paragraph(escape(f"{recipient}："), plain),
+    ]
+    story += [Paragraph(escape(text), body) for text in paragraphs]
+    story += [
+        Spacer(1, 16 * mm),
+        Paragraph(escape(f"{sender}（盖章）"), right),
+        Paragraph(escape(dated), right),
+    ]
+    mark = f"{printed_by} 于 {printed_at} 打印；证件号已脱敏（第二十一条）"
 
     def footer(canvas: Any, _doc: Any) -> None:
         canvas.saveState()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/documents/", views.document_upload, name="document_upload"),
     path("documents/<int:pk>/", views.document, name="document"),
     path("<int:pk>/print/", views.print_form, name="print"),
+    path("<int:pk>/letters/<slug:key>/", views.print_letter, name="letter"),
     path("<int:pk>/platform/", views.platform, name="platform"),
     # A kind's own verb (its key, as the kind declares it): after the engine's fixed ones.
     path("<int:pk>/<slug:action>/", views.extra_action, name="action"),

@@ -391,6 +391,41 @@ def print_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return response
 
 
+@route("changes:letter")
+def print_letter(request: AuthenticatedRequest, pk: int, key: str) -> HttpResponse:
+    """One of the kind's written reports (R13.2: to the street office, to the district), printed by
+    the school that sends it; logged and marked with who printed it (R21.1)."""
+    user = request.user
+    case = selectors.case_get(requested_by=user, pk=pk)
+    kind = kind_of(case.kind)
+    letter = next((item for item in kind.letters if item.key == key), None)
+    if letter is None or case.student is None:
+        raise Http404
+    from xueji.changes.printing import letter_pdf  # reportlab loads only when printing
+
+    enrollment = case.student.enrollments.select_related("school", "school_class").order_by(
+        "-is_current", "-pk"
+    )[0]
+    access_record(actor=user, action=actions.CASE_PRINT, subject=case, school=case.school, note=letter.title)
+    now = timezone.localtime(clock.now())
+    content = letter_pdf(
+        title=letter.title,
+        recipient=letter.recipient(case),
+        paragraphs=letter.paragraphs(case, enrollment),
+        sender=case.school.name,
+        number=case.number,
+        dated=f"{now:%Y年%m月%d日}",
+        printed_by=f"{user.full_name or user.username}（{user.unit_name}）",
+        printed_at=f"{now:%Y-%m-%d %H:%M}",
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = content_disposition_header(False, f"{letter.title}-{case.number}.pdf")
+    assert disposition is not None  # None only without a file name
+    response["Content-Disposition"] = disposition
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 # --------------------------------------------------------------------------- Excel export (R21.1)
 
 

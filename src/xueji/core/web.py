@@ -64,15 +64,18 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "changes:export": (REG, APPR, OFF),
     "changes:detail": (REG, APPR, OFF),
     "changes:submit": (REG,),
-    "changes:approve": (APPR, OFF),
-    "changes:reject": (APPR, OFF),
-    "changes:return": (APPR, OFF),
+    # A registrar acts at a step too where the kind says so (the school records the street
+    # office's receipt of a dropout report, R13.2); the engine decides each case.
+    "changes:approve": (REG, APPR, OFF),
+    "changes:reject": (REG, APPR, OFF),
+    "changes:return": (REG, APPR, OFF),
     "changes:withdraw": (REG,),
     # A kind's own verb on a case (its roles are the kind's: changes.views.extra_action).
     "changes:action": (REG, APPR, OFF),
     "changes:document_upload": (REG, APPR, OFF),
     "changes:document": (REG, APPR, OFF),
     "changes:print": (REG, APPR, OFF),
+    "changes:letter": (REG, APPR, OFF),
     "changes:platform": (REG,),  # R17.1: the starting school's registrar
 }
 PUBLIC_ROUTES = {"login", "logout"}

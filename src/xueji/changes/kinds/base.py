@@ -54,6 +54,19 @@ EvidenceRule = Callable[["EvidenceContext"], Mapping[str, str]]
 
 
 @dataclass(frozen=True)
+class Letter:
+    """A written report the school prints from the case and sends (R13.2: to the street office and
+    to the district): its title, to whom, and its paragraphs, written from the case and the
+    student's current enrollment. The student's ID number is never printed in full on a letter."""
+
+    key: str
+    title: str
+    audience: str  # whom it goes to, as the link says: 打印《title》（报audience）
+    recipient: Callable[[Any], str]  # (case) → "北关区红旗路街道办事处"
+    paragraphs: Callable[[Any, Any], list[str]]  # (case, enrollment) → the body
+
+
+@dataclass(frozen=True)
 class EvidenceContext:
     facts: Mapping[str, Any]
     school: School
@@ -168,6 +181,8 @@ class Kind:
     student_action: ClassVar[tuple[str, str] | None] = None
     # The title of the application form the school prints for signature and stamp, if any.
     printable: ClassVar[str] = ""
+    # The written reports the school prints from the case and sends (changes.printing.letter_pdf).
+    letters: ClassVar[tuple[Letter, ...]] = ()
     # What the case list calls the two schools ("转出学校", "转入学校" for a transfer).
     school_label: ClassVar[str] = "学校"
     other_school_label: ClassVar[str] = "对方学校"

@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from xueji.changes.kinds.base import HomeCard, Kind, Party, Refusal, Step
+from xueji.changes.kinds.base import HomeCard, Kind, Letter, Party, Refusal, Step
 from xueji.changes.kinds.dropout.schemas import FACTS
 from xueji.changes.kinds.own_student import district_approval
+from xueji.core.identity import mask_id_number
 from xueji.org.models import Role
 from xueji.org.policy import Limit
 from xueji.students import status
@@ -49,6 +50,55 @@ REFUSALS = {
         ),
     )
 }
+
+
+def _report(case: Case, enrollment: Enrollment, *, to_township: bool) -> list[str]:
+    """R13.2's written report: who, since when, what happened, what the school has done, and (to
+    the street office) where the family lives, so that it can help bring the child back. The ID
+    number is masked: neither recipient needs it on paper (R21.1)."""
+    student, facts = enrollment.student, case.facts
+    last = dt.date.fromisoformat(facts["last_attended_on"])
+    learned = dt.date.fromisoformat(facts["learned_on"])
+    who = (
+        f"我校{enrollment.placement}学生{student.name}（{student.get_gender_display()}，"
+        f"{student.birth_date:%Y年%m月%d日}出生，身份证件号 {mask_id_number(student.id_number)}）"
+    )
+    paragraphs = [
+        f"{who}自 {last:%Y年%m月%d日} 后未到校，学校于 {learned:%Y年%m月%d日} 获知其辍学。{facts['circumstances']}",
+        f"学校已采取的劝返措施：{facts['measures']}",
+    ]
+    address = student.current_address or student.home_address
+    if to_township and address:
+        paragraphs.append(f"该生现住址：{address}。")
+    if facts.get("migrant"):
+        paragraphs.append(
+            f"该生为外来务工人员随迁子女，户籍所在地为{facts.get('hukou_place', '')}。学校将与其户籍所在地"
+            "教育行政部门沟通，督促其完成义务教育阶段学习。"
+        )
+    ask = "请予协助，共同做好劝返复学工作。" if to_township else "请予备案。"
+    paragraphs.append(
+        "根据《北关区中小学学籍管理办法（暂行）》第十三条，现将该生辍学情况书面报告。我校将在义务教育年限内为其"
+        f"保留学籍，继续做好劝返工作。{ask}"
+    )
+    return paragraphs
+
+
+LETTERS = (
+    Letter(
+        "township",
+        "关于学生辍学情况的报告",
+        "乡镇（街道）",
+        lambda case: str(case.facts.get("township") or "乡镇人民政府（街道办事处）"),
+        lambda case, enrollment: _report(case, enrollment, to_township=True),
+    ),
+    Letter(
+        "district",
+        "关于学生辍学情况的报告",
+        "区教育局",
+        lambda case: f"{case.school.district.name}教育局",
+        lambda case, enrollment: _report(case, enrollment, to_township=False),
+    ),
+)
 
 PREPARE = Step(
     "prepare",
@@ -92,6 +142,7 @@ class Dropout(Kind):
     facts = FACTS
     documents = DOCUMENTS
     refusals = REFUSALS
+    letters = LETTERS
     supersedes = True  # R17.2
     urls = "xueji.changes.kinds.dropout.urls"
     api = "xueji.changes.kinds.dropout.api"
