@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import _user, login
 from tests.exchange.conftest import child, fill, template_bytes
 from tests.factories import enrollment_payload, family_payload, student_payload
+from xueji.changes.kinds.dropout.services import dropout_start
 from xueji.changes.kinds.suspension.services import suspension_start
 from xueji.changes.kinds.transfer.services import transfer_start
 from xueji.changes.services import case_attach
@@ -97,7 +98,26 @@ def objects(world):
                 "guardian_name": "王建国",
             },
         )
+        # A dropout report (its written reports to the street office and the district, R13.2).
+        dropout = dropout_start(
+            actor=registrar,
+            student=student_register(
+                actor=registrar,
+                school=school,
+                student=student_payload(dt.date(2020, 3, 3), name="辍学生"),
+                family=family_payload(),
+                enrollment=enrollment_payload(),
+            ),
+            facts={
+                "learned_on": "2026-09-08",
+                "last_attended_on": "2026-09-04",
+                "circumstances": "连续多日未到校",
+                "measures": "家访",
+                "township": "街道办事处",
+            },
+        )
         made[key] = {
+            "dropout": dropout.pk,
             "student": student.pk,
             "evidence": item.pk,
             "application": app.pk,
@@ -171,6 +191,8 @@ def _url(name: str, objects: dict, key: str) -> str:
         return reverse(name, kwargs={"kind": "new"})
     if kind is None and name.startswith("changes:") and name in OBJECT_ROUTES:
         kind = "case"
+    if name == "changes:letter":  # a kind's written report: the dropout's to the street office
+        return reverse(name, kwargs={"pk": objects[key]["dropout"], "key": "township"})
     if name == "changes:action":  # a kind's own verb: the transfer's district exception (R10.9)
         return reverse(name, kwargs={"pk": objects[key]["case"], "action": "exception"})
     return reverse(name, kwargs={"pk": objects[key][kind]}) if kind else reverse(name)
