@@ -13,7 +13,7 @@ from xueji.core.web import AuthenticatedRequest, route
 from xueji.org import selectors
 from xueji.org.models import Role
 from xueji.students import selectors as student_selectors
-from xueji.students.models import EntryApplication
+from xueji.students.models import Enrollment, EntryApplication
 
 
 @route("home")
@@ -28,7 +28,11 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         context["incomplete_count"] = student_selectors.enrollment_search(
             requested_by=user, incomplete=True
         ).count()
-        context["enrolled_count"] = student_selectors.enrollment_search(requested_by=user).count()
+        context["enrolled_count"] = (
+            student_selectors.enrollment_search(requested_by=user)
+            .filter(status=Enrollment.Status.ENROLLED)  # 在读: not the suspended, abroad, …
+            .count()
+        )
     if user.role == Role.REGISTRAR:
         context["unplaced_count"] = (
             student_selectors.enrollment_search(requested_by=user).filter(school_class__isnull=True).count()

@@ -172,3 +172,63 @@ def test_r15_2_found_again_the_same_record_is_in_school_again(world):
 def test_r15_2_the_report_is_due_5_working_days_from_the_day_learned(world):
     case = _missing(world)
     assert (case.step_started_on, case.step_due) == (dt.date(2026, 9, 8), dt.date(2026, 9, 15))
+
+
+def test_r15_1_a_cancelled_record_is_read_only_in_the_pages_and_the_services(world):
+    from django.test import Client
+
+    from tests.conftest import login
+    from xueji.org.tokens import api_token_issue
+    from xueji.students import services as student_services
+    from xueji.students.models import FollowUp
+
+    student = case_in_state("death", "completed", world).student
+    with pytest.raises(RuleViolation) as refused:
+        student_services.student_update(
+            actor=world.registrar_a, student=student, changes={"specialty": "书法"}
+        )
+    assert (refused.value.rule, refused.value.code) == ("R15.1", "record_closed")
+    with pytest.raises(RuleViolation):
+        student_services.follow_up_record(
+            actor=world.registrar_a,
+            student=student,
+            kind=FollowUp.Kind.URGE,
+            on=dt.date(2026, 9, 10),
+            who="班主任",
+            way=FollowUp.Way.VISIT,
+            result="x",
+        )
+    page = login(world.registrar_a).get(f"/students/{student.pk}/?tab=status").content.decode()
+    assert "学籍已注销（死亡），只读保存" in page and "修改信息" not in page and "记录跟进" not in page
+    token = api_token_issue(user=world.registrar_a)[0]
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {token}").patch(
+        f"/api/v1/students/{student.pk}", {"changes": {"specialty": "书法"}}, content_type="application/json"
+    )
+    assert response.status_code == 422 and response.json()["rule"] == "R15.1"
+
+
+def test_r15_1_a_death_before_the_students_birth_is_refused(world):
+    with pytest.raises((RuleViolation, RuleViolations)) as refused:
+        from xueji.changes.kinds.death.services import death_start
+
+        death_start(
+            actor=world.registrar_a,
+            student=enrolled(world.school_a, grade=3),
+            facts={"learned_on": "2026-09-08", "died_on": "1990-01-01", "proof": "death_certificate"},
+        )
+    assert "不能早于学生的出生日期" in _refusal(refused.value).message
+
+
+def test_r2_3_a_text_longer_than_allowed_is_refused_never_cut(world):
+    from xueji.changes.kinds.death.services import death_start
+
+    facts = {
+        "learned_on": "2026-09-08",
+        "died_on": "2026-09-06",
+        "proof": "death_certificate",
+        "circumstances": "字" * 301,
+    }
+    with pytest.raises((RuleViolation, RuleViolations)) as refused:
+        death_start(actor=world.registrar_a, student=enrolled(world.school_a, grade=3), facts=facts)
+    assert _refusal(refused.value).message == "情况说明不能超过 300 字（现为 301 字）。"
+    assert not Case.objects.exists()

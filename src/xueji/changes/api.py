@@ -39,6 +39,7 @@ from xueji.core.pagination import CappedPaginator
 from xueji.exchange import exports
 from xueji.org.models import Role
 from xueji.org.permissions import require_role
+from xueji.students.rules import refuse_forbidden_status
 
 logger = logging.getLogger(__name__)
 router = Router(tags=["学籍变动"])
@@ -316,6 +317,7 @@ PAGE = Query(1, ge=1, le=100_000, title="页码")
 
 
 def _kind_filter(kind: str) -> str:
+    refuse_forbidden_status(kind, field="kind")  # R13.1: no expulsion kind, asked for or not
     if kind and kind not in KINDS:
         raise RuleViolation(
             rule="R2.3", code="invalid_input", field="kind", message=f"kind：应为 {'、'.join(KINDS)} 之一。"

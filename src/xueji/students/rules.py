@@ -192,6 +192,16 @@ MSG_FORBIDDEN_STATUS = (
     "学生确实无法到校的，请按休学、辍学报告等规定程序办理。"
 )
 MSG_TRANSITION = "该学生学籍状态为“{old}”，不能直接变为“{new}”。请按《办法》规定的程序办理。"
+# R15.1: a cancelled record (死亡) is kept read-only: no edit, no follow-up, no evidence.
+CLOSED_STATUSES = ("11",)
+MSG_CLOSED = "该学生学籍已注销（死亡），只读保存，不能修改（第十五条）。"
+
+
+def refuse_closed(status: str) -> None:
+    if status in CLOSED_STATUSES:
+        raise RuleViolation(rule="R15.1", code="record_closed", field=None, message=MSG_CLOSED)
+
+
 # Statuses whose student is not counted among current students (R12.3: a suspended record is kept
 # but the student is not in class).
 NOT_ATTENDING = ("02", "06", "11", "13", "15")

@@ -455,6 +455,7 @@ def student_update(
     student = Student.objects.select_for_update().get(pk=student.pk)
     enrollment = student.enrollments.select_related("school__district").get(is_current=True)
     require_role(actor, WRITE_STUDENTS, school=enrollment.school)
+    rules.refuse_closed(enrollment.status)  # R15.1: read-only once cancelled
     today = clock.today()
     _refuse_key_changes(student, validation.clean_key_fields(changes))  # R9.1
     other = {k: v for k, v in changes.items() if k not in validation.KEY_FIELDS}
@@ -611,6 +612,7 @@ def evidence_attach(
 ) -> Evidence:
     enrollment = student.enrollments.select_related("school__district").get(is_current=True)
     require_role(actor, WRITE_STUDENTS, school=enrollment.school)
+    rules.refuse_closed(enrollment.status)  # R15.1
     if category not in Evidence.Category.values:
         raise RuleViolation(rule="R6.1", code="bad_code", field="category", message="请选择材料类别。")
     stored = evidence.store(file)
@@ -774,6 +776,7 @@ def follow_up_record(
     nothing else. The school's registrar or the district's officer records it."""
     enrollment = student.enrollments.select_related("school__district").get(is_current=True)
     require_role(actor, FOLLOW_UP_WRITERS, school=enrollment.school)
+    rules.refuse_closed(enrollment.status)  # R15.1
     errors: list[RuleViolation] = []
 
     def refuse(field: str, message: str, rule: str = "R12.6") -> None:

@@ -80,13 +80,15 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         note=f"tab={tab[:20]}",
     )
     own_registrar = user.role == Role.REGISTRAR and enrollment.school_id == user.school_id
+    closed = enrollment.status in rules.CLOSED_STATUSES  # R15.1: kept read-only
     family = list(student.family.all())
     context: dict[str, Any] = {
         "student": student,
         "enrollment": enrollment,
         "family": family,
         "tab": tab,
-        "can_edit": own_registrar,
+        "can_edit": own_registrar and not closed,
+        "closed": closed,
         # R21.1: the full number only where the task needs it (the registrar keeping the record).
         "id_number": student.id_number if own_registrar else identity.mask_id_number(student.id_number),
         "missing": rules.missing_fields(model_to_dict(student), [model_to_dict(m) for m in family]),
@@ -102,7 +104,7 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         # R12.4, R12.6: the status periods with their thresholds, and the follow-up log.
         context["periods"] = selectors.status_periods(requested_by=user, student=student)
         context["follow_ups"] = selectors.follow_ups(requested_by=user, student=student)
-        may_follow_up = own_registrar or user.role == Role.DISTRICT_OFFICER
+        may_follow_up = (own_registrar or user.role == Role.DISTRICT_OFFICER) and not closed
         context["follow_up_form"] = FollowUpForm(initial={"on": clock.today()}) if may_follow_up else None
     # The cases that may start for this student, as each kind declares (R17.2: or the open one).
     context["student_actions"] = hooks.student_actions(user, student, enrollment)

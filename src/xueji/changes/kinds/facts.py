@@ -118,6 +118,12 @@ class Fact:
                 errors.append(self._refusal("bad_number", self.required_message or self._ask()))
                 return None
             return number
+        if len(text) > self.max_length:  # refused, never cut: the person decides what to drop
+            errors.append(
+                self._refusal(
+                    "too_long", f"{self.label}不能超过 {self.max_length} 字（现为 {len(text)} 字）。"
+                )
+            )
         return text[: self.max_length]
 
     def _ask(self) -> str:

@@ -41,6 +41,7 @@ REFUSALS = {
         ),
         Refusal("R15.1", "learned_in_future", "学校获知日期不能晚于今天。", "learned_on"),
         Refusal("R15.1", "died_after_learned", "死亡日期不能晚于学校获知日期。", "died_on"),
+        Refusal("R15.1", "died_before_birth", "死亡日期不能早于学生的出生日期（{birth}）。", "died_on"),
     )
 }
 

@@ -22,6 +22,9 @@ def _derive(enrollment: Enrollment, clean: dict[str, Any], errors: list[RuleViol
         errors.append(REFUSALS["learned_in_future"]())
     if learned and died and died > learned:
         errors.append(REFUSALS["died_after_learned"]())
+    birth = enrollment.student.birth_date
+    if died and dt.date.fromisoformat(died) < birth:
+        errors.append(REFUSALS["died_before_birth"](birth=f"{birth:%Y-%m-%d}"))
     proof = clean.get("proof")
     if enrollment.status == Enrollment.Status.MISSING and proof and proof not in MISSING_PROOFS:
         errors.append(REFUSALS["missing_needs_certificate"]())
