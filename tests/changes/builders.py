@@ -175,8 +175,13 @@ def _death(world: Any, student: Any = None, proof: str = "death_certificate") ->
     )
 
 
-def _dropout(world: Any, student: Any = None, **facts: Any) -> Case:
+def _dropout(world: Any, student: Any = None, migrant: bool = False, **facts: Any) -> Case:
     from xueji.changes.kinds.dropout.services import dropout_start
+    from xueji.students.models import Student
+
+    student = student or enrolled(world.school_a, grade=3)
+    if migrant:  # as the record says (registration sets it; set here for the test)
+        Student.objects.filter(pk=student.pk).update(migrant_child=True)
 
     defaults = {
         "learned_on": "2026-09-08",
@@ -185,11 +190,7 @@ def _dropout(world: Any, student: Any = None, **facts: Any) -> Case:
         "measures": "班主任家访两次",
         "township": "北关区红旗路街道办事处",
     }
-    return dropout_start(
-        actor=world.registrar_a,
-        student=student or enrolled(world.school_a, grade=3),
-        facts={**defaults, **facts},
-    )
+    return dropout_start(actor=world.registrar_a, student=student, facts={**defaults, **facts})
 
 
 DELIVERED = {"township": {"township_delivered_on": "2026-09-10", "township_delivery": "in_person"}}

@@ -166,3 +166,23 @@ def test_r13_2_the_report_names_the_student_masked_and_the_family_address_for_th
     assert (address in township) and (not address or address not in district)
     assert LETTERS[0].recipient(case) == "北关区红旗路街道办事处"
     assert LETTERS[1].recipient(case) == "北关区教育局"
+
+
+def test_r13_3_a_migrant_childs_dropout_is_listed_until_the_household_place_is_contacted(world):
+    from xueji.changes.kinds.dropout.views import migrant_without_contact
+
+    migrant = _complete(_dropout(world, migrant=True, hukou_place="河南省濮阳市范县")).student
+    _complete(_dropout(world))  # not a migrant worker's child
+    assert [p.student for p in migrant_without_contact(world.officer)] == [migrant]
+    page = login(world.registrar_a).get("/cases/dropout/").content.decode()
+    assert "随迁子女尚未联系户籍地" in page
+    student_services.follow_up_record(
+        actor=world.officer,
+        student=migrant,
+        kind=FollowUp.Kind.HOUSEHOLD_PLACE,
+        on=dt.date(2026, 9, 10),
+        who="区教育局学籍科",
+        way=FollowUp.Way.PHONE,
+        result="已电话联系范县教育局，请其协助督促返校",
+    )
+    assert not migrant_without_contact(world.officer).exists()

@@ -45,7 +45,7 @@ REFUSALS = {
         Refusal(
             "R13.3",
             "hukou_place_required",
-            "外来务工人员随迁子女辍学的，请填写户籍所在地，以便与当地教育行政部门沟通（第十三条）。",
+            "该生为进城务工人员随迁子女：请填写户籍所在地，以便与当地教育行政部门沟通（第十三条）。",
             "hukou_place",
         ),
     )
@@ -72,7 +72,7 @@ def _report(case: Case, enrollment: Enrollment, *, to_township: bool) -> list[st
         paragraphs.append(f"该生现住址：{address}。")
     if facts.get("migrant"):
         paragraphs.append(
-            f"该生为外来务工人员随迁子女，户籍所在地为{facts.get('hukou_place', '')}。学校将与其户籍所在地"
+            f"该生为进城务工人员随迁子女，户籍所在地为{facts.get('hukou_place', '')}。学校将与其户籍所在地"
             "教育行政部门沟通，督促其完成义务教育阶段学习。"
         )
     ask = "请予协助，共同做好劝返复学工作。" if to_township else "请予备案。"

@@ -45,7 +45,7 @@ FACTS = FactSchema(
             max_length=60,
             placeholder="如：北关区红旗路街道办事处",
         ),
-        Fact("migrant", "外来务工人员随迁子女", "bool", rule="R13.3"),
+        Fact("migrant", "进城务工人员随迁子女", "bool", rule="R13.3", entered=False, help="按学籍信息"),
         Fact(
             "hukou_place",
             "户籍所在地",
@@ -63,6 +63,5 @@ START_KEYS = (
     "circumstances",
     "measures",
     "township",
-    "migrant",
     "hukou_place",
 )

@@ -20,7 +20,8 @@ def _derive(enrollment: Enrollment, clean: dict[str, Any], errors: list[RuleViol
         errors.append(REFUSALS["learned_in_future"]())
     if learned and last and last > learned:
         errors.append(REFUSALS["attended_after_learned"]())
-    if clean.get("migrant") and not clean.get("hukou_place"):
+    clean["migrant"] = enrollment.student.migrant_child  # R13.3, as the record says
+    if clean["migrant"] and not clean.get("hukou_place"):
         errors.append(REFUSALS["hukou_place_required"]())
 
 
