@@ -109,6 +109,9 @@ ENDPOINTS = [
         success=201,
         student_status="06",
     ),
+    # Repetition and skipping (R14.1).
+    Endpoint("post", "/cases/repetition", ("registrar_a",), body="repetition", success=201),
+    Endpoint("post", "/cases/skip", ("registrar_a",), body="skip", success=201),
     # Death and missing students (R15): the registrar of the student's own school.
     Endpoint("post", "/cases/missing", ("registrar_a",), body="missing", success=201),
     Endpoint("post", "/cases/found", ("registrar_a",), body="found", success=201, student_status="15"),
@@ -135,6 +138,8 @@ START_BODIES = {
         "township": "北关区红旗路街道办事处",
     },
     "dropout_return": {"returns_on": "2026-09-14", "guardian_name": "王建国"},
+    "repetition": {"reason": "因病缺课较多", **GUARDIAN},
+    "skip": {"requested_grade": "5", "reason": "学业特别优秀", **GUARDIAN},
     "missing": {
         "learned_on": "2026-09-08",
         "left_on": "2026-09-07",

@@ -50,6 +50,9 @@ def test_openapi_json_lists_the_paths(db):
         # Dropout and return (R13).
         f"{API}/cases/dropout",
         f"{API}/cases/dropout_return",
+        # Repetition and skipping (R14.1).
+        f"{API}/cases/repetition",
+        f"{API}/cases/skip",
         # Death and missing students (R15).
         f"{API}/cases/missing",
         f"{API}/cases/found",

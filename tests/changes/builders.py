@@ -204,6 +204,30 @@ def _dropout_return(world: Any) -> Case:
     return dropout_return_start(actor=world.registrar_a, student=student, facts=facts)
 
 
+def _repetition(world: Any) -> Case:
+    from xueji.changes.kinds.repetition.services import repetition_start
+
+    facts = {"reason": "因病缺课较多", "guardian_name": "王建国"}
+    return repetition_start(actor=world.registrar_a, student=enrolled(world.school_a, grade=3), facts=facts)
+
+
+def _repeats(case: Case) -> None:
+    enrollment = Enrollment.objects.get(student=case.student, is_current=True)
+    assert (enrollment.grade, enrollment.repeats, enrollment.status) == (3, True, "01")
+
+
+def _skip(world: Any) -> Case:
+    from xueji.changes.kinds.skip.services import skip_start
+
+    facts = {"requested_grade": "5", "reason": "学业特别优秀", "guardian_name": "王建国"}
+    return skip_start(actor=world.registrar_a, student=enrolled(world.school_a, grade=3), facts=facts)
+
+
+def _skipped(case: Case) -> None:
+    enrollment = Enrollment.objects.get(student=case.student, is_current=True)
+    assert (enrollment.grade, enrollment.placement_due, enrollment.school_class) == (5, True, None)
+
+
 BUILDERS: dict[str, Builder] = {
     "transfer_out": Builder(start=_transfer_out, effect=_closed_out),
     "transfer": Builder(start=_transfer, effect=_transfer_moved),
@@ -213,6 +237,10 @@ BUILDERS: dict[str, Builder] = {
     "abroad": Builder(start=_abroad, effect=_status_is("13", period_open=True)),
     "dropout": Builder(start=_dropout, effect=_status_is("06", period_open=True), decisions=DELIVERED),
     "dropout_return": Builder(start=_dropout_return, effect=_found_back),
+    "repetition": Builder(start=_repetition, effect=_repeats),
+    "skip": Builder(
+        start=_skip, effect=_skipped, decisions={"district": {"exception_reason": "经评估学业特别优秀"}}
+    ),
     "missing": Builder(start=_missing, effect=_status_is("15", period_open=True)),
     "found": Builder(start=_found, effect=_found_back),
     "death": Builder(start=_death, effect=_status_is("11", period_open=False)),

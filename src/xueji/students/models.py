@@ -232,6 +232,9 @@ class Enrollment(models.Model):
     # 待分班: a student who arrived (transfer, R10.10) or came back (resumption, R12.5) and still
     # needs a class; set by the status writer, cleared when the registrar places the student.
     placement_due = models.BooleanField("待分班", default=False)
+    # R14.1: a repeat year the district approved on the guardian's application: the next promotion
+    # keeps the student in this grade (and clears the mark).
+    repeats = models.BooleanField("下一学年留级（已批准）", default=False)
     record_due = models.DateField("档案应完成日期")  # R5.1: entry date + 1 month
     created_at = models.DateTimeField(auto_now_add=True)
 

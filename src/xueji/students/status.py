@@ -169,6 +169,27 @@ def status_period_extend(
 
 
 @transaction.atomic
+def enrollment_mark_repeat(*, actor: User | None, student: Student | int, reference: str = "") -> Enrollment:
+    """R14.1: an approved repeat year — the student stays in this grade at the next promotion. Only
+    a case approved by the district calls this; no school can hold a student back on its own."""
+    enrollment = _current(student)
+    if enrollment.repeats:
+        return enrollment
+    enrollment.repeats = True
+    _save(enrollment, actor)
+    audit_record(
+        actor=actor,
+        action=actions.ENROLLMENT_REPEAT,
+        subject=enrollment.student,
+        school=enrollment.school,
+        changes={"repeats": [False, True]},
+        rules=["R14.1"],
+        note=reference,
+    )
+    return enrollment
+
+
+@transaction.atomic
 def enrollment_set_grade(
     *, actor: User | None, student: Student | int, grade: int, rule: str, reference: str = ""
 ) -> Enrollment:
@@ -186,8 +207,8 @@ def enrollment_set_grade(
     if old == grade:
         return enrollment
     enrollment.grade = grade
-    if enrollment.school_class is not None and enrollment.school_class.grade != grade:
-        enrollment.school_class = None  # the class was of the old grade: 待分班
+    if enrollment.school_class is None or enrollment.school_class.grade != grade:
+        enrollment.school_class, enrollment.placement_due = None, True  # a class of the new grade: 待分班
     _save(enrollment, actor)
     audit_record(
         actor=actor,

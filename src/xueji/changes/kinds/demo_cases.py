@@ -21,6 +21,7 @@ from xueji.org.models import Role, School, User
 from xueji.students.models import Enrollment, Student
 
 HOME = "hq"
+JUNIOR = "sez"  # the demo's junior high school, with its own registrar and approver
 GUARDIAN = "王建国"  # the guardian who signs every application of these demo cases
 # The grades the demo students are taken from: old enough to have a year behind them, and a grade
 # ahead of them (a resumption into the next grade).
@@ -39,10 +40,14 @@ class SchoolCases:
     """The demo's school, its people and its free students, and the driving of a case to a step."""
 
     def __init__(
-        self, users: Mapping[str, User], schools: Mapping[str, School], grades: tuple[int, int] = GRADES
+        self,
+        users: Mapping[str, User],
+        schools: Mapping[str, School],
+        grades: tuple[int, int] = GRADES,
+        home: str = HOME,
     ):
-        self.users, self.school, self.today = users, schools[HOME], clock.today()
-        self.registrar, self.approver = users["hq_registrar"], users["hq_approver"]
+        self.users, self.school, self.today = users, schools[home], clock.today()
+        self.registrar, self.approver = users[f"{home}_registrar"], users[f"{home}_approver"]
         self.officer = users["bg_officer"]
         taken = set(Case.objects.exclude(student=None).values_list("student_id", flat=True))
         self.free = iter(

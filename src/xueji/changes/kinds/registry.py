@@ -12,7 +12,9 @@ from xueji.changes.kinds.dropout_return.kind import DROPOUT_RETURN
 from xueji.changes.kinds.extension.kind import EXTENSION
 from xueji.changes.kinds.found.kind import FOUND
 from xueji.changes.kinds.missing.kind import MISSING
+from xueji.changes.kinds.repetition.kind import REPETITION
 from xueji.changes.kinds.resumption.kind import RESUMPTION
+from xueji.changes.kinds.skip.kind import SKIP
 from xueji.changes.kinds.suspension.kind import SUSPENSION
 from xueji.changes.kinds.transfer.kind import TRANSFER
 from xueji.changes.kinds.transfer_out.kind import TRANSFER_OUT
@@ -29,6 +31,8 @@ KINDS: dict[str, Kind] = {
         TRANSFER_OUT,
         DROPOUT,
         DROPOUT_RETURN,
+        REPETITION,
+        SKIP,
         MISSING,
         FOUND,
         DEATH,
