@@ -5,9 +5,10 @@ the right status, and the one place that opens such a case."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import transaction
 
@@ -18,6 +19,7 @@ from xueji.core.errors import RuleViolation, RuleViolations
 from xueji.org.models import Role, User
 from xueji.org.permissions import require_role
 from xueji.org.policy import Limit
+from xueji.students import status
 from xueji.students.models import Enrollment, Student
 
 # Decision: the measures give no day count for a school's review or the district's approval of
@@ -53,6 +55,30 @@ def school_review(label: str = "学校审核", **kwargs: Any) -> Step:
 
 def district_approval(label: str = "区教育局审批", key: str = "district", **kwargs: Any) -> Step:
     return Step(key, label, Party.SCHOOL_BUREAU, (Role.DISTRICT_OFFICER,), days=STEP_DAYS, **kwargs)
+
+
+class BackInSchool(Kind):
+    """A kind whose completion brings the student back in school (a resumption, a return from
+    abroad, from a dropout, of a missing student): 在读 again from the date in ``back_on``, in the
+    grade ``back_grade`` gives (the one the student left in, unless a kind decides otherwise), the
+    same record, waiting for a class (待分班)."""
+
+    back_on: ClassVar[str] = "returns_on"
+    back_rule: ClassVar[str] = ""
+
+    def back_grade(self, case: Case) -> int:
+        return int(case.facts["grade"])
+
+    def on_complete(self, case: Case, actor: User) -> None:
+        assert case.student_id is not None  # the case is about a student of this system
+        status.enrollment_return(
+            actor=actor,
+            student=case.student_id,
+            on=dt.date.fromisoformat(case.facts[self.back_on]),
+            grade=self.back_grade(case),
+            rule=self.back_rule,
+            reference=case.number,
+        )
 
 
 Derive = Callable[[Enrollment, dict[str, Any], list[RuleViolation]], None]

@@ -4,18 +4,14 @@ A return at another school is a transfer from the 出国（境） status (change
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from xueji.changes.kinds.abroad_return.schemas import FACTS
-from xueji.changes.kinds.base import Kind
-from xueji.changes.kinds.own_student import district_approval, prepare, school_review
-from xueji.students import status
+from xueji.changes.kinds.own_student import BackInSchool, district_approval, prepare, school_review
 from xueji.students.models import Enrollment
 
 if TYPE_CHECKING:
     from xueji.changes.models import Case
-    from xueji.org.models import User
 
 DOCUMENTS = {
     "guardian_application": "监护人申请",
@@ -29,11 +25,12 @@ DISTRICT = district_approval(
 )
 
 
-class AbroadReturn(Kind):
+class AbroadReturn(BackInSchool):
     key = "abroad_return"
     label = "回国（境）复学"
     number_prefix = "HG"
     every_step = (PREPARE, SCHOOL, DISTRICT)
+    back_rule = "R12.7"
     rules = ("R12.7",)
     facts = FACTS
     documents = DOCUMENTS
@@ -45,16 +42,8 @@ class AbroadReturn(Kind):
     started_message = "已发起回国（境）复学 {number}。请上传监护人申请和出入境记录，齐全后提交学校审核。"
     timeline_hint = "第十二条：接续原学籍；年级按衔接建议，由区教育局确定"
 
-    def on_complete(self, case: Case, actor: User) -> None:
-        assert case.student_id is not None  # the case is about a student of this system
-        status.enrollment_return(
-            actor=actor,
-            student=case.student_id,
-            on=dt.date.fromisoformat(case.facts["returns_on"]),
-            grade=int(case.facts["decided_grade"]),
-            rule="R12.7",
-            reference=case.number,
-        )
+    def back_grade(self, case: Case) -> int:
+        return int(case.facts["decided_grade"])  # R12.7: the district decides
 
 
 ABROAD_RETURN = AbroadReturn()

@@ -5,18 +5,14 @@ class (待分班). A return at another school is a transfer from the 辍学 stat
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
-from xueji.changes.kinds.base import Kind
 from xueji.changes.kinds.dropout_return.schemas import FACTS
-from xueji.changes.kinds.own_student import district_approval, prepare, school_review
-from xueji.students import status
+from xueji.changes.kinds.own_student import BackInSchool, district_approval, prepare, school_review
 from xueji.students.models import Enrollment
 
 if TYPE_CHECKING:
-    from xueji.changes.models import Case
-    from xueji.org.models import User
+    pass
 
 DOCUMENTS = {"guardian_application": "监护人复学申请（签字）"}
 
@@ -25,11 +21,12 @@ SCHOOL = school_review("学校审核（报区教育局）", action_label="同意
 DISTRICT = district_approval("区教育局知悉备案", action_label="已知悉，恢复在读")
 
 
-class DropoutReturn(Kind):
+class DropoutReturn(BackInSchool):
     key = "dropout_return"
     label = "辍学学生复学"
     number_prefix = "CF"
     every_step = (PREPARE, SCHOOL, DISTRICT)
+    back_rule = "R13.2"
     rules = ("R13.2",)
     facts = FACTS
     documents = DOCUMENTS
@@ -41,17 +38,6 @@ class DropoutReturn(Kind):
     printable = "辍学学生复学申请表"
     started_message = "已发起辍学学生复学 {number}。请上传监护人签字的复学申请，齐全后提交学校审核。"
     timeline_hint = "第十三条：在义务教育年限内保留学籍；复学接续原学籍"
-
-    def on_complete(self, case: Case, actor: User) -> None:
-        assert case.student_id is not None  # the case is about a student of this system
-        status.enrollment_return(
-            actor=actor,
-            student=case.student_id,
-            on=dt.date.fromisoformat(case.facts["returns_on"]),
-            grade=int(case.facts["grade"]),
-            rule="R13.2",
-            reference=case.number,
-        )
 
 
 DROPOUT_RETURN = DropoutReturn()

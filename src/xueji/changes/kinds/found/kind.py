@@ -5,18 +5,14 @@ left, and the registrar places the student in a class (待分班)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
-from xueji.changes.kinds.base import Kind
 from xueji.changes.kinds.found.schemas import FACTS
-from xueji.changes.kinds.own_student import district_approval, prepare, school_review
-from xueji.students import status
+from xueji.changes.kinds.own_student import BackInSchool, district_approval, prepare, school_review
 from xueji.students.models import Enrollment
 
 if TYPE_CHECKING:
-    from xueji.changes.models import Case
-    from xueji.org.models import User
+    pass
 
 DOCUMENTS = {"statement": "学校情况说明", "return_proof": "公安机关或家长的相关证明（如有）"}
 STATEMENT = {"statement": DOCUMENTS["statement"]}
@@ -26,11 +22,12 @@ SCHOOL = school_review("学校审核（报区教育局）", action_label="同意
 DISTRICT = district_approval("区教育局知悉备案", action_label="已知悉，恢复在读")
 
 
-class Found(Kind):
+class Found(BackInSchool):
     key = "found"
     label = "下落不明学生返校"
     number_prefix = "FH"
     every_step = (PREPARE, SCHOOL, DISTRICT)
+    back_rule = "R15.2"
     rules = ("R15.2",)
     facts = FACTS
     documents = DOCUMENTS
@@ -41,17 +38,6 @@ class Found(Kind):
     student_action = ("found:new", "返校恢复在读")
     started_message = "已发起下落不明学生返校 {number}。请上传学校情况说明，齐全后提交学校审核。"
     timeline_hint = "第十五条：学籍一直保留；返校后接续原学籍"
-
-    def on_complete(self, case: Case, actor: User) -> None:
-        assert case.student_id is not None  # the case is about a student of this system
-        status.enrollment_return(
-            actor=actor,
-            student=case.student_id,
-            on=dt.date.fromisoformat(case.facts["returns_on"]),
-            grade=int(case.facts["grade"]),
-            rule="R15.2",
-            reference=case.number,
-        )
 
 
 FOUND = Found()

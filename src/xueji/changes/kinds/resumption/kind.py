@@ -6,19 +6,16 @@ grade decision to the steps. On completion the student is 在读 again, waiting 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
-from xueji.changes.kinds.base import EvidenceContext, Kind, Party, Step
-from xueji.changes.kinds.own_student import STEP_DAYS, district_approval, prepare, school_review
+from xueji.changes.kinds.base import EvidenceContext, Party, Step
+from xueji.changes.kinds.own_student import STEP_DAYS, BackInSchool, district_approval, prepare, school_review
 from xueji.changes.kinds.resumption.schemas import FACTS
 from xueji.org.models import Role
-from xueji.students import status
 from xueji.students.models import Enrollment
 
 if TYPE_CHECKING:
     from xueji.changes.models import Case
-    from xueji.org.models import User
 
 APPLICATION = {"resumption_application": "监护人复学申请（签字的《复学申请表》）"}
 RECOVERY = {"recovery_certificate": "县级以上医院康复证明"}
@@ -47,11 +44,13 @@ def resumed_grade(facts: dict) -> int:
     return int(facts.get("decided_grade") or facts["grade"])
 
 
-class Resumption(Kind):
+class Resumption(BackInSchool):
     key = "resumption"
     label = "复学"
     number_prefix = "FX"
     every_step = (PREPARE, SCHOOL, GRADE, DISTRICT)
+    back_on = "resume_on"
+    back_rule = "R12.5"
     rules = ("R12.5",)
     facts = FACTS
     documents = {**APPLICATION, **RECOVERY}
@@ -68,16 +67,8 @@ class Resumption(Kind):
         other_grade = case.facts.get("requested_grade") not in (None, case.facts.get("grade"))
         return [PREPARE, SCHOOL, GRADE, DISTRICT] if other_grade else [PREPARE, SCHOOL, DISTRICT]
 
-    def on_complete(self, case: Case, actor: User) -> None:
-        assert case.student_id is not None  # the case is about a student of this system
-        status.enrollment_return(
-            actor=actor,
-            student=case.student_id,
-            on=dt.date.fromisoformat(case.facts["resume_on"]),
-            grade=resumed_grade(case.facts),
-            rule="R12.5",
-            reference=case.number,
-        )
+    def back_grade(self, case: Case) -> int:
+        return resumed_grade(case.facts)  # R12.5: by continuity, or as the district decided
 
 
 RESUMPTION = Resumption()
