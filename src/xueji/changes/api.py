@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import asdict
 from typing import Annotated, Any, Union
 
 from django.http import HttpRequest, HttpResponse
@@ -351,7 +352,7 @@ def case_list(
             message=f"state：应为 {'、'.join(selectors.STATE_FILTERS)} 之一。",
         )
     filters = exports.CaseFilters(state=state, overdue=overdue, kind=_kind_filter(kind), mine=mine)
-    rows = selectors.case_list(requested_by=user, state=state, overdue=overdue, kind=filters.kind, mine=mine)
+    rows = selectors.case_list(requested_by=user, **asdict(filters))
     paginator = CappedPaginator(rows, page_size)
     start = (page - 1) * page_size
     access_record(actor=user, action=actions.CASE_LIST, note=f"api {filters.summary()}")

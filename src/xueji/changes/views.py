@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from django import forms
@@ -21,7 +22,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from xueji.audit import actions
@@ -71,19 +72,11 @@ def _back(request: HttpRequest, case: Case) -> HttpResponse:
 def case_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     filters = _filters(request)
-    rows = selectors.case_list(
-        requested_by=user,
-        state=filters.state,
-        overdue=filters.overdue,
-        kind=filters.kind,
-        mine=filters.mine,
-    )
+    rows = selectors.case_list(requested_by=user, **asdict(filters))
     # A district's list holds years of cases: count up to the cap, as the student list does.
     page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     items = [row(case) for case in page]
     access_record(actor=user, action=actions.CASE_LIST, note=filters.summary())  # R21.1
-    query = {"state": filters.state, "kind": filters.kind, "overdue": "1" if filters.overdue else ""}
-    query["mine"] = "1" if filters.mine else ""
     return render(
         request,
         "changes/case_list.html",
@@ -91,7 +84,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
             "page": page,
             "items": items,
             "filters": filters,
-            "query": urlencode({k: v for k, v in query.items() if v}),
+            "query": filters.query(),
             "states": selectors.STATE_FILTERS.items(),
             "kinds": [(kind.key, kind.label) for kind in KINDS.values()],
             "starts": [

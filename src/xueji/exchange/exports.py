@@ -16,11 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from operator import attrgetter
 from typing import IO, Any, NamedTuple
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import xlsxwriter
 from django.db import models
@@ -108,6 +108,10 @@ class CaseFilters:
     overdue: bool = False
     kind: str = ""
     mine: bool = False
+
+    def query(self) -> str:
+        """The filters as the list page's query string (its pager and export links)."""
+        return urlencode({k: "1" if v is True else v for k, v in asdict(self).items() if v})
 
     def summary(self) -> str:
         parts = [f"状态={self.state}"] if self.state else []
@@ -435,13 +439,7 @@ def write_cases(out: IO[bytes], rows: QuerySet[Case], *, masked: bool) -> int:
 def cases_export(*, requested_by: Any, filters: CaseFilters, out: IO[bytes]) -> int:
     """Write the cases the list page's filters select into ``out`` and log it (R21.1)."""
     masked = export_masking(requested_by)
-    rows = case_selectors.case_list(
-        requested_by=requested_by,
-        state=filters.state,
-        overdue=filters.overdue,
-        kind=filters.kind,
-        mine=filters.mine,
-    )
+    rows = case_selectors.case_list(requested_by=requested_by, **asdict(filters))
     count = write_cases(out, rows, masked=masked)
     access_record(
         actor=requested_by,
