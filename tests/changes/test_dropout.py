@@ -186,3 +186,41 @@ def test_r13_3_a_migrant_childs_dropout_is_listed_until_the_household_place_is_c
         result="已电话联系范县教育局，请其协助督促返校",
     )
     assert not migrant_without_contact(world.officer).exists()
+
+
+@pytest.mark.parametrize(
+    ("delivered_on", "code"),
+    [("2026-09-11", "delivered_in_future"), ("2026-09-07", "delivered_before_learned"), ("2026-09-08", None)],
+)
+def test_r13_2_the_delivery_date_lies_between_the_day_learned_and_today(world, delivered_on, code):
+    case = case_in_state("dropout", "open", world, step="township")
+    attach(case, world.registrar_a, "township_receipt")
+    decision = {"township_delivered_on": delivered_on, "township_delivery": "post"}
+    if code is None:
+        assert (
+            engine.case_approve(actor=world.registrar_a, case=case, decision=decision).step_key == "district"
+        )
+        return
+    with pytest.raises((RuleViolation, RuleViolations)) as refused:
+        engine.case_approve(actor=world.registrar_a, case=case, decision=decision)
+    assert [v.code for v in getattr(refused.value, "violations", [refused.value])] == [code]
+    assert Case.objects.get(pk=case.pk).step_key == "township"
+
+
+def test_r13_2_recording_the_delivery_on_the_page_says_what_was_done(world):
+    case = case_in_state("dropout", "open", world, step="township")
+    client = login(world.registrar_a)
+    page = client.post(
+        f"/cases/{case.pk}/approve/", {"township_delivered_on": "2026-09-09"}, follow=True
+    ).content.decode()
+    assert "还缺少佐证材料" in page
+    attach(case, world.registrar_a, "township_receipt")
+    page = client.post(
+        f"/cases/{case.pk}/approve/", {"township_delivered_on": "2026-09-09"}, follow=True
+    ).content.decode()
+    assert "请选择送达方式" in page
+    body = {"township_delivered_on": "2026-09-09", "township_delivery": "in_person"}
+    page = client.post(f"/cases/{case.pk}/approve/", body, follow=True).content.decode()
+    assert "已办理：登记已送达。" in page and "区教育局书面确认" in page
+    response = client.get(f"/cases/{case.pk}/letters/township/")
+    assert "%EF%BC%88%E6%8A%A5" in response["Content-Disposition"]  # （报…） in the file name

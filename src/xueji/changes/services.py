@@ -332,12 +332,12 @@ def case_approve(
         decided, errors = kind.facts.clean(dict(decision or {}), only=step.decides)
         missing = [kind.facts.get(key) for key in step.decides if decided.get(key) in (None, "")]
         errors += [
-            RuleViolation(
-                rule=fact.rule, code="decision_required", field=fact.key, message=f"请填写{fact.label}。"
-            )
+            RuleViolation(rule=fact.rule, code="decision_required", field=fact.key, message=fact.ask())
             for fact in missing
             if not any(e.field == fact.key for e in errors)
         ]
+        if not errors:
+            errors = kind.check_decision(case, decided)
         if errors:
             raise RuleViolations(errors)
         case.facts = {**case.facts, **decided}

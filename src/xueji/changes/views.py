@@ -173,11 +173,17 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _act(
-    request: AuthenticatedRequest, pk: int, do: Callable[[Any, Case, str], Case], done: str
+    request: AuthenticatedRequest,
+    pk: int,
+    do: Callable[[Any, Case, str], Case],
+    done: str | Callable[[Case], str],
 ) -> HttpResponse:
+    """Do the verb on the case; ``done`` says what was done (or says it from the case before)."""
     user = request.user
     case = selectors.case_get(requested_by=user, pk=pk)
     text = request.POST.get("comment", "")[:500]
+    if callable(done):
+        done = done(case)
     try:
         case = do(user, case, text)
     except (RuleViolation, PermissionDenied) as error:
@@ -217,7 +223,11 @@ def approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         decision = {key: request.POST.get(key, "") for key in (step.decides if step else ())}
         return services.case_approve(actor=user, case=case, comment=text, decision=decision or None)
 
-    return _act(request, pk, approve_with_decision, "已同意。")
+    def done(case: Case) -> str:  # what the step's button said: 同意, 登记已送达, 确认并存档 …
+        step = selectors.current_step(case)
+        return f"已办理：{step.action_label}。" if step is not None else "已办理。"
+
+    return _act(request, pk, approve_with_decision, done)
 
 
 @route("changes:reject")
@@ -412,7 +422,9 @@ def print_letter(request: AuthenticatedRequest, pk: int, key: str) -> HttpRespon
         printed_at=f"{now:%Y-%m-%d %H:%M}",
     )
     response = HttpResponse(content, content_type="application/pdf")
-    disposition = content_disposition_header(False, f"{letter.title}-{case.number}.pdf")
+    disposition = content_disposition_header(
+        False, f"{letter.title}（报{letter.audience}）-{case.number}.pdf"
+    )
     assert disposition is not None  # None only without a file name
     response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"

@@ -346,6 +346,7 @@ class FollowUp(models.Model):
 
     class Kind(models.TextChoices):
         URGE = "urge", "督促"
+        PERSUADE = "persuade", "劝返"  # R13.2: an effort to bring a dropped-out student back
         CONTACT = "contact", "联系"
         REFERRAL = "referral", "移交乡镇（街道）"
         HOUSEHOLD_PLACE = "household_place", "联系户籍地教育部门"

@@ -206,6 +206,11 @@ class Kind:
     def check_submit(self, case: Case) -> None:
         """Rules the prepared case must meet before it leaves the starting school."""
 
+    def check_decision(self, case: Case, decided: Mapping[str, Any]) -> list[RuleViolation]:
+        """The kind's own rules for the facts a step decides (a delivery date not in the future),
+        beyond what the schema checks."""
+        return []
+
     def on_complete(self, case: Case, actor: User) -> None:
         """The effect on the record, in the completing transaction; it calls the students app's
         status writers (students.status), never writes an enrollment itself."""

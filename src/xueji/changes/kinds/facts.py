@@ -85,11 +85,11 @@ class Fact:
         text = "" if raw is None else str(raw).strip()
         if text == "":
             if self.required:
-                errors.append(self._refusal("required", self.required_message or self._ask()))
+                errors.append(self._refusal("required", self.required_message or self.ask()))
             return None if self.type in ("date", "bool", "int") else ""
         if self.type == "choice":
             if text not in self.choices:
-                errors.append(self._refusal("required" if self.required else "bad_code", self._ask()))
+                errors.append(self._refusal("required" if self.required else "bad_code", self.ask()))
             return text
         if self.type == "date":
             try:
@@ -115,7 +115,7 @@ class Fact:
                 (self.minimum is not None and number < self.minimum)
                 or (self.maximum is not None and number > self.maximum)
             ):
-                errors.append(self._refusal("bad_number", self.required_message or self._ask()))
+                errors.append(self._refusal("bad_number", self.required_message or self.ask()))
                 return None
             return number
         if len(text) > self.max_length:  # refused, never cut: the person decides what to drop
@@ -126,7 +126,7 @@ class Fact:
             )
         return text[: self.max_length]
 
-    def _ask(self) -> str:
+    def ask(self) -> str:
         if self.type == "choice":
             return f"请选择{self.label}：{'、'.join(self.choices.values())}。"
         return f"请填写{self.label}。"
@@ -151,11 +151,15 @@ class Fact:
             )
         if self.type == "int":
             return forms.IntegerField(min_value=self.minimum, max_value=self.maximum, **common)
-        attrs = {"placeholder": self.placeholder} if self.placeholder else {}
+        # The browser stops at the limit; the schema's own refusal says it otherwise (not Django's
+        # generic message beside it).
+        attrs = {"maxlength": str(self.max_length)}
+        if self.placeholder:
+            attrs["placeholder"] = self.placeholder
         if self.type == "longtext":
             attrs["rows"] = "3"
-            return forms.CharField(max_length=self.max_length, widget=forms.Textarea(attrs=attrs), **common)
-        return forms.CharField(max_length=self.max_length, widget=forms.TextInput(attrs=attrs), **common)
+            return forms.CharField(widget=forms.Textarea(attrs=attrs), **common)
+        return forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
 
     # ----------------------------------------------------------------- the API's JSON schema
 

@@ -13,11 +13,14 @@ or forced withdrawal exists anywhere (R13.1): a dropout is the school's report o
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from xueji.changes.kinds.base import HomeCard, Kind, Letter, Party, Refusal, Step
 from xueji.changes.kinds.dropout.schemas import FACTS
 from xueji.changes.kinds.own_student import district_approval
+from xueji.core import clock
+from xueji.core.errors import RuleViolation
 from xueji.core.identity import mask_id_number
 from xueji.org.models import Role
 from xueji.org.policy import Limit
@@ -42,6 +45,10 @@ REFUSALS = {
     for r in (
         Refusal("R13.2", "learned_in_future", "学校获知日期不能晚于今天。", "learned_on"),
         Refusal("R13.2", "attended_after_learned", "最后到校日期不能晚于学校获知日期。", "last_attended_on"),
+        Refusal("R13.2", "delivered_in_future", "送达日期不能晚于今天。", "township_delivered_on"),
+        Refusal(
+            "R13.2", "delivered_before_learned", "送达日期不能早于学校获知日期。", "township_delivered_on"
+        ),
         Refusal(
             "R13.3",
             "hukou_place_required",
@@ -152,6 +159,18 @@ class Dropout(Kind):
     menu = (("dropout:list", "辍学劝返", (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER)),)
     started_message = "已发起辍学报告 {number}。请核对辍学情况和劝返措施，提交学校审核后书面报告。"
     timeline_hint = "第十三条：学校书面报告乡镇（街道）和区教育局，保留学籍并继续劝返"
+
+    def check_decision(self, case: Case, decided: Mapping[str, Any]) -> list[RuleViolation]:
+        """The street office cannot have received the report before the school learned of the
+        dropout, nor after today."""
+        delivered = decided.get("township_delivered_on")
+        if not delivered:
+            return []
+        if delivered > clock.today().isoformat():
+            return [REFUSALS["delivered_in_future"]()]
+        if delivered < case.facts["learned_on"]:
+            return [REFUSALS["delivered_before_learned"]()]
+        return []
 
     def external_party(self, case: Case) -> str:
         return str(case.facts.get("township") or "乡镇人民政府（街道办事处）")
