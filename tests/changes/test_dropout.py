@@ -224,3 +224,13 @@ def test_r13_2_recording_the_delivery_on_the_page_says_what_was_done(world):
     assert "已办理：登记已送达。" in page and "区教育局书面确认" in page
     response = client.get(f"/cases/{case.pk}/letters/township/")
     assert "%EF%BC%88%E6%8A%A5" in response["Content-Disposition"]  # （报…） in the file name
+
+
+def test_r13_2_the_street_offices_receipt_is_recorded_or_sent_back_never_rejected(world):
+    case = case_in_state("dropout", "open", world, step="township")
+    assert "reject" not in selectors.case_actions(requested_by=world.registrar_a, case=case)
+    with pytest.raises(RuleViolation) as refused:
+        engine.case_reject(actor=world.registrar_a, case=case, reason="街道办拒收")
+    assert refused.value.code == "not_rejectable"
+    case = engine.case_return(actor=world.approver_a, case=case, comment="报告中住址有误")
+    assert case.state == "returned"

@@ -264,7 +264,7 @@ def case_actions(*, requested_by: Any, case: Case) -> set[str]:
         if case.state in (Case.State.DRAFT, Case.State.RETURNED):
             actions.add("submit")
         else:
-            actions.update(("approve", "reject", "return"))
+            actions.update(("approve", "reject", "return") if step.may_reject else ("approve", "return"))
     if user.has_role(Role.REGISTRAR) and user.school_id == case.school_id:
         actions.add("withdraw")  # only the starting school withdraws (services.case_withdraw)
     for extra in kind_of(case.kind).extra_actions():

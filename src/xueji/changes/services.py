@@ -398,7 +398,13 @@ def case_reject(*, actor: User, case: Case, reason: str) -> Case:
     case = lock(case)
     if case.state != Case.State.OPEN:
         raise RuleViolation(rule="R17.1", code="not_open", message="该事项不在办理中，不能审核。")
-    _require_turn(actor, case)
+    step = _require_turn(actor, case)
+    if not step.may_reject:
+        raise RuleViolation(
+            rule="R17.1",
+            code="not_rejectable",
+            message=f"「{step.label}」只登记办理情况，不能作不同意处理；有误的请退回修改。",
+        )
     if not reason.strip():
         raise RuleViolation(
             rule="R17.1",

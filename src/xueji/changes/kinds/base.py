@@ -109,6 +109,9 @@ class Step:
     # For an EXTERNAL step: who records the outside party's answer (the starting school or its
     # bureau) and what the outside party is called.
     recorder: str = Party.SCHOOL_BUREAU
+    # Whether the party may end the case here (不同意). A step that only records what happened
+    # outside (a street office's receipt) cannot: it is recorded, or sent back to be corrected.
+    may_reject: bool = True
 
     @property
     def short(self) -> str:

@@ -136,6 +136,7 @@ TOWNSHIP = Step(
     decides=("township_delivered_on", "township_delivery"),
     action_label="登记已送达",
     recorder=Party.SCHOOL,
+    may_reject=False,  # the report stays on file whatever the office says: recorded, or corrected
 )
 DISTRICT = district_approval("区教育局书面确认", action_label="确认并存档")
 
