@@ -34,6 +34,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "org:schools": (REG, APPR, OFF, ADM),
     "org:school": (REG, APPR, OFF, ADM),
     "students:search": (REG, APPR, OFF),
+    "students:promotion": (REG, APPR, OFF),  # R14.2's preview
     "students:export": (REG, APPR, OFF),
     "students:detail": (REG, APPR, OFF),
     "students:register": (REG,),

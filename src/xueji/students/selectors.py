@@ -415,3 +415,83 @@ def running_periods(
         .annotate(last_follow_up=Subquery(latest))
         .order_by(F("ends_on").asc(nulls_last=True), "starts_on", "pk")
     )
+
+
+# --------------------------------------------------------------------------- the school year (R14.2)
+
+# Who stays in their grade at the promotion, and why (R14.2); 在读 students move up, and those of
+# the school's last grade graduate.
+STAYS: dict[str, str] = {
+    Enrollment.Status.SUSPENDED: "休学",
+    Enrollment.Status.ABROAD: "出国（境）",
+    Enrollment.Status.DROPPED_OUT: "辍学",
+    Enrollment.Status.MISSING: "下落不明",
+}
+REPEATS = "留级（已批准）"
+PROMOTED = (Enrollment.Status.ENROLLED, *STAYS)  # 毕业, 转出, 死亡 take no part
+
+
+@dataclass(frozen=True)
+class PromotionRow:
+    """One grade of a school at the promotion: how many move up (or graduate), and who stays."""
+
+    grade: int
+    last: bool  # the school's last grade: its 在读 students graduate
+    moving: int
+    staying: dict[str, int]
+
+    @property
+    def label(self) -> str:
+        return GRADE_NAMES.get(self.grade, f"{self.grade}年级")
+
+    @property
+    def next_label(self) -> str:
+        return "毕业" if self.last else f"升入{GRADE_NAMES.get(self.grade + 1, self.grade + 1)}"
+
+    @property
+    def total(self) -> int:
+        return self.moving + sum(self.staying.values())
+
+
+def _stays_because(status: str, repeats: bool) -> str:
+    return STAYS.get(status, REPEATS if repeats else "")
+
+
+def promotion_preview(*, requested_by: Any, school: School) -> list[PromotionRow]:
+    """R14.2, computed live from the current enrollments: per grade, who would move up (or
+    graduate from the school's last grade) and who would stay, with the reason. One GROUP BY."""
+    scope = _scope_filter(requested_by)
+    if scope is None:
+        return []
+    groups = (
+        Enrollment.objects.filter(scope, school=school, is_current=True, status__in=PROMOTED)
+        .values("grade", "status", "repeats")
+        .annotate(n=Count("pk"))
+    )
+    moving: dict[int, int] = {}
+    staying: dict[int, dict[str, int]] = {}
+    for row in groups:
+        grade, reason = row["grade"], _stays_because(row["status"], row["repeats"])
+        if reason:
+            staying.setdefault(grade, {})
+            staying[grade][reason] = staying[grade].get(reason, 0) + row["n"]
+        else:
+            moving[grade] = moving.get(grade, 0) + row["n"]
+    return [
+        PromotionRow(grade, grade == school.grade_to, moving.get(grade, 0), staying.get(grade, {}))
+        for grade in sorted(set(moving) | set(staying))
+    ]
+
+
+def promotion_staying(*, requested_by: Any, school: School) -> list[tuple[Enrollment, str]]:
+    """The students who would stay in their grade, each with the reason (R14.2), by grade."""
+    scope = _scope_filter(requested_by)
+    if scope is None:
+        return []
+    rows = (
+        Enrollment.objects.filter(scope, school=school, is_current=True)
+        .filter(Q(status__in=list(STAYS)) | Q(status=Enrollment.Status.ENROLLED, repeats=True))
+        .select_related("student", "school_class")
+        .order_by("grade", "school_class__number", "student__name", "pk")[:500]
+    )
+    return [(e, _stays_because(e.status, e.repeats)) for e in rows]

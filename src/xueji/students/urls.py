@@ -5,6 +5,7 @@ from xueji.students import views
 app_name = "students"
 urlpatterns = [
     path("", views.search, name="search"),
+    path("promotion/", views.promotion, name="promotion"),
     path("export.xlsx", views.export, name="export"),
     path("new/", views.register, name="register"),
     path("import-existing/", views.import_existing, name="import_existing"),
