@@ -41,16 +41,30 @@ KEPT_WHILE_MISSING = Refusal(
 )
 
 
-def prepare(label: str, evidence: EvidenceRule = no_evidence, action_label: str = "提交学校审核") -> Step:
-    """The registrar prepares the application with the guardian's documents."""
+# A report the school owes within days of learning of something (a death, a dropout, a missing
+# student) counts from that day, a fact of the report: ``prepare(..., days=LIMIT, anchor=LEARNED)``.
+LEARNED = "learned_on"
+
+
+def prepare(
+    label: str, evidence: EvidenceRule = no_evidence, action_label: str = "提交学校审核", **kwargs: Any
+) -> Step:
+    """The registrar prepares the application with the guardian's documents (or the school's
+    report; ``days`` and ``anchor`` give it a clock)."""
     return Step(
-        "prepare", label, Party.SCHOOL, (Role.REGISTRAR,), evidence=evidence, action_label=action_label
+        "prepare",
+        label,
+        Party.SCHOOL,
+        (Role.REGISTRAR,),
+        evidence=evidence,
+        action_label=action_label,
+        **kwargs,
     )
 
 
-def school_review(label: str = "学校审核", **kwargs: Any) -> Step:
+def school_review(label: str = "学校审核", days: Limit = STEP_DAYS, **kwargs: Any) -> Step:
     """The school approver reviews (经学校审核): never the registrar who prepared it (R2.2)."""
-    return Step("school", label, Party.SCHOOL, (Role.SCHOOL_APPROVER,), days=STEP_DAYS, **kwargs)
+    return Step("school", label, Party.SCHOOL, (Role.SCHOOL_APPROVER,), days=days, **kwargs)
 
 
 def district_approval(label: str = "区教育局审批", key: str = "district", **kwargs: Any) -> Step:

@@ -12,10 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from xueji.changes.kinds.base import EvidenceContext, Kind, Party, Refusal, Step
+from xueji.changes.kinds.base import EvidenceContext, Kind, Refusal
 from xueji.changes.kinds.death.schemas import FACTS, PROOFS
-from xueji.changes.kinds.own_student import district_approval
-from xueji.org.models import Role
+from xueji.changes.kinds.own_student import LEARNED, district_approval, prepare, school_review
 from xueji.org.policy import Limit
 from xueji.students import status
 from xueji.students.models import Enrollment
@@ -54,24 +53,9 @@ def needed_evidence(context: EvidenceContext) -> dict[str, str]:
 
 # Both school steps count from the day the school learned of it: the report must reach the
 # district within the 10 working days, however the school shares them.
-PREPARE = Step(
-    "prepare",
-    "学校受理（死亡证明）",
-    Party.SCHOOL,
-    (Role.REGISTRAR,),
-    days=REPORT_DAYS,
-    anchor="learned_on",
-    evidence=needed_evidence,
-    action_label="提交学校审核",
-)
-SCHOOL = Step(
-    "school",
-    "学校审核（报区教育局注销）",
-    Party.SCHOOL,
-    (Role.SCHOOL_APPROVER,),
-    days=REPORT_DAYS,
-    anchor="learned_on",
-    action_label="同意并报区教育局",
+PREPARE = prepare("学校受理（死亡证明）", needed_evidence, days=REPORT_DAYS, anchor=LEARNED)
+SCHOOL = school_review(
+    "学校审核（报区教育局注销）", days=REPORT_DAYS, anchor=LEARNED, action_label="同意并报区教育局"
 )
 DISTRICT = district_approval("区教育局审批注销", action_label="同意注销")
 

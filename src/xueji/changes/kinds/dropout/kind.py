@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from xueji.changes.kinds.base import HomeCard, Kind, Letter, Party, Refusal, Step
 from xueji.changes.kinds.dropout.schemas import FACTS
-from xueji.changes.kinds.own_student import district_approval
+from xueji.changes.kinds.own_student import LEARNED, district_approval, prepare, school_review
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
 from xueji.core.identity import mask_id_number
@@ -107,22 +107,11 @@ LETTERS = (
     ),
 )
 
-PREPARE = Step(
-    "prepare",
-    "学校受理（辍学情况、劝返措施）",
-    Party.SCHOOL,
-    (Role.REGISTRAR,),
-    days=REPORT_DAYS,
-    anchor="learned_on",
-    action_label="提交学校审核",
-)
-SCHOOL = Step(
-    "school",
+PREPARE = prepare("学校受理（辍学情况、劝返措施）", days=REPORT_DAYS, anchor=LEARNED)
+SCHOOL = school_review(
     "学校审核（书面报告乡镇（街道）、区教育局）",
-    Party.SCHOOL,
-    (Role.SCHOOL_APPROVER,),
     days=REPORT_DAYS,
-    anchor="learned_on",
+    anchor=LEARNED,
     action_label="同意并书面报告",
 )
 TOWNSHIP = Step(
@@ -131,7 +120,7 @@ TOWNSHIP = Step(
     Party.EXTERNAL,
     (Role.REGISTRAR, Role.SCHOOL_APPROVER),
     days=REPORT_DAYS,
-    anchor="learned_on",
+    anchor=LEARNED,
     evidence=lambda context: RECEIPT,
     decides=("township_delivered_on", "township_delivery"),
     action_label="登记已送达",

@@ -13,10 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from xueji.changes.kinds.base import Kind, Party, Refusal, Step
+from xueji.changes.kinds.base import Kind, Refusal
 from xueji.changes.kinds.missing.schemas import FACTS
-from xueji.changes.kinds.own_student import district_approval
-from xueji.org.models import Role
+from xueji.changes.kinds.own_student import LEARNED, district_approval, prepare, school_review
 from xueji.org.policy import Limit
 from xueji.students import status
 from xueji.students.models import Enrollment
@@ -45,24 +44,9 @@ REFUSALS = {
     )
 }
 
-PREPARE = Step(
-    "prepare",
-    "学校受理（情况说明）",
-    Party.SCHOOL,
-    (Role.REGISTRAR,),
-    days=REPORT_DAYS,
-    anchor="learned_on",
-    evidence=lambda context: STATEMENT,
-    action_label="提交学校审核",
-)
-SCHOOL = Step(
-    "school",
-    "学校审核（报区教育局）",
-    Party.SCHOOL,
-    (Role.SCHOOL_APPROVER,),
-    days=REPORT_DAYS,
-    anchor="learned_on",
-    action_label="同意并报区教育局",
+PREPARE = prepare("学校受理（情况说明）", lambda context: STATEMENT, days=REPORT_DAYS, anchor=LEARNED)
+SCHOOL = school_review(
+    "学校审核（报区教育局）", days=REPORT_DAYS, anchor=LEARNED, action_label="同意并报区教育局"
 )
 DISTRICT = district_approval("区教育局知悉备案", action_label="已知悉，备案")
 
