@@ -31,6 +31,13 @@ ENROLLMENT_MOVE = "enrollment.move"
 ENROLLMENT_PERIOD_EXTEND = "enrollment.period_extend"
 ENROLLMENT_PERIOD_EVENT = "enrollment.period_event"
 
+# The school year (R14.2): a school's promotion, next year's classes
+PROMOTION_SUBMIT = "promotion.submit"
+PROMOTION_RETURN = "promotion.return"
+PROMOTION_RUN = "promotion.run"
+CLASSES_NEXT_YEAR = "school_class.next_year"
+CLASS_DELETE = "school_class.delete"
+
 # Status-change cases: the engine's verbs, recorded per kind
 CASE_VERBS = (
     "start",

@@ -16,6 +16,7 @@ from django.forms.models import model_to_dict
 
 from xueji.audit import actions
 from xueji.audit.services import audit_record
+from xueji.core import clock
 from xueji.core.errors import RuleViolation, RuleViolations
 from xueji.org.models import (
     JURISDICTION_ROLES,
@@ -220,3 +221,132 @@ def user_create(
     )
     user.set_password(password)
     return master_data_save(actor=actor, obj=user, district=school.district if school else jurisdiction)
+
+
+@transaction.atomic
+def classes_for_next_year(
+    *, actor: Any, school: School, school_year: SchoolYear, next_year: SchoolYear
+) -> int:
+    """R14.2: next year's classes made from this year's in one step, before the promotion: each
+    class moves up a grade with its number, capacity and head teacher, and the first grade gets as
+    many new classes as it has now. Classes the school already has for next year are kept; the
+    school's registrar (or a district admin) edits them afterwards. Returns how many were made."""
+    _require_class_keeper(actor, school, next_year)
+    now = list(SchoolClass.objects.filter(school=school, school_year=school_year).order_by("grade", "number"))
+    have = set(
+        SchoolClass.objects.filter(school=school, school_year=next_year).values_list("grade", "number")
+    )
+    made = [
+        SchoolClass(
+            school=school,
+            school_year=next_year,
+            grade=c.grade + 1,
+            number=c.number,
+            capacity=c.capacity,
+            head_teacher=c.head_teacher,
+        )
+        for c in now
+        if school.offers_grade(c.grade + 1) and (c.grade + 1, c.number) not in have
+    ]
+    made += [
+        SchoolClass(school=school, school_year=next_year, grade=c.grade, number=c.number, capacity=c.capacity)
+        for c in now
+        if c.grade == school.grade_from and (c.grade, c.number) not in have
+    ]
+    SchoolClass.objects.bulk_create(made)
+    audit_record(
+        actor=actor,
+        action=actions.CLASSES_NEXT_YEAR,
+        subject=school,
+        school=school,
+        changes={"classes": [len(have), len(have) + len(made)]},
+        rules=["R14.2"],
+        note=f"{school_year} → {next_year}",
+    )
+    return len(made)
+
+
+def _require_class_keeper(actor: Any, school: School, school_year: SchoolYear) -> None:
+    """Decision 0031: a school's registrar keeps the school's classes of a year that has not begun
+    (next year's, before the promotion); every other class is master data of the district admins."""
+    if actor is not None and actor.has_role(Role.REGISTRAR) and actor.school_id == school.pk:
+        if school_year.start > clock.today():
+            return
+        raise PermissionDenied("学年开始后，班级由区系统管理员维护。")
+    _require_admin(actor, school.district)
+
+
+@transaction.atomic
+def next_year_class_save(
+    *, actor: Any, school_class: SchoolClass, capacity: int, head_teacher: str
+) -> SchoolClass:
+    """The registrar edits one of next year's classes (its capacity and head teacher)."""
+    _require_class_keeper(actor, school_class.school, school_class.school_year)
+    school_class.capacity, school_class.head_teacher = capacity, head_teacher.strip()
+    _full_clean(school_class, "R14.2")
+    before = SchoolClass.objects.select_for_update().get(pk=school_class.pk)
+    school_class.save(update_fields=["capacity", "head_teacher"])
+    audit_record(
+        actor=actor,
+        action=actions.base_data("SchoolClass", created=False),
+        subject=school_class,
+        school=school_class.school,
+        changes={
+            k: [getattr(before, k), getattr(school_class, k)]
+            for k in ("capacity", "head_teacher")
+            if getattr(before, k) != getattr(school_class, k)
+        },
+        rules=["R14.2"],
+    )
+    return school_class
+
+
+@transaction.atomic
+def next_year_class_add(*, actor: Any, school: School, school_year: SchoolYear, grade: int) -> SchoolClass:
+    """One more class of ``grade`` next year, numbered after the grade's last one."""
+    _require_class_keeper(actor, school, school_year)
+    if not school.offers_grade(grade):
+        raise RuleViolation(
+            rule="R2.1", code="grade_not_offered", field="grade", message=f"{school.name}不设{grade}年级。"
+        )
+    last = (
+        SchoolClass.objects.select_for_update()
+        .filter(school=school, school_year=school_year, grade=grade)
+        .order_by("-number")
+        .first()
+    )
+    school_class = SchoolClass.objects.create(
+        school=school,
+        school_year=school_year,
+        grade=grade,
+        number=(last.number if last else 0) + 1,
+        capacity=last.capacity if last else 45,
+    )
+    audit_record(
+        actor=actor,
+        action=actions.base_data("SchoolClass", created=True),
+        subject=school_class,
+        school=school,
+        changes={"grade": [None, grade], "number": [None, school_class.number]},
+        rules=["R14.2"],
+    )
+    return school_class
+
+
+@transaction.atomic
+def next_year_class_delete(*, actor: Any, school_class: SchoolClass) -> None:
+    """Remove one of next year's classes while no student is in it."""
+    _require_class_keeper(actor, school_class.school, school_class.school_year)
+    if school_class.enrollments.exists():
+        raise RuleViolation(
+            rule="R14.2", code="class_in_use", field=None, message=f"{school_class.name}已有学生，不能删除。"
+        )
+    audit_record(
+        actor=actor,
+        action=actions.CLASS_DELETE,
+        subject=school_class,
+        school=school_class.school,
+        changes={"class": [school_class.name, None]},
+        rules=["R14.2"],
+    )
+    school_class.delete()

@@ -465,3 +465,45 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Promotion(models.Model):
+    """R14.2: a school's promotion at the end of a school year — submitted by its registrar with
+    the preview's counts, confirmed (and so run) or sent back by its approver. At most one per
+    school and year is submitted or done; one that is done is never run again."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", "待学校审核人确认"
+        RETURNED = "returned", "已退回"
+        DONE = "done", "已升级"
+
+    school = models.ForeignKey("org.School", verbose_name="学校", on_delete=models.PROTECT, related_name="+")
+    # The school year that ended: its students move into the next one's classes.
+    school_year = models.ForeignKey(
+        "org.SchoolYear", verbose_name="学年", on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.SUBMITTED)
+    # What the preview showed when submitted, and what the run did: {"moved": n, "graduated": n, …}.
+    planned = models.JSONField("提交时预览", default=dict)
+    result = models.JSONField("升级结果", default=dict)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    comment = models.CharField("审核意见", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "学年升级"
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_year"],
+                condition=Q(state__in=["submitted", "done"]),
+                name="promotion_once_per_school_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.school_year} {self.get_state_display()}"

@@ -11,14 +11,28 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import OrderBy
+from django.db.models.functions import Coalesce
 from django.forms.models import model_to_dict
 from django.http import Http404
 
 from xueji.core import clock, identity
 from xueji.core.codes import GRADE_NAMES
-from xueji.org.models import Role, School
+from xueji.org.models import Role, School, SchoolClass, SchoolYear
 from xueji.org.permissions import READ_STUDENTS
 from xueji.students import rules
 from xueji.students.models import (
@@ -27,6 +41,7 @@ from xueji.students.models import (
     Evidence,
     FamilyMember,
     FollowUp,
+    Promotion,
     StatusPeriod,
     Student,
 )
@@ -428,6 +443,7 @@ STAYS: dict[str, str] = {
     Enrollment.Status.MISSING: "下落不明",
 }
 REPEATS = "留级（已批准）"
+PLACED_AHEAD = "已编入下一学年班级"  # arrived or placed after next year's classes were made
 PROMOTED = (Enrollment.Status.ENROLLED, *STAYS)  # 毕业, 转出, 死亡 take no part
 
 
@@ -453,11 +469,33 @@ class PromotionRow:
         return self.moving + sum(self.staying.values())
 
 
-def _stays_because(status: str, repeats: bool) -> str:
-    return STAYS.get(status, REPEATS if repeats else "")
+def _stays_because(status: str, repeats: bool, ahead: bool = False) -> str:
+    return STAYS.get(status, PLACED_AHEAD if ahead else REPEATS if repeats else "")
 
 
-def promotion_preview(*, requested_by: Any, school: School) -> list[PromotionRow]:
+def _placed_ahead(year: SchoolYear | None) -> Q:
+    """Current enrollments already in a class of a year after ``year`` (none without a year)."""
+    if year is None:
+        return Q(pk__in=[])
+    return Q(school_class__school_year__start_year__gt=year.start_year)
+
+
+def promotion_movers(school: School, year: SchoolYear) -> QuerySet[Enrollment]:
+    """R14.2: the school's 在读 students the promotion from ``year`` moves (or graduates, or keeps in
+    the grade for an approved repeat): those in a class of that year or an earlier one, or in none.
+    One already placed in a class of a later year is there already and is left alone. The preview
+    and the run read this one definition."""
+    return Enrollment.objects.filter(
+        Q(school_class__isnull=True) | Q(school_class__school_year__start_year__lte=year.start_year),
+        school=school,
+        is_current=True,
+        status=Enrollment.Status.ENROLLED,
+    )
+
+
+def promotion_preview(
+    *, requested_by: Any, school: School, year: SchoolYear | None = None
+) -> list[PromotionRow]:
     """R14.2, computed live from the current enrollments: per grade, who would move up (or
     graduate from the school's last grade) and who would stay, with the reason. One GROUP BY."""
     scope = _scope_filter(requested_by)
@@ -465,13 +503,16 @@ def promotion_preview(*, requested_by: Any, school: School) -> list[PromotionRow
         return []
     groups = (
         Enrollment.objects.filter(scope, school=school, is_current=True, status__in=PROMOTED)
-        .values("grade", "status", "repeats")
+        .annotate(
+            ahead=Case(When(_placed_ahead(year), then=True), default=False, output_field=BooleanField())
+        )
+        .values("grade", "status", "repeats", "ahead")
         .annotate(n=Count("pk"))
     )
     moving: dict[int, int] = {}
     staying: dict[int, dict[str, int]] = {}
     for row in groups:
-        grade, reason = row["grade"], _stays_because(row["status"], row["repeats"])
+        grade, reason = row["grade"], _stays_because(row["status"], row["repeats"], row["ahead"])
         if reason:
             staying.setdefault(grade, {})
             staying[grade][reason] = staying[grade].get(reason, 0) + row["n"]
@@ -483,15 +524,141 @@ def promotion_preview(*, requested_by: Any, school: School) -> list[PromotionRow
     ]
 
 
-def promotion_staying(*, requested_by: Any, school: School) -> list[tuple[Enrollment, str]]:
+def promotion_staying(
+    *, requested_by: Any, school: School, year: SchoolYear | None = None, limit: int = 500
+) -> list[tuple[Enrollment, str]]:
     """The students who would stay in their grade, each with the reason (R14.2), by grade."""
     scope = _scope_filter(requested_by)
     if scope is None:
         return []
     rows = (
-        Enrollment.objects.filter(scope, school=school, is_current=True)
-        .filter(Q(status__in=list(STAYS)) | Q(status=Enrollment.Status.ENROLLED, repeats=True))
+        Enrollment.objects.filter(scope, school=school, is_current=True, status__in=PROMOTED)
+        .filter(Q(status__in=list(STAYS)) | Q(repeats=True) | _placed_ahead(year))
+        .annotate(
+            ahead=Case(When(_placed_ahead(year), then=True), default=False, output_field=BooleanField())
+        )
         .select_related("student", "school_class")
-        .order_by("grade", "school_class__number", "student__name", "pk")[:500]
+        .order_by("grade", "school_class__number", "student__name", "pk")[:limit]
     )
-    return [(e, _stays_because(e.status, e.repeats)) for e in rows]
+    return [(e, _stays_because(e.status, e.repeats, e.ahead)) for e in rows]
+
+
+def _last_teaching_day() -> Any:
+    """A school year's last teaching day: its last semester's end, or the year's end without one."""
+    return Coalesce(Max("semesters__end"), F("end"))
+
+
+def promotion_school_year(today: dt.date | None = None) -> SchoolYear | None:
+    """R14.2: the school year a promotion now moves students out of — the latest one whose last
+    semester has ended."""
+    today = today or clock.today()
+    return (
+        SchoolYear.objects.annotate(last_day=_last_teaching_day())
+        .filter(last_day__lt=today)
+        .order_by("-start_year")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PromotionStatus:
+    """Where a school stands with the promotion out of ``year`` (R14.2)."""
+
+    school: School
+    year: SchoolYear | None  # the school year that ended (None: none has ended yet)
+    next_year: SchoolYear | None  # the year the students move into (None: not set up yet)
+    promotion: Promotion | None  # submitted or done for ``year``
+    in_year: int  # 在读 students in classes of ``year``: there is something to promote
+    next_classes: int  # classes of ``next_year`` the school already has
+
+    @property
+    def done(self) -> bool:
+        return self.promotion is not None and self.promotion.state == Promotion.State.DONE
+
+    @property
+    def submitted(self) -> bool:
+        return self.promotion is not None and self.promotion.state == Promotion.State.SUBMITTED
+
+    @property
+    def label(self) -> str:
+        """What the district's list and the school's page say of it."""
+        if self.year is None:
+            return "学年尚未结束"
+        if self.promotion is not None:
+            return self.promotion.get_state_display()
+        if not self.in_year:
+            return "无需升级（学生已在新学年班级）"
+        if self.next_year is None:
+            return "待区教育局设置新学年"
+        return "待升级"
+
+    @property
+    def refusal(self) -> str:
+        """Why the registrar cannot submit now, or "" when the registrar can."""
+        if self.year is None:
+            return "本学年尚未结束。学年最后一个学期结束后才能执行升级（第十四条）。"
+        if self.done:
+            return f"本校{self.year}升级已完成，不能重复执行。"
+        if self.submitted:
+            return f"本校{self.year}升级已提交，正等待学校审核人确认。"
+        if not self.in_year:
+            return f"本校没有在{self.year}班级中的在读学生，无需执行{self.year}升级。"
+        if self.next_year is None:
+            return f"区教育局尚未设置{self.year.start_year + 1}—{self.year.start_year + 2}学年，请联系区系统管理员。"
+        return ""
+
+
+def promotion_statuses(*, requested_by: Any, schools: list[School]) -> list[PromotionStatus]:
+    """R14.2: each school's standing with the promotion out of the latest ended school year — for
+    the school's page and for the district's list of which schools have promoted. Four queries
+    whatever the number of schools."""
+    scope = _scope_filter(requested_by)
+    if scope is None or not schools:
+        return []
+    year = promotion_school_year()
+    if year is None:
+        return [PromotionStatus(s, None, None, None, 0, 0) for s in schools]
+    next_year = SchoolYear.objects.filter(start_year=year.start_year + 1).first()
+    ids = [s.pk for s in schools]
+    promotions = {
+        p.school_id: p
+        for p in Promotion.objects.filter(
+            school_id__in=ids, school_year=year, state__in=[Promotion.State.SUBMITTED, Promotion.State.DONE]
+        ).select_related("submitted_by", "decided_by")
+    }
+    in_year = dict(
+        Enrollment.objects.filter(
+            scope,
+            school_id__in=ids,
+            is_current=True,
+            status=Enrollment.Status.ENROLLED,
+            school_class__school_year=year,
+        )
+        .values_list("school_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    next_classes: dict[int, int] = {}
+    if next_year is not None:
+        next_classes = dict(
+            SchoolClass.objects.filter(school_id__in=ids, school_year=next_year)
+            .values_list("school_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    return [
+        PromotionStatus(
+            s, year, next_year, promotions.get(s.pk), in_year.get(s.pk, 0), next_classes.get(s.pk, 0)
+        )
+        for s in schools
+    ]
+
+
+def promotion_history(*, requested_by: Any, school: School) -> QuerySet[Promotion]:
+    """Every promotion the school submitted, returned or ran, newest first."""
+    scope = _scope_filter(requested_by)
+    if scope is None:
+        return Promotion.objects.none()
+    if requested_by.is_school_user and requested_by.school_id != school.pk:
+        return Promotion.objects.none()
+    return Promotion.objects.filter(school=school).select_related("school_year", "submitted_by", "decided_by")

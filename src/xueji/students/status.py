@@ -13,15 +13,15 @@ planned end passing changes nothing by itself (R12.4).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Case, F, IntegerField, QuerySet, Value, When
 
 from xueji.audit import actions
 from xueji.audit.services import audit_record, audit_record_many
-from xueji.core import clock
+from xueji.core import bulk_insert, clock
 from xueji.core.errors import RuleViolation
 from xueji.org.models import School, SchoolClass, User
 from xueji.org.permissions import WRITE_STUDENTS, require_role
@@ -346,53 +346,25 @@ def enrollment_place_in_class(
     return enrollment
 
 
-@transaction.atomic
 def enrollments_update(
-    *,
-    actor: User | None,
-    rows: QuerySet[Enrollment],
-    values: Mapping[str, Any],
-    action: str,
-    rules_cited: Iterable[str],
-    note: str = "",
-) -> int:
-    """Set-based: one UPDATE over ``rows`` (current enrollments), their history rows written in
-    bulk and one audit event per student, as the import writes them (the school year's promotion,
-    R14.2). ``values`` may hold expressions (``F("grade") + 1``). Status values are checked
-    against the transition table first; nothing is written if one row may not change."""
-    ids = list(rows.filter(is_current=True).select_for_update().values_list("pk", flat=True))
-    if not ids:
-        return 0
-    before = {
-        e.pk: e
-        for e in Enrollment.objects.filter(pk__in=ids).only(
-            "pk", "status", "grade", "school_class_id", "school_id"
-        )
-    }
+    *, actor: User | None, rows: QuerySet[Enrollment], values: Mapping[str, Any], reason: str = ""
+) -> list[int]:
+    """Set-based: the current enrollments ``rows`` select are locked and changed by one UPDATE per
+    chunk of ids, and each gets its history row, copied by the database (the school year's
+    promotion, R14.2). ``values`` may hold expressions (``F("grade") + 1``). A status in ``values``
+    is checked against the transition table first: nothing is written if one row may not change.
+    The caller runs in its transaction and writes the audit event (one for the whole set); the ids
+    changed are returned."""
+    assert transaction.get_connection().in_atomic_block, "enrollments_update runs in the caller's transaction"
+    locked = rows.filter(is_current=True).select_for_update(of=("self",))
     if "status" in values:
-        new_status = str(values["status"])
-        for old in {e.status for e in before.values()}:
-            rules.check_transition(old, new_status, labels=LABELS)
-    Enrollment.objects.filter(pk__in=ids).update(**values)
-    after = list(Enrollment.objects.filter(pk__in=ids).select_related("student", "school__district"))
-    Enrollment.history.bulk_history_create(after, update=True, default_user=actor)  # type: ignore[attr-defined]
-    fields = [name for name in values]
-    by_school: dict[int, list[dict[str, Any]]] = {}
-    for enrollment in after:
-        was = before[enrollment.pk]
-        by_school.setdefault(enrollment.school_id, []).append(
-            {
-                "action": action,
-                "subject": enrollment.student,
-                "changes": {f: [getattr(was, f, None), getattr(enrollment, f)] for f in fields},
-                "rules": list(rules_cited),
-                "note": note,
-            }
-        )
-    schools = {e.school_id: e.school for e in after}
-    for school_id, events in by_school.items():
-        audit_record_many(actor=actor, school=schools[school_id], events=events)
-    return len(ids)
+        for old in set(locked.order_by().values_list("status", flat=True)):
+            rules.check_transition(old, str(values["status"]), labels=LABELS)
+    ids = list(locked.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), bulk_insert.CHUNK):
+        Enrollment.objects.filter(pk__in=ids[start : start + bulk_insert.CHUNK]).update(**values)
+    bulk_insert.history_of_rows(Enrollment, ids, user=actor, reason=reason)
+    return ids
 
 
 # --------------------------------------------------------------------------- periods over time
@@ -465,3 +437,49 @@ def status_periods_daily(*, today: dt.date | None = None) -> int:
         ],
     )
     return len(new)
+
+
+# --------------------------------------------------------------------------- the school year (R14.2)
+
+
+def enrollments_promote(
+    *, actor: User | None, movers: QuerySet[Enrollment], school: School, next_classes: Mapping[int, int]
+) -> dict[str, int]:
+    """R14.2, set-based, inside the caller's transaction: of the 在读 students ``movers`` selects,
+    those of the school's last grade graduate (毕业, in their last class); the others move up one
+    grade into the class ``next_classes`` maps their class to (next year's class of the same
+    number), or into none (未分班) where there is none; a student with an approved repeat year
+    (R14.1) stays in the grade, waits for a class of it, and the mark is spent. Each changed row
+    gets its history; the caller records the one audit event."""
+    last = school.grade_to
+    staying_back = movers.filter(repeats=True)
+    moving_up = movers.filter(repeats=False, grade__lt=last)
+    unplaced = moving_up.exclude(school_class_id__in=list(next_classes)).count()
+    graduated = enrollments_update(
+        actor=actor,
+        rows=movers.filter(repeats=False, grade__gte=last),
+        values={"status": Enrollment.Status.GRADUATED, "placement_due": False},
+        reason="毕业",
+    )
+    whens = [When(school_class_id=old, then=Value(new)) for old, new in next_classes.items()]
+    moved = enrollments_update(
+        actor=actor,
+        rows=moving_up,
+        values={
+            "grade": F("grade") + 1,
+            "school_class_id": Case(*whens, default=Value(None), output_field=IntegerField()),
+            "placement_due": Case(
+                When(school_class_id__in=list(next_classes), then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
+            ),
+        },
+        reason="升级",
+    )
+    repeated = enrollments_update(
+        actor=actor,
+        rows=staying_back,
+        values={"repeats": False, "school_class": None, "placement_due": True},
+        reason="留级",
+    )
+    return {"moved": len(moved), "graduated": len(graduated), "repeated": len(repeated), "unplaced": unplaced}
