@@ -21,7 +21,7 @@ from xueji.exchange.export_jobs import export_job_create, export_job_run
 from xueji.exchange.exports import StudentFilters
 from xueji.exchange.services import import_job_create, import_job_run
 from xueji.org.models import Role, School
-from xueji.students.models import Student
+from xueji.students.models import Promotion, Student
 from xueji.students.services import entry_application_submit, evidence_attach, student_register
 
 
@@ -116,7 +116,10 @@ def objects(world):
                 "township": "街道办事处",
             },
         )
+        # A school's promotion waiting for its approver (R14.2).
+        promotion = Promotion.objects.create(school=school, school_year=world.year, submitted_by=registrar)
         made[key] = {
+            "promotion": promotion.pk,
             "dropout": dropout.pk,
             "student": student.pk,
             "evidence": item.pk,
@@ -177,6 +180,7 @@ def _url(name: str, objects: dict, key: str) -> str:
         "students:follow_up": "student",
         "students:evidence_download": "evidence",
         "students:entry_application_decide": "application",
+        "students:promotion_decide": "promotion",
         "org:school": "school",
         "changes:document": "document",
         "changes:print": "suspension",
@@ -203,6 +207,8 @@ POST_ONLY = {
     "students:evidence_upload",
     "students:follow_up",
     "students:entry_application_decide",
+    "students:promotion_submit",
+    "students:promotion_decide",
     *(
         f"changes:{verb}"
         for verb in ("submit", "approve", "reject", "return", "withdraw", "action", "platform")
@@ -239,6 +245,7 @@ def test_r2_2_other_schools_object_is_404_like_a_missing_one(world, objects, nam
     personas = {
         "students:entry_application_decide": world.officer,
         "changes:action": world.officer,  # the transfer's exception is the district's verb (R10.9)
+        "students:promotion_decide": world.approver_a,  # the school's approver confirms (R14.2)
     }
     persona = personas.get(name, world.registrar_a)
     if persona.role not in ROUTE_ROLES[name]:

@@ -12,12 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.changes.builders import case_in_state
+from tests.conftest import login
 from tests.factories import enrolled, persona
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import RuleViolation
 from xueji.org import services as org_services
 from xueji.org.models import Role, School, SchoolClass, SchoolYear, Semester
-from xueji.students import promotion, selectors, status
+from xueji.students import promotion_services as promotion
+from xueji.students import selectors, status
 from xueji.students.models import Enrollment, Promotion
 
 pytestmark = pytest.mark.django_db
@@ -330,3 +332,61 @@ def test_r14_2_the_run_costs_the_same_queries_for_few_and_many_students(world, s
     settings.XUEJI_FIXED_TODAY = "2026-09-10"
     many = run(20)
     assert few == many
+
+
+def test_r14_2_through_the_pages_classes_submit_confirm_and_the_districts_list(world, settings, mixed):
+    settings.XUEJI_FIXED_TODAY = SUMMER
+    registrar, approver, officer = login(world.registrar_a), login(world.approver_a), login(world.officer)
+    page = registrar.get("/students/promotion/").content.decode()
+    assert "2026—2027学年 → 2027—2028学年" in page and "按本学年班级生成" in page and "待升级" in page
+    assert registrar.post("/students/promotion/classes/", {"action": "prepare"}).status_code == 302
+    year27 = SchoolYear.objects.get(start_year=2027)
+    new = SchoolClass.objects.filter(school=world.school_a, school_year=year27)
+    # This year's classes 1-1, 2-1, 3-1, 3-2, 4-1, 5-1, 6-1, 6-2 move up; grade 1 gets a new class.
+    assert sorted(new.values_list("grade", "number")) == [
+        (1, 1),
+        (2, 1),
+        (3, 1),
+        (4, 1),
+        (4, 2),
+        (5, 1),
+        (6, 1),
+    ]
+    four = new.get(grade=4, number=1)
+    for bad in ({"capacity": "abc"}, {"capacity": "0"}, {"capacity": "40", "head_teacher": "王" * 31}):
+        response = registrar.post(
+            "/students/promotion/classes/", {"action": "save", "class": four.pk, **bad}, follow=True
+        )
+        assert response.status_code == 200 and "（R14.2）" in response.content.decode()
+    registrar.post(
+        "/students/promotion/classes/",
+        {"action": "save", "class": four.pk, "capacity": "40", "head_teacher": "刘老师"},
+    )
+    four.refresh_from_db()
+    assert (four.capacity, four.head_teacher) == (40, "刘老师")
+    registrar.post("/students/promotion/classes/", {"action": "add", "grade": "1"})
+    assert sorted(new.filter(grade=1).values_list("number", flat=True)) == [1, 2]
+    assert (
+        registrar.post("/students/promotion/classes/", {"action": "delete", "class": "x"}).status_code == 404
+    )
+    response = registrar.post("/students/promotion/submit/", follow=True).content.decode()
+    assert "已提交2026—2027学年升级" in response
+    pending = Promotion.objects.get()
+    assert "待学校审核人确认" in officer.get("/students/promotion/").content.decode()
+    assert (
+        registrar.post(f"/students/promotion/{pending.pk}/decide/", {"decision": "confirm"}).status_code
+        == 403
+    )
+    response = approver.post(f"/students/promotion/{pending.pk}/decide/", {"decision": "return"}, follow=True)
+    assert "请填写退回原因" in response.content.decode()
+    response = approver.post(
+        f"/students/promotion/{pending.pk}/decide/", {"decision": "confirm"}, follow=True
+    )
+    assert "升级 3 人，毕业 2 人，留级 1 人；待分班 2 人" in response.content.decode()
+    assert _current(mixed["g3_c1"]).school_class == four
+    listing = officer.get("/students/promotion/").content.decode()
+    assert "已升级" in listing and "3 / 2" in listing
+    occupied = registrar.post(
+        "/students/promotion/classes/", {"action": "delete", "class": four.pk}, follow=True
+    )
+    assert "已有学生，不能删除" in occupied.content.decode()

@@ -51,7 +51,9 @@ def test_r14_2_the_preview_page_for_the_school_and_for_the_districts_officer(wor
     page = login(world.registrar_a).get("/students/promotion/").content.decode()
     assert world.school_a.name in page and "升入三年级" in page
     officer = login(world.officer)
-    assert "请选择学校" in officer.get("/students/promotion/").content.decode()
+    overview = officer.get("/students/promotion/").content.decode()  # which schools have promoted
+    assert "各校升级情况" in overview and world.school_b.name in overview
+    assert world.school_c.name not in overview
     page = officer.get(f"/students/promotion/?school={world.school_a.code}").content.decode()
     assert "升入三年级" in page
     outside = officer.get(f"/students/promotion/?school={world.school_c.code}").content.decode()

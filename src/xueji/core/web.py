@@ -34,7 +34,12 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "org:schools": (REG, APPR, OFF, ADM),
     "org:school": (REG, APPR, OFF, ADM),
     "students:search": (REG, APPR, OFF),
-    "students:promotion": (REG, APPR, OFF),  # R14.2's preview
+    # R14.2: the promotion's page (the district's officer sees which schools have promoted); the
+    # registrar makes next year's classes and submits, the school approver confirms or sends back.
+    "students:promotion": (REG, APPR, OFF),
+    "students:promotion_classes": (REG,),
+    "students:promotion_submit": (REG,),
+    "students:promotion_decide": (APPR,),
     "students:export": (REG, APPR, OFF),
     "students:detail": (REG, APPR, OFF),
     "students:register": (REG,),

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from xueji.students import views
+from xueji.students import promotion_views, views
 
 app_name = "students"
 urlpatterns = [
     path("", views.search, name="search"),
-    path("promotion/", views.promotion, name="promotion"),
+    path("promotion/", promotion_views.promotion, name="promotion"),
+    path("promotion/classes/", promotion_views.classes, name="promotion_classes"),
+    path("promotion/submit/", promotion_views.submit, name="promotion_submit"),
+    path("promotion/<int:pk>/decide/", promotion_views.decide, name="promotion_decide"),
     path("export.xlsx", views.export, name="export"),
     path("new/", views.register, name="register"),
     path("import-existing/", views.import_existing, name="import_existing"),

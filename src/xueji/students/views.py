@@ -507,20 +507,3 @@ def export(request: AuthenticatedRequest) -> HttpResponseBase:
         return redirect(f"{reverse('students:search')}?{request.GET.urlencode()}")
     name = exports.filename(layout.filename, clock.today())
     return exports.xlsx_response(out, name=name, fallback=exports.filename(layout.fallback, clock.today()))
-
-
-@route("students:promotion")
-def promotion(request: AuthenticatedRequest) -> HttpResponse:
-    """R14.2's preview, before the school year's promotion: per grade, who moves up or graduates and
-    who stays in the grade and why (休学, 出国（境）, 辍学, 下落不明, 留级). A school user sees the
-    school; a district officer picks one of the district's schools."""
-    user = request.user
-    schools = list(org_selectors.school_list(requested_by=user).order_by("code"))
-    code = request.GET.get("school", "")
-    school = user.school if user.is_school_user else next((s for s in schools if s.code == code), None)
-    context: dict[str, Any] = {"schools": [] if user.is_school_user else schools, "school": school}
-    if school is not None:
-        context["rows"] = selectors.promotion_preview(requested_by=user, school=school)
-        context["staying"] = selectors.promotion_staying(requested_by=user, school=school)
-        access_record(actor=user, action=actions.STUDENT_SEARCH, school=school, note="学年升级预览")  # R21.1
-    return render(request, "students/promotion.html", context)
