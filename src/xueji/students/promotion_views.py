@@ -17,6 +17,7 @@ from xueji.core.errors import RuleViolation
 from xueji.core.web import AuthenticatedRequest, route
 from xueji.org import selectors as org_selectors
 from xueji.org import services as org_services
+from xueji.org.models import School
 from xueji.students import promotion_services, selectors
 
 
@@ -48,7 +49,7 @@ def promotion(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def submit(request: AuthenticatedRequest) -> HttpResponse:
     try:
-        done = promotion_services.promotion_submit(actor=request.user, school=request.user.school)
+        done = promotion_services.promotion_submit(actor=request.user, school=_own_school(request))
     except RuleViolation as error:
         messages.error(request, f"{error.message}（{error.rule}）")
     else:
@@ -60,7 +61,7 @@ def submit(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = (
-        selectors.promotion_history(requested_by=request.user, school=request.user.school)
+        selectors.promotion_history(requested_by=request.user, school=_own_school(request))
         .filter(pk=pk)
         .first()
     )
@@ -90,7 +91,7 @@ def classes(request: AuthenticatedRequest) -> HttpResponse:
     """Next year's classes of the registrar's school: made from this year's in one step, then
     edited (capacity, head teacher), added to or removed while empty."""
     user = request.user
-    school = user.school
+    school = _own_school(request)
     standing = selectors.promotion_statuses(requested_by=user, schools=[school])[0]
     year, next_year = standing.year, standing.next_year
     if request.method == "POST" and year is not None and next_year is not None:
@@ -164,6 +165,14 @@ def _classes_post(request: AuthenticatedRequest, school: Any, year: Any, next_ye
         actor=user, school_class=target, capacity=capacity, head_teacher=teacher
     )
     messages.success(request, f"已保存{target.name}。")
+
+
+def _own_school(request: AuthenticatedRequest) -> School:
+    """The school of the registrar or approver on these routes (their roles hang on one)."""
+    school = request.user.school
+    if school is None:
+        raise Http404
+    return school
 
 
 def _int(value: str | None) -> int | None:
