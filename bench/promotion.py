@@ -57,9 +57,16 @@ def _next_year(year: SchoolYear) -> SchoolYear:
     if found is not None:
         return found
     start = dt.date(year.start_year + 1, 9, 1)
-    made = SchoolYear.objects.create(start_year=year.start_year + 1, start=start, end=dt.date(start.year + 1, 8, 31))
+    made = SchoolYear.objects.create(
+        start_year=year.start_year + 1, start=start, end=dt.date(start.year + 1, 8, 31)
+    )
     Semester.objects.create(
-        school_year=made, term="autumn", start=start, end=dt.date(start.year + 1, 1, 20), teaching_weeks=20, teaching_hours=600
+        school_year=made,
+        term="autumn",
+        start=start,
+        end=dt.date(start.year + 1, 1, 20),
+        teaching_weeks=20,
+        teaching_hours=600,
     )
     return made
 
@@ -72,7 +79,9 @@ def product(schools: list[School]) -> tuple[float, dict[str, int], int]:
     pending = []
     for school in schools:
         registrar, approver = _people(school)
-        org_services.classes_for_next_year(actor=registrar, school=school, school_year=year, next_year=next_year)
+        org_services.classes_for_next_year(
+            actor=registrar, school=school, school_year=year, next_year=next_year
+        )
         pending.append((approver, promotion_services.promotion_submit(actor=registrar, school=school)))
     totals = {"moved": 0, "graduated": 0, "repeated": 0, "unplaced": 0}
     queries = []
@@ -162,12 +171,17 @@ def main() -> None:
     results = []
     with override_settings(XUEJI_FIXED_TODAY=summer.isoformat()):
         for label, codes in scopes.items():
-            schools = list(School.objects.filter(district__code__in=codes).select_related("district").order_by("code"))
+            schools = list(
+                School.objects.filter(district__code__in=codes).select_related("district").order_by("code")
+            )
             students = sum(sizes.get(code, 0) for code in codes)
             _common.say(f"{label}: {len(schools)} schools, {students:,} 在读 students …")
             seconds, totals, queries = rolled_back(product, schools)
             raw_seconds, written = rolled_back(raw, schools)
-            assert (written["moved"], written["graduated"]) == (totals["moved"], totals["graduated"]), (written, totals)
+            assert (written["moved"], written["graduated"]) == (totals["moved"], totals["graduated"]), (
+                written,
+                totals,
+            )
             results.append(
                 (
                     label,
@@ -184,7 +198,17 @@ def main() -> None:
     print(_common.machine(), f"load {load:.2f}")
     print(
         _common.table(
-            ["scope", "schools", "在读", "moved / graduated", "product s", "raw s", "ratio", "queries/school", "goal"],
+            [
+                "scope",
+                "schools",
+                "在读",
+                "moved / graduated",
+                "product s",
+                "raw s",
+                "ratio",
+                "queries/school",
+                "goal",
+            ],
             results,
         )
     )
