@@ -21,7 +21,7 @@ from xueji.exchange.export_jobs import export_job_create, export_job_run
 from xueji.exchange.exports import StudentFilters
 from xueji.exchange.services import import_job_create, import_job_run
 from xueji.org.models import Role, School
-from xueji.students.models import Promotion, Student
+from xueji.students.models import Enrollment, Progression, Promotion, Student
 from xueji.students.services import entry_application_submit, evidence_attach, student_register
 
 
@@ -118,8 +118,19 @@ def objects(world):
         )
         # A school's promotion waiting for its approver (R14.2).
         promotion = Promotion.objects.create(school=school, school_year=world.year, submitted_by=registrar)
+        # A 升学 record the school keeps (R8.1), written here directly: only its scope is tested.
+        progression = Progression.objects.create(
+            student=student,
+            from_school=school,
+            to_school=school,
+            graduated=Enrollment.objects.get(student=student),
+            snapshot={"enrollment": [], "student": [], "family": [], "sha256": "0" * 64},
+            source="学校办理",
+            recorded_by=registrar,
+        )
         made[key] = {
             "promotion": promotion.pk,
+            "progression": progression.pk,
             "dropout": dropout.pk,
             "student": student.pk,
             "evidence": item.pk,
@@ -181,6 +192,7 @@ def _url(name: str, objects: dict, key: str) -> str:
         "students:evidence_download": "evidence",
         "students:entry_application_decide": "application",
         "students:promotion_decide": "promotion",
+        "students:continuing_record": "progression",
         "org:school": "school",
         "changes:document": "document",
         "changes:print": "suspension",

@@ -28,6 +28,7 @@ ENROLLMENT_STATUS = "enrollment.status"
 ENROLLMENT_GRADE = "enrollment.grade"
 ENROLLMENT_REPEAT = "enrollment.repeat"
 ENROLLMENT_MOVE = "enrollment.move"
+ENROLLMENT_CONTINUE = "enrollment.continue"  # 升学 (R6.5)
 ENROLLMENT_PERIOD_EXTEND = "enrollment.period_extend"
 ENROLLMENT_PERIOD_EVENT = "enrollment.period_event"
 

@@ -21,8 +21,6 @@ from django.utils import timezone
 # SQLite (it has no such types); JSON and anything else always go through the field.
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
 _PLAIN_ON_POSTGRESQL = (*_PLAIN, models.DateField, models.DecimalField)  # DateField covers DateTimeField
-# Ids per statement: under SQLite's limit on the parameters of one statement.
-CHUNK = 900
 
 
 def _preparers(fields: Iterable[models.Field]) -> list[tuple[str, Any]]:
@@ -129,11 +127,17 @@ def history_of_rows(model: type[models.Model], ids: Sequence[int], *, user: Any,
     copied = ", ".join(f"{source}.{quote(c)}" for c in columns)
     pk = quote(model._meta.pk.column)
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), CHUNK):
-            chunk = list(ids[start : start + CHUNK])
+        for chunk in id_chunks(ids):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
                 f"INSERT INTO {quote(history._meta.db_table)} ({target}) "  # noqa: S608 (names from _meta)
                 f"SELECT {copied}, %s, %s, '~', %s FROM {source} WHERE {pk} IN ({marks})",
                 [when, reason, getattr(user, "pk", None), *chunk],
             )
+
+
+def id_chunks(ids: Sequence[int]) -> list[list[int]]:
+    """``ids`` in as few lists as one statement's parameters allow: one on PostgreSQL, runs of a
+    few hundred under SQLite's limit (a few parameters left for the statement's own)."""
+    size = (connection.features.max_query_params or len(ids) + 10) - 10
+    return [list(ids[start : start + size]) for start in range(0, len(ids), max(size, 1))]

@@ -40,6 +40,10 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "students:promotion_classes": (REG,),
     "students:promotion_submit": (REG,),
     "students:promotion_decide": (APPR,),
+    # R6.5: 升学 — a junior-high school's registrar enrolls a graduate; a primary school's sees its
+    # graduates; either school and the district read a 升学 record and its snapshot.
+    "students:continuing": (REG,),
+    "students:continuing_record": (REG, APPR, OFF),
     "students:export": (REG, APPR, OFF),
     "students:detail": (REG, APPR, OFF),
     "students:register": (REG,),

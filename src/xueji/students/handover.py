@@ -53,7 +53,7 @@ def archive_hand_over(
     ]
     family = [
         [f"{m.get_position_display()}", f"{m.name}（{m.get_relation_display()}）"]
-        for m in student.family.order_by("position")
+        for m in sorted(student.family.all(), key=lambda m: m.position)  # prefetched in bulk
     ]
     body = {
         "student": rows,

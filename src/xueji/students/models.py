@@ -203,6 +203,7 @@ class Enrollment(models.Model):
         NEW = "new", "新生注册"
         IMPORTED = "imported", "从国家学籍系统导入"
         TRANSFER = "transfer", "转入"
+        PROGRESSION = "continuing", "升学"  # a primary graduate at a junior-high school (R6.5)
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="enrollments")
     school = models.ForeignKey("org.School", on_delete=models.PROTECT, related_name="enrollments")
@@ -507,3 +508,36 @@ class Promotion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school} {self.school_year} {self.get_state_display()}"
+
+
+class Progression(models.Model):
+    """R6.5, R8.1 (升学): a primary school's graduate enrolled at a junior-high school of this
+    deployment, keeping the record and its 学籍号. The graduated enrollment closes at the primary
+    school, which keeps this read-only, checksummed snapshot of the record as it left."""
+
+    student = models.ForeignKey(Student, verbose_name="学生", on_delete=models.PROTECT, related_name="+")
+    from_school = models.ForeignKey(
+        "org.School", verbose_name="毕业学校", on_delete=models.PROTECT, related_name="+"
+    )
+    to_school = models.ForeignKey(
+        "org.School", verbose_name="升入学校", on_delete=models.PROTECT, related_name="+"
+    )
+    graduated = models.OneToOneField(
+        Enrollment, verbose_name="毕业学籍", on_delete=models.PROTECT, related_name="progression"
+    )
+    snapshot = models.JSONField("档案快照")
+    # 学校办理 or the district's assignment list (its import job).
+    source = models.CharField("办理方式", max_length=50)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("办理时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "升学记录"
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [
+            models.Index(fields=["to_school", "-recorded_at"], name="progression_to_idx"),
+            models.Index(fields=["from_school", "-recorded_at"], name="progression_from_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.from_school} → {self.to_school}"

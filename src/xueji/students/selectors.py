@@ -41,6 +41,7 @@ from xueji.students.models import (
     Evidence,
     FamilyMember,
     FollowUp,
+    Progression,
     Promotion,
     StatusPeriod,
     Student,
@@ -662,3 +663,74 @@ def promotion_history(*, requested_by: Any, school: School) -> QuerySet[Promotio
     if requested_by.is_school_user and requested_by.school_id != school.pk:
         return Promotion.objects.none()
     return Promotion.objects.filter(school=school).select_related("school_year", "submitted_by", "decided_by")
+
+
+# --------------------------------------------------------------------------- 升学 (R6.5, R8.1)
+
+
+def graduates_pending(*, requested_by: Any, school: School) -> QuerySet[Enrollment]:
+    """The school's graduates not yet enrolled elsewhere (毕业, still held here), by class."""
+    scope = _scope_filter(requested_by)
+    if scope is None:
+        return Enrollment.objects.none()
+    return (
+        Enrollment.objects.filter(scope, school=school, is_current=True, status=Enrollment.Status.GRADUATED)
+        .select_related("student", "school_class")
+        .order_by("school_class__number", "student__name", "pk")
+    )
+
+
+def graduate_find(*, requested_by: Any, q: str) -> Enrollment | None:
+    """R6.5: a junior-high school's registrar finds a primary graduate of any school of the
+    deployment to enroll — by the exact 学籍号 (old ones too) or ID number only, never by browsing
+    another school's names. Only a graduate not yet enrolled elsewhere is found."""
+    user = requested_by
+    if not (user.is_authenticated and user.has_role(Role.REGISTRAR) and user.school is not None):
+        return None
+    q = identity.normalize_id_number(q)[:30] if q else ""
+    if not q:
+        return None
+    match = Q(student__xjh_aliases__number=q) if XJH_QUERY.match(q) else Q(student__id_number=q)
+    return (
+        Enrollment.objects.filter(match, is_current=True, status=Enrollment.Status.GRADUATED)
+        .exclude(school=user.school)
+        .filter(grade__lt=9)
+        .select_related("student", "school", "school_class")
+        .first()
+    )
+
+
+def _school_scope(user: Any, field: str) -> Q | None:
+    """The user's scope as a filter on a school foreign key ``field`` (None = nothing)."""
+    scope = _scope_filter(user)
+    if scope is None:
+        return None
+    if user.is_school_user:
+        return Q(**{f"{field}_id": user.school_id})
+    return Q(**{f"{field}__district__code__startswith": user.jurisdiction.scope_prefix})
+
+
+def progressions(*, requested_by: Any, school: School, into: bool) -> QuerySet[Progression]:
+    """升学 records of ``school``: the graduates it received (``into``) or those who left it for a
+    junior-high school. A school user sees only the school's own; the district its schools'."""
+    scope = _school_scope(requested_by, "to_school" if into else "from_school")
+    if scope is None:
+        return Progression.objects.none()
+    side = {"to_school": school} if into else {"from_school": school}
+    return Progression.objects.filter(scope, **side).select_related("student", "from_school", "to_school")
+
+
+def progression_get(*, requested_by: Any, pk: int) -> Progression:
+    """One 升学 record for either school (the primary school reads its snapshot) or the district."""
+    receiving = _school_scope(requested_by, "to_school")
+    leaving = _school_scope(requested_by, "from_school")
+    if receiving is None or leaving is None:
+        raise Http404
+    found = (
+        Progression.objects.filter(receiving | leaving, pk=pk)
+        .select_related("student", "from_school", "to_school", "recorded_by")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -27,7 +28,7 @@ from xueji.org.models import School, SchoolClass, User
 from xueji.org.permissions import WRITE_STUDENTS, require_role
 from xueji.org.policy import Limit
 from xueji.students import handover, rules
-from xueji.students.models import Enrollment, StatusPeriod, StatusPeriodEvent, Student
+from xueji.students.models import Enrollment, Progression, StatusPeriod, StatusPeriodEvent, Student
 
 LABELS = dict(Enrollment.Status.choices)
 # Statuses that run for a time and so open a period.
@@ -354,15 +355,15 @@ def enrollments_update(
     promotion, R14.2). ``values`` may hold expressions (``F("grade") + 1``). A status in ``values``
     is checked against the transition table first: nothing is written if one row may not change.
     The caller runs in its transaction and writes the audit event (one for the whole set); the ids
-    changed are returned."""
+    changed are returned. On PostgreSQL that is one UPDATE and one INSERT whatever the number."""
     assert transaction.get_connection().in_atomic_block, "enrollments_update runs in the caller's transaction"
     locked = rows.filter(is_current=True).select_for_update(of=("self",))
     if "status" in values:
         for old in set(locked.order_by().values_list("status", flat=True)):
             rules.check_transition(old, str(values["status"]), labels=LABELS)
     ids = list(locked.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), bulk_insert.CHUNK):
-        Enrollment.objects.filter(pk__in=ids[start : start + bulk_insert.CHUNK]).update(**values)
+    for chunk in bulk_insert.id_chunks(ids):
+        Enrollment.objects.filter(pk__in=chunk).update(**values)
     bulk_insert.history_of_rows(Enrollment, ids, user=actor, reason=reason)
     return ids
 
@@ -483,3 +484,117 @@ def enrollments_promote(
         reason="留级",
     )
     return {"moved": len(moved), "graduated": len(graduated), "repeated": len(repeated), "unplaced": unplaced}
+
+
+# --------------------------------------------------------------------------- 升学 (R6.5, R8.1)
+
+
+@dataclass(frozen=True)
+class Continuing:
+    """One primary graduate going on to ``to_school`` (升学), placed in ``school_class`` or none."""
+
+    student_id: int
+    to_school: School
+    school_class: SchoolClass | None = None
+
+
+MSG_NOT_GRADUATE = "该学生不是本系统小学的毕业生（学籍状态须为“毕业”），不能办理升学。"
+
+
+def enrollments_continue(
+    *, actor: User | None, moves: list[Continuing], entry_date: dt.date, source: str
+) -> list[Progression]:
+    """R6.5, R8.1, set-based for the district's assignment list and used alike for one student:
+    each graduate's 毕业 enrollment closes at the primary school (it keeps a read-only, checksummed
+    snapshot of the record, ``Progression.snapshot``) and a new one opens at the receiving school,
+    one grade up (七年级), 升学, waiting for a class unless one is given. Same record, same 学籍号.
+    A fixed number of statements whatever the number of students; the caller's transaction."""
+    assert transaction.get_connection().in_atomic_block, (
+        "enrollments_continue runs in the caller's transaction"
+    )
+    by_student = {m.student_id: m for m in moves}
+    old: list[Enrollment] = []
+    for chunk in bulk_insert.id_chunks(list(by_student)):
+        old += (
+            Enrollment.objects.select_for_update(of=("self",))
+            .filter(student_id__in=chunk, is_current=True)
+            .select_related("school__district", "school_class", "student")
+            .prefetch_related("student__family")
+        )
+    if len(old) != len(by_student):
+        raise RuleViolation(rule="R4.1", code="no_record", field="student", message=MSG_NO_RECORD)
+    for enrollment in old:
+        _check_continuing(enrollment, by_student[enrollment.student_id])
+    snapshots = {
+        e.pk: handover.archive_hand_over(
+            actor=actor, enrollment=e, to_school=by_student[e.student_id].to_school, reference=source
+        )
+        for e in old
+    }
+    closed = [e.pk for e in old]
+    for chunk in bulk_insert.id_chunks(closed):
+        Enrollment.objects.filter(pk__in=chunk).update(is_current=False)
+    bulk_insert.history_of_rows(Enrollment, closed, user=actor, reason="升学")
+    new = [
+        Enrollment(
+            student_id=e.student_id,
+            school=by_student[e.student_id].to_school,
+            school_class=by_student[e.student_id].school_class,
+            grade=e.grade + 1,
+            gender=e.gender,
+            entry_date=entry_date,
+            entry_mode=e.entry_mode,
+            attendance_mode=e.attendance_mode,
+            source=e.source,
+            origin=Enrollment.Origin.PROGRESSION,
+            record_due=e.record_due,
+            placement_due=by_student[e.student_id].school_class is None,
+        )
+        for e in old
+    ]
+    bulk_insert.insert(Enrollment, new)
+    bulk_insert.insert_history(Enrollment, new, user=actor)
+    made = [
+        Progression(
+            student_id=e.student_id,
+            from_school=e.school,
+            to_school=n.school,
+            graduated=e,
+            snapshot=snapshots[e.pk],
+            source=source[:50],
+            recorded_by=actor,
+        )
+        for e, n in zip(old, new, strict=True)
+    ]
+    bulk_insert.insert(Progression, made)
+    audit_record_many(
+        actor=actor,
+        school=None,
+        events=[
+            {
+                "action": actions.ENROLLMENT_CONTINUE,
+                "subject": e.student,
+                "school": n.school,
+                "changes": {"school": [e.school.code, n.school.code], "grade": [e.grade, n.grade]},
+                "rules": ["R6.5", "R8.1"],
+                "note": f"{e.school.name}毕业，升入{n.school.name}（{source}）",
+            }
+            for e, n in zip(old, new, strict=True)
+        ],
+    )
+    return made
+
+
+def _check_continuing(enrollment: Enrollment, move: Continuing) -> None:
+    school, to = enrollment.school, move.to_school
+    if enrollment.status != Enrollment.Status.GRADUATED or enrollment.grade != school.grade_to:
+        raise RuleViolation(rule="R6.5", code="not_graduate", field="student", message=MSG_NOT_GRADUATE)
+    if to.pk == school.pk or not to.offers_grade(enrollment.grade + 1) or not to.is_active:
+        raise RuleViolation(
+            rule="R6.5",
+            code="grade_not_offered",
+            field="school",
+            message=f"{to.name}不招收{enrollment.grade + 1}年级学生，请选择初中或九年一贯制学校。",
+        )
+    if move.school_class is not None:
+        rules.check_class(to, move.school_class, enrollment.grade + 1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xueji.students import promotion_views, views
+from xueji.students import progression_views, promotion_views, views
 
 app_name = "students"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("promotion/classes/", promotion_views.classes, name="promotion_classes"),
     path("promotion/submit/", promotion_views.submit, name="promotion_submit"),
     path("promotion/<int:pk>/decide/", promotion_views.decide, name="promotion_decide"),
+    path("continuing/", progression_views.continuing, name="continuing"),
+    path("continuing/<int:pk>/", progression_views.record, name="continuing_record"),
     path("export.xlsx", views.export, name="export"),
     path("new/", views.register, name="register"),
     path("import-existing/", views.import_existing, name="import_existing"),

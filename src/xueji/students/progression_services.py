@@ -1,0 +1,49 @@
+"""升学 (R6.5, R8.1): a primary school's graduate enrolled at a junior-high school of this
+deployment, by that school's registrar (one student) or by the district's assignment list (many,
+exchange.assignment_services). The record, its archive and its 学籍号 go with the student; the
+primary school keeps the read-only snapshot the writer takes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from xueji.core import clock
+from xueji.core.errors import RuleViolation
+from xueji.org.models import School, SchoolClass, User
+from xueji.org.permissions import WRITE_STUDENTS, require_role
+from xueji.students import status
+from xueji.students.models import Progression, Student
+
+# The entry date a registrar may give: from a year back (a late record) to the coming autumn.
+ENTRY_WINDOW = (dt.timedelta(days=366), dt.timedelta(days=92))
+BY_SCHOOL = "学校办理"
+
+
+def check_entry_date(entry_date: dt.date) -> None:
+    today = clock.today()
+    if not today - ENTRY_WINDOW[0] <= entry_date <= today + ENTRY_WINDOW[1]:
+        raise RuleViolation(
+            rule="R6.5",
+            code="entry_date",
+            field="entry_date",
+            message=f"入学日期应在 {today - ENTRY_WINDOW[0]:%Y年%m月%d日} 至 {today + ENTRY_WINDOW[1]:%Y年%m月%d日} 之间。",
+        )
+
+
+@transaction.atomic
+def graduate_enroll(
+    *,
+    actor: User,
+    student: Student,
+    school: School,
+    entry_date: dt.date,
+    school_class: SchoolClass | None = None,
+) -> Progression:
+    """The receiving school's registrar enrolls one primary graduate (升学): same record, same
+    学籍号, one grade up, in ``school_class`` or waiting for one."""
+    require_role(actor, WRITE_STUDENTS, school=school)
+    check_entry_date(entry_date)
+    moves = [status.Continuing(student.pk, school, school_class)]
+    return status.enrollments_continue(actor=actor, moves=moves, entry_date=entry_date, source=BY_SCHOOL)[0]

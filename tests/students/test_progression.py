@@ -1,0 +1,140 @@
+"""R6.5, R8.1 (升学): a primary graduate is enrolled by a junior-high school of the deployment —
+same record, same 学籍号, one grade up — and the primary school keeps a read-only, checksummed
+snapshot of the record as it left."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from tests.conftest import login
+from tests.factories import enrolled
+from xueji.audit.models import AuditEvent
+from xueji.core.errors import RuleViolation
+from xueji.org.models import SchoolClass
+from xueji.students import progression_services, selectors, status
+from xueji.students.models import Enrollment, Progression
+
+pytestmark = pytest.mark.django_db
+AUTUMN = dt.date(2026, 9, 1)
+
+
+def _graduate(world, **kwargs):
+    student = enrolled(world.school_a, grade=6, **kwargs)
+    status.enrollment_change_status(actor=None, student=student, status="07")  # R14.2: graduated
+    return student
+
+
+def test_r6_5_a_graduate_enrolled_at_a_junior_school_keeps_the_record_and_the_xjh(world):
+    student = _graduate(world)
+    xjh = student.xjh
+    made = progression_services.graduate_enroll(
+        actor=world.registrar_b, student=student, school=world.school_b, entry_date=AUTUMN
+    )
+    new = Enrollment.objects.get(student=student, is_current=True)
+    assert (new.school, new.grade, new.origin, new.status, new.placement_due) == (
+        world.school_b,
+        7,
+        Enrollment.Origin.PROGRESSION,
+        "01",
+        True,
+    )
+    old = made.graduated
+    old.refresh_from_db()
+    assert (old.school, old.status, old.is_current) == (world.school_a, "07", False)
+    student.refresh_from_db()
+    assert student.xjh == xjh and Enrollment.objects.filter(student=student).count() == 2
+    assert made.snapshot["to"] == world.school_b.name and len(made.snapshot["sha256"]) == 64
+    assert ["学校", world.school_a.name] in made.snapshot["enrollment"]
+    event = AuditEvent.objects.get(action="enrollment.continue")
+    assert event.school_id == world.school_b.pk and set(event.rules) == {"R6.5", "R8.1"}
+
+
+def test_r8_1_the_primary_school_keeps_the_snapshot_and_no_longer_reads_the_record(world):
+    student = _graduate(world)
+    made = progression_services.graduate_enroll(
+        actor=world.registrar_b, student=student, school=world.school_b, entry_date=AUTUMN
+    )
+    assert selectors.progression_get(requested_by=world.registrar_a, pk=made.pk) == made
+    assert list(
+        selectors.progressions(requested_by=world.registrar_a, school=world.school_a, into=False)
+    ) == [made]
+    with pytest.raises(Http404):
+        selectors.student_get(requested_by=world.registrar_a, pk=student.pk)
+    assert selectors.student_get(requested_by=world.registrar_b, pk=student.pk) == student
+    with pytest.raises(Http404):
+        selectors.progression_get(requested_by=world.registrar_c, pk=made.pk)
+
+
+def test_r6_5_only_a_graduate_and_only_into_a_school_that_has_grade_7(world):
+    pupil = enrolled(world.school_a, grade=6)  # 在读, not graduated
+    with pytest.raises(RuleViolation) as refused:
+        progression_services.graduate_enroll(
+            actor=world.registrar_b, student=pupil, school=world.school_b, entry_date=AUTUMN
+        )
+    assert refused.value.rule == "R6.5" and "毕业" in refused.value.message
+    graduate = _graduate(world, name="王小南")
+    with pytest.raises(RuleViolation) as refused:
+        progression_services.graduate_enroll(
+            actor=world.registrar_c, student=graduate, school=world.school_c, entry_date=AUTUMN
+        )
+    assert "不招收7年级" in refused.value.message
+    with pytest.raises(PermissionDenied):
+        progression_services.graduate_enroll(
+            actor=world.registrar_c, student=graduate, school=world.school_b, entry_date=AUTUMN
+        )
+    with pytest.raises(RuleViolation) as refused:
+        progression_services.graduate_enroll(
+            actor=world.registrar_b, student=graduate, school=world.school_b, entry_date=dt.date(2027, 12, 1)
+        )
+    assert refused.value.field == "entry_date"
+    wrong = SchoolClass.objects.create(school=world.school_b, school_year=world.year, grade=8, number=1)
+    with pytest.raises(RuleViolation):
+        progression_services.graduate_enroll(
+            actor=world.registrar_b,
+            student=graduate,
+            school=world.school_b,
+            entry_date=AUTUMN,
+            school_class=wrong,
+        )
+    assert not Progression.objects.exists()
+    assert Enrollment.objects.get(student=graduate, is_current=True).school == world.school_a
+
+
+def test_r6_5_the_receiving_registrar_finds_a_graduate_only_by_exact_number(world):
+    graduate = _graduate(world)
+    pupil = enrolled(world.school_a, grade=5, name="李在读")
+    find = selectors.graduate_find
+    assert find(requested_by=world.registrar_b, q=graduate.xjh).student == graduate
+    assert find(requested_by=world.registrar_b, q=f" {graduate.id_number.lower()} ").student == graduate
+    assert find(requested_by=world.registrar_b, q=graduate.name) is None  # no browsing by name
+    assert find(requested_by=world.registrar_b, q=pupil.xjh) is None  # not a graduate
+    assert find(requested_by=world.registrar_a, q=graduate.xjh) is None  # its own school's
+    assert find(requested_by=world.officer, q=graduate.xjh) is None  # a registrar's search
+
+
+def test_r6_5_through_the_page_find_enroll_and_place(world):
+    graduate = _graduate(world)
+    seven = SchoolClass.objects.create(school=world.school_b, school_year=world.year, grade=7, number=2)
+    client = login(world.registrar_b)
+    page = client.get("/students/continuing/", {"q": graduate.xjh}).content.decode()
+    assert graduate.name in page and world.school_a.name in page and "七年级（2）班" in page
+    assert graduate.id_number not in page  # masked
+    response = client.post(
+        "/students/continuing/",
+        {"student": graduate.pk, "school_class": seven.pk, "entry_date": "2026-09-01"},
+        follow=True,
+    )
+    assert "已办理升学入学" in response.content.decode()
+    assert Enrollment.objects.get(student=graduate, is_current=True).school_class == seven
+    again = client.post(
+        "/students/continuing/", {"student": graduate.pk, "entry_date": "2026-09-01"}, follow=True
+    ).content.decode()
+    assert "不能办理升学" in again  # enrolled already: no longer a graduate
+    bad = client.post("/students/continuing/", {"student": "x", "entry_date": "nonsense"}, follow=True)
+    assert bad.status_code == 200
+    primary = login(world.registrar_a).get("/students/continuing/").content.decode()
+    assert graduate.name in primary and world.school_b.name in primary
