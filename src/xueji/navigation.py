@@ -31,6 +31,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("changes:list", "学籍变动"))
     if user.role in (Role.REGISTRAR, Role.DISTRICT_OFFICER):
         items.append(("students:entry_applications", "入学申请"))
+    if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
+        items.append(("students:promotion", "学年升级"))  # R14.2; 升学 (R6.5) from there
     if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN):
         items.append(("org:schools", "学校与班级"))
     if user.role == Role.AUDITOR:

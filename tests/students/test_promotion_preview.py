@@ -57,6 +57,6 @@ def test_r14_2_the_preview_page_for_the_school_and_for_the_districts_officer(wor
     page = officer.get(f"/students/promotion/?school={world.school_a.code}").content.decode()
     assert "升入三年级" in page
     outside = officer.get(f"/students/promotion/?school={world.school_c.code}").content.decode()
-    assert "升入" not in outside  # another district's school is not offered
+    assert "升入三年级" not in outside and world.school_c.name not in outside  # not offered
     assert login(world.admin).get("/students/promotion/").status_code == 403
     assert Enrollment.objects.filter(is_current=True, school=world.school_a).count() == 1

@@ -38,6 +38,7 @@ PROMOTION_RETURN = "promotion.return"
 PROMOTION_RUN = "promotion.run"
 CLASSES_NEXT_YEAR = "school_class.next_year"
 CLASS_DELETE = "school_class.delete"
+CONTINUING_ASSIGN = "continuing.assign"  # the district's 升学 list (R6.5)
 
 # Status-change cases: the engine's verbs, recorded per kind
 CASE_VERBS = (

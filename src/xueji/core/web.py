@@ -61,6 +61,9 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     # Spreadsheet import: the school's registrar, who answers for the records (R2.2).
     "exchange:import": (REG,),
     "exchange:template": (REG,),
+    # R6.5: the district's 升学 assignment list.
+    "exchange:continuing": (OFF,),
+    "exchange:continuing_template": (OFF,),
     "exchange:job": (REG,),
     "exchange:job_status": (REG,),
     "exchange:job_report": (REG,),

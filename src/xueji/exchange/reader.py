@@ -49,6 +49,47 @@ def _refuse(message: str, code: str = "bad_file") -> RuleViolation:
 
 def read_workbook(data: bytes) -> ReadResult:
     """Parse the workbook's data sheet; raise a RuleViolation the registrar can act on."""
+    return _parse(_grid(data))
+
+
+def read_table(data: bytes, layout: Layout) -> list[tuple[int, dict[str, Any]]]:
+    """A workbook of another layout (the district's 升学 list): each filled row's Excel line number
+    and its cells by column key, read and refused as a student workbook is."""
+    grid = _grid(data)
+    known = layout.by_header()
+    found = next(
+        (
+            (index, headers)
+            for index, headers in enumerate([_header_text(v) for v in row] for row in grid[:HEADER_SCAN_ROWS])
+            if sum(h in known for h in headers) >= 2
+        ),
+        None,
+    )
+    if found is None:
+        names = "”“".join(known)
+        raise _refuse(f"找不到列标题行（应有“{names}”列）。请使用本系统的模板填写。", "no_header")
+    index, headers = found
+    positions = [(i, known[h]) for i, h in enumerate(headers) if h in known]
+    missing = [c.header for c in layout.columns if c.required and c not in [col for _, col in positions]]
+    if missing:
+        raise _refuse(f"缺少必填列：{'、'.join(missing)}。请使用本系统的模板。", "missing_columns")
+    rows = [
+        (
+            index + 2 + offset,
+            {column.key: _cell(raw[i] if i < len(raw) else None, column) for i, column in positions},
+        )
+        for offset, raw in enumerate(grid[index + 1 :])
+        if any(_blank(v) is False for v in raw)
+    ]
+    if not rows:
+        raise _refuse("文件中没有数据：请从第 2 行起填写。", "no_rows")
+    if len(rows) > settings.XUEJI["IMPORT_MAX_ROWS"]:
+        raise _refuse(f"一个文件最多 {settings.XUEJI['IMPORT_MAX_ROWS']:,} 行，请拆分后导入。")
+    return rows
+
+
+def _grid(data: bytes) -> list[list[Any]]:
+    """The data sheet's cells, after the checks every upload gets (empty, too large, not .xlsx)."""
     if not data:
         raise _refuse("上传的文件是空的，请选择填写好的 Excel 文件。", "empty_file")
     if len(data) > settings.XUEJI["IMPORT_MAX_BYTES"]:
@@ -60,12 +101,12 @@ def read_workbook(data: bytes) -> ReadResult:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         name = _data_sheet_name(book.sheet_names)
-        grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        grid: list[list[Any]] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except RuleViolation:
         raise
     except Exception as exc:  # calamine raises many kinds (zip, XML, password): all mean "can't read"
         raise _refuse(MSG_NOT_XLSX) from exc
-    return _parse(grid)
+    return grid
 
 
 def _data_sheet_name(names: Sequence[str]) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, JsonResponse
@@ -15,7 +18,17 @@ from xueji.audit.services import access_record
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
 from xueji.core.web import AuthenticatedRequest, route
-from xueji.exchange import export_jobs, exports, layouts, runner, selectors, services, workbooks
+from xueji.exchange import (
+    assignment_services,
+    export_jobs,
+    exports,
+    layouts,
+    runner,
+    selectors,
+    services,
+    workbooks,
+)
+from xueji.students import progression_services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -148,3 +161,50 @@ def export_download(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
         name=exports.filename(layout.filename, day),
         fallback=exports.filename(layout.fallback, day),
     )
+
+
+# --------------------------------------------------------------------------- 升学 assignment (R6.5)
+
+
+@route("exchange:continuing")
+def continuing(request: AuthenticatedRequest) -> HttpResponse:
+    """The district's 升学 list: download the template (this district's receiving schools in its
+    dropdown), upload the filled list; all or nothing, the reasons beside the rows."""
+    user = request.user
+    context: dict[str, Any] = {"entry_date": progression_services.intake_day(clock.today())}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        data = upload.read(settings.XUEJI["IMPORT_MAX_BYTES"] + 1) if upload else b""
+        try:
+            entry_date = _date(request.POST.get("entry_date", ""))
+            context["entry_date"] = entry_date
+            result = assignment_services.assignments_import(
+                actor=user,
+                data=data,
+                original_name=(upload.name or "") if upload else "",
+                entry_date=entry_date,
+            )
+        except RuleViolation as exc:
+            context["error"] = f"{exc.message}（{exc.rule}）"
+        else:
+            context["result"] = result
+            if result.refused:
+                context["report"] = base64.b64encode(result.report).decode()
+    return render(request, "exchange/continuing.html", context)
+
+
+@route("exchange:continuing_template")
+def continuing_template(request: AuthenticatedRequest) -> FileResponse:
+    data = assignment_services.assignment_template(actor=request.user)
+    return FileResponse(
+        io.BytesIO(data), as_attachment=True, filename="升学分配名单模板.xlsx", content_type=XLSX
+    )
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise RuleViolation(
+            rule="R6.5", code="entry_date", field="entry_date", message="请填写入学日期，如 2027-09-01。"
+        ) from None

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
-from xueji.org.models import School, SchoolClass, User
+from xueji.org.models import School, SchoolClass, SchoolYear, User
 from xueji.org.permissions import WRITE_STUDENTS, require_role
 from xueji.students import status
 from xueji.students.models import Progression, Student
@@ -19,6 +19,15 @@ from xueji.students.models import Progression, Student
 # The entry date a registrar may give: from a year back (a late record) to the coming autumn.
 ENTRY_WINDOW = (dt.timedelta(days=366), dt.timedelta(days=92))
 BY_SCHOOL = "学校办理"
+
+
+def intake_day(today: dt.date) -> dt.date:
+    """The day a graduate starts at the junior-high school: the coming school year's first day if
+    it begins within the entry window, else today."""
+    coming = SchoolYear.objects.filter(start__gt=today).order_by("start").first()
+    if coming is not None and coming.start - today <= ENTRY_WINDOW[1]:
+        return coming.start
+    return today
 
 
 def check_entry_date(entry_date: dt.date) -> None:

@@ -17,18 +17,9 @@ from xueji.core import clock
 from xueji.core.errors import RuleViolation
 from xueji.core.web import AuthenticatedRequest, route
 from xueji.org import selectors as org_selectors
-from xueji.org.models import School, SchoolClass, SchoolYear
+from xueji.org.models import School, SchoolClass
 from xueji.students import progression_services, selectors
 from xueji.students.models import Enrollment
-
-
-def _intake_day(today: dt.date) -> dt.date:
-    """The day a graduate starts at the junior-high school: the coming school year's first day if
-    it begins within the entry window, else today."""
-    coming = SchoolYear.objects.filter(start__gt=today).order_by("start").first()
-    if coming is not None and coming.start - today <= progression_services.ENTRY_WINDOW[1]:
-        return coming.start
-    return today
 
 
 def _grade_7_classes(user: Any, school: School, day: dt.date) -> list[SchoolClass]:
@@ -49,7 +40,7 @@ def continuing(request: AuthenticatedRequest) -> HttpResponse:
     context: dict[str, Any] = {"school": school, "receives": school.offers_grade(7)}
     if context["receives"]:
         q = request.GET.get("q", "").strip()[:40]
-        day = _intake_day(clock.today())
+        day = progression_services.intake_day(clock.today())
         context |= {"q": q, "entry_date": day, "classes": _grade_7_classes(user, school, day)}
         if q:
             found = selectors.graduate_find(requested_by=user, q=q)
