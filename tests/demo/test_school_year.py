@@ -16,7 +16,7 @@ from xueji.demo.accounts import REGISTRAR_OF
 from xueji.demo.seed import seed_demo
 from xueji.org import services as org_services
 from xueji.org.models import Role, School, SchoolClass, User
-from xueji.students import promotion_services, selectors
+from xueji.students import progression_services, promotion_services, selectors
 from xueji.students.models import Enrollment
 
 N = 300
@@ -86,3 +86,23 @@ def _slug(school: School) -> str | None:
     from xueji.demo.district import SCHOOLS
 
     return next((s.slug for s in SCHOOLS if s.code == school.code and s.slug in REGISTRAR_OF), None)
+
+
+def test_r6_5_one_primary_school_has_promoted_and_its_graduates_wait_for_continuing(demo):
+    dg = School.objects.get(code="4105021001")  # 文峰区东关小学
+    officer = User.objects.get(username="wf_officer")
+    standing = selectors.promotion_statuses(requested_by=officer, schools=[dg])[0]
+    assert standing.done and standing.promotion.result["graduated"] > 0
+    graduates = selectors.graduates_pending(requested_by=officer, school=dg)
+    assert graduates.count() == standing.promotion.result["graduated"]
+    junior = School.objects.get(code="4105022001")  # 文峰区永明路中学
+    registrar = User.objects.get(school=junior, role=Role.REGISTRAR)
+    first = graduates.first()
+    found = selectors.graduate_find(requested_by=registrar, q=first.student.xjh)
+    made = progression_services.graduate_enroll(
+        actor=registrar,
+        student=found.student,
+        school=junior,
+        entry_date=progression_services.intake_day(SUMMER),
+    )
+    assert made.to_school == junior and made.student.xjh == first.student.xjh

@@ -45,6 +45,8 @@ from xueji.demo.district import (
 from xueji.demo.people import Payload, People, Profile
 from xueji.org import services as org_services
 from xueji.org.models import Jurisdiction, School, SchoolClass, SchoolYear, User
+from xueji.students import promotion_services
+from xueji.students import selectors as student_selectors
 from xueji.students import services as student_services
 from xueji.students.models import EntryApplication, Student
 
@@ -182,7 +184,26 @@ class _Seeder:
                 made = seed(users=self.users, schools=self.schools, people=self.people, say=self.say)
                 self.report.cases[kind.key] = len(made)
         self._timed("cases", t)
+        self._school_year_end()
         return self.report
+
+    def _school_year_end(self) -> None:
+        """A demo started after a school year's last semester (``--today 2027-07-10``): 文峰区东关小学
+        has already promoted (R14.2), so its graduates wait for 升学 (R6.5) and the district's list
+        shows one school done; every other school is left for the demo's users to promote."""
+        registrar, approver, school = (
+            self.users["wf_registrar"],
+            self.users["wf_approver"],
+            self.schools["dg"],
+        )
+        standing = student_selectors.promotion_statuses(requested_by=registrar, schools=[school])[0]
+        if standing.refusal or standing.year is None or standing.next_year is None:
+            return  # an ordinary school day: nothing to promote
+        org_services.classes_for_next_year(
+            actor=registrar, school=school, school_year=standing.year, next_year=standing.next_year
+        )
+        submitted = promotion_services.promotion_submit(actor=registrar, school=school)
+        promotion_services.promotion_confirm(actor=approver, promotion=submitted)
 
     # ------------------------------------------------------------------ master data (org.services)
 
