@@ -15,7 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from xueji.core.identity import mask_id_number
-from xueji.core.pdf import FONT, register_cid_font
+from xueji.core.pdf import FONT, Marked, register_cid_font
 
 SIGNATURES = (
     ("监护人意见", "监护人（签字）："),
@@ -39,8 +39,10 @@ def application_pdf(
     heading = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, alignment=TA_CENTER)
     small = ParagraphStyle("small", fontName=FONT, fontSize=9, leading=12, alignment=TA_CENTER)
 
+    shown = Marked()  # 生僻字 beyond the font print as 〓, listed in a note (decision 0033)
+
     def para(text: str, style: ParagraphStyle = cell) -> Paragraph:
-        return Paragraph(escape(text or "—"), style)
+        return Paragraph(escape(shown(text or "—")), style)
 
     student = case.student
     school = enrollment.school
@@ -89,7 +91,9 @@ def application_pdf(
         Spacer(1, 4 * mm),
         signs,
     ]
-    mark = f"{printed_by} 于 {printed_at} 打印；仅供学籍档案使用，不得外传（第二十一条）"
+    mark = shown(f"{printed_by} 于 {printed_at} 打印；仅供学籍档案使用，不得外传（第二十一条）")
+    if shown.note:
+        story += [Spacer(1, 3 * mm), para(shown.note, small)]
 
     def footer(canvas: Any, _doc: Any) -> None:
         canvas.saveState()
@@ -139,19 +143,26 @@ def letter_pdf(
         author=sender,
         creator="xueji",
     )
+    shown = Marked()  # 生僻字 beyond the font print as 〓, listed in a note (decision 0033)
+
+    def para(text: str, style: ParagraphStyle) -> Paragraph:
+        return Paragraph(escape(shown(text)), style)
+
     story: list[Any] = [
-        Paragraph(escape(title), heading),
-        Paragraph(escape(f"编号 {number}"), small),
+        para(title, heading),
+        para(f"编号 {number}", small),
         Spacer(1, 8 * mm),
-        Paragraph(escape(f"{recipient}："), plain),
+        para(f"{recipient}：", plain),
     ]
-    story += [Paragraph(escape(text), body) for text in paragraphs]
+    story += [para(text, body) for text in paragraphs]
     story += [
         Spacer(1, 16 * mm),
-        Paragraph(escape(f"{sender}（盖章）"), right),
-        Paragraph(escape(dated), right),
+        para(f"{sender}（盖章）", right),
+        para(dated, right),
     ]
-    mark = f"{printed_by} 于 {printed_at} 打印；证件号已脱敏（第二十一条）"
+    mark = shown(f"{printed_by} 于 {printed_at} 打印；证件号已脱敏（第二十一条）")
+    if shown.note:
+        story += [Spacer(1, 6 * mm), para(shown.note, small)]
 
     def footer(canvas: Any, _doc: Any) -> None:
         canvas.saveState()

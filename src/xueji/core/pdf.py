@@ -1,11 +1,21 @@
 """What every printed form shares: the Chinese font (reportlab's CID font STSong-Light, which every
-PDF reader carries: no font file, no system fonts needed on a fresh machine)."""
+PDF reader carries: no font file, no system fonts needed on a fresh machine), and what to do with a
+character it cannot show (decision 0033).
+
+STSong-Light is Adobe-GB1: it shows GB 18030's characters of the Basic Multilingual Plane (CJK up to
+U+9FA5 and Extension A), not the rarer characters of Extensions B and later (生僻字, U+20000 on) nor
+the few ideographs Unicode added at the end of the BMP block (U+9FA6–U+9FFF). A name may hold them
+(R6.1: the name as the household register writes it), so every printed text goes through
+``Marked``: such a character prints as the sign 〓 and the page lists the code points it stands
+for, with the reminder that the electronic record is authoritative — never a blank or a wrong glyph.
+"""
 
 from __future__ import annotations
 
 import functools
 
 FONT = "STSong-Light"
+FALLBACK = "〓"  # GB 2312's 1-94 geta mark, the printed forms' sign for a character left out
 
 
 @functools.cache
@@ -16,3 +26,37 @@ def register_cid_font() -> str:
 
     pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     return FONT
+
+
+def beyond_font(ch: str) -> bool:
+    """A character the CID font cannot show."""
+    code = ord(ch)
+    return code > 0xFFFF or 0x9FA6 <= code <= 0x9FFF
+
+
+class Marked:
+    """The texts of one document: each character beyond the font printed as 〓, remembered for the
+    note the document prints (``note``)."""
+
+    def __init__(self) -> None:
+        self.met: dict[str, None] = {}  # in the order met
+
+    def __call__(self, text: str) -> str:
+        if text.isascii():
+            return text
+        out = []
+        for ch in text:
+            if beyond_font(ch):
+                self.met[ch] = None
+                out.append(FALLBACK)
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    @property
+    def note(self) -> str:
+        """ "" or the line that says what each 〓 stands for."""
+        if not self.met:
+            return ""
+        codes = "、".join(f"U+{ord(ch):04X}" for ch in self.met)
+        return f"注：“{FALLBACK}”处为本打印件字库不能显示的生僻字（{codes}），以电子学籍档案为准。"

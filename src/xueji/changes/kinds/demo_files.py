@@ -6,7 +6,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from xueji.core import clock
-from xueji.core.pdf import register_cid_font
+from xueji.core.pdf import Marked, register_cid_font
 
 # Run the services as if today were a given day (the one clock), then restore it.
 on = clock.fixed
@@ -18,15 +18,16 @@ def scan(label: str, name: str, number: str) -> bytes:
     from reportlab.pdfgen.canvas import Canvas
 
     font = register_cid_font()
+    shown = Marked()
     buffer = BytesIO()
     # invariant: no creation date or random id in the file, so every seed writes the same bytes.
     pdf = Canvas(buffer, pagesize=A5, invariant=1)
     width, height = A5
     pdf.setFont(font, 18)
-    pdf.drawCentredString(width / 2, height - 80, label)
+    pdf.drawCentredString(width / 2, height - 80, shown(label))
     pdf.setFont(font, 11)
     for i, line in enumerate((f"学生：{name}", f"事项编号：{number}", "演示材料，非真实证件。")):
-        pdf.drawString(50, height - 130 - 22 * i, line)
+        pdf.drawString(50, height - 130 - 22 * i, shown(line))
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

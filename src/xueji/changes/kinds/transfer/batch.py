@@ -20,7 +20,7 @@ from xueji.changes.kinds.transfer.kind import DOCUMENT_LABELS
 from xueji.changes.kinds.transfer.schemas import GROUNDS, NATURES
 from xueji.core.codes import GENDER, GRADE_NAMES
 from xueji.core.identity import mask_id_number
-from xueji.core.pdf import FONT, register_cid_font
+from xueji.core.pdf import FONT, Marked, register_cid_font
 
 if TYPE_CHECKING:
     from xueji.changes.models import Case
@@ -122,9 +122,11 @@ def batch_pdf(*, district_name: str, filing_day: dt.date, cases: list[Case]) -> 
         )
         return flowable
 
+    shown = Marked()  # 生僻字 beyond the font print as 〓, listed in a note (decision 0033)
+
     def para(text: str, style: ParagraphStyle = cell) -> Paragraph:
         # Paragraph reads its text as markup: a name typed as "<b>" or "&" must print as typed.
-        return Paragraph(escape(text), style)
+        return Paragraph(escape(shown(text)), style)
 
     buffer = BytesIO()
     doc = SimpleDocTemplate(
@@ -181,7 +183,9 @@ def batch_pdf(*, district_name: str, filing_day: dt.date, cases: list[Case]) -> 
         # The count and the signatures are one block: a page never ends between them.
         KeepTogether([para(f"本期共 {len(rows)} 件。", sign), Spacer(1, 8 * mm), signatures]),
     ]
-    footer = f"{district_name}教育局教育股　{TITLE}（{filing_day:%Y年%m月%d日}）"
+    if shown.note:
+        story += [Spacer(1, 3 * mm), para(shown.note, sign)]
+    footer = shown(f"{district_name}教育局教育股　{TITLE}（{filing_day:%Y年%m月%d日}）")
     doc.build(story, canvasmaker=functools.partial(_numbered_canvas(), footer=footer))
     return buffer.getvalue()
 
