@@ -13,6 +13,7 @@ from xueji.changes.kinds.registry import KINDS
 from xueji.core.api_support import ReadableJSONRenderer, StrictParser, install_error_handlers
 from xueji.org.api import BearerToken, auth_router, schools_router
 from xueji.students.api import router as students_router
+from xueji.students.school_year_api import router as school_year_router
 
 DESCRIPTION = """
 北关区中小学电子学籍管理系统的接口。
@@ -37,6 +38,7 @@ install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/schools", schools_router)
 api.add_router("/students", students_router)
+api.add_router("/school-year", school_year_router)
 # Each kind's own endpoints (its start, its verbs) under /cases, before the generic /cases/{id}.
 for kind in KINDS.values():
     if kind.api:

@@ -116,6 +116,14 @@ ENDPOINTS = [
     Endpoint("post", "/cases/missing", ("registrar_a",), body="missing", success=201),
     Endpoint("post", "/cases/found", ("registrar_a",), body="found", success=201, student_status="15"),
     Endpoint("post", "/cases/death", ("registrar_a",), body="death", success=201),
+    # The school year (R14.2, R6.5). On the tests' day (September) there is nothing to promote and
+    # no graduate to enroll: the registrar's and approver's own calls are answered with the refusal.
+    Endpoint("get", "/school-year/promotions", STUDENT_READERS),
+    Endpoint("get", "/school-year/promotions/4105030001/preview", STUDENT_READERS),
+    Endpoint("post", "/school-year/promotions", ("registrar_a",), success=422),
+    Endpoint("post", "/school-year/promotions/confirm", ("approver_a",), success=422),
+    Endpoint("post", "/school-year/promotions/return", ("approver_a",), body="comment", success=422),
+    Endpoint("post", "/school-year/continuing", ("registrar_a",), body="continuing", success=422),
 ]
 GUARDIAN = {"guardian_name": "王建国"}
 START_BODIES = {
@@ -179,6 +187,8 @@ def _body(kind: str) -> dict[str, Any]:
         return {"external": external, "scope": "cross_province", **TRANSFER_FACTS}
     if kind == "comment":
         return {"comment": "同意"}
+    if kind == "continuing":
+        return {"xjh": "G110105194912310021", "entry_date": "2026-09-01"}
     if kind == "reason":
         return {"reason": "经核实，理由如下"}
     if kind == "platform":

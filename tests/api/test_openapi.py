@@ -57,6 +57,12 @@ def test_openapi_json_lists_the_paths(db):
         f"{API}/cases/missing",
         f"{API}/cases/found",
         f"{API}/cases/death",
+        # The school year: promotion (R14.2) and 升学 (R6.5).
+        f"{API}/school-year/promotions",
+        f"{API}/school-year/promotions/{{code}}/preview",
+        f"{API}/school-year/promotions/confirm",
+        f"{API}/school-year/promotions/return",
+        f"{API}/school-year/continuing",
     } == set(spec["paths"])
 
 

@@ -157,3 +157,12 @@ def test_r6_5_through_the_page(world):
         assignment_services.assignments_import(
             actor=world.officer, data=b"", original_name="", entry_date=AUTUMN
         )
+
+
+def test_the_templates_instructions_are_its_own(world):
+    data = assignment_services.assignment_template(actor=world.officer)
+    help_text = str(
+        CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("填写说明").to_python()
+    )
+    assert "接收学校" in help_text and "全部导入或全部不导入" in help_text
+    assert "民族" not in help_text and "只导入正确的行" not in help_text

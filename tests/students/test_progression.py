@@ -138,3 +138,43 @@ def test_r6_5_through_the_page_find_enroll_and_place(world):
     assert bad.status_code == 200
     primary = login(world.registrar_a).get("/students/continuing/").content.decode()
     assert graduate.name in primary and world.school_b.name in primary
+
+
+def test_r14_2_a_seventh_grader_who_came_by_continuing_after_the_year_ended_is_not_promoted(world, settings):
+    """升学 in the summer, before the junior school's own promotion: the new seventh-grader already
+    belongs to next year and stays in 七年级; a student who entered during the year moves up."""
+    from tests.factories import persona
+    from tests.students.test_promotion import SUMMER, _next_year
+    from xueji.org.models import Role
+    from xueji.students import promotion_services
+
+    _next_year(world)
+    year26 = world.year
+    seven = SchoolClass.objects.create(school=world.school_b, school_year=year26, grade=7, number=1)
+    during = enrolled(world.school_b, grade=7, name="李七年")
+    status.enrollment_place_in_class(actor=world.registrar_b, student=during, school_class=seven)
+    graduate = _graduate(world)
+    settings.XUEJI_FIXED_TODAY = SUMMER
+    progression_services.graduate_enroll(
+        actor=world.registrar_b, student=graduate, school=world.school_b, entry_date=dt.date(2027, 9, 1)
+    )
+    rows = selectors.promotion_preview(requested_by=world.registrar_b, school=world.school_b, year=year26)
+    assert [(r.grade, r.moving, r.staying) for r in rows] == [(7, 1, {selectors.PLACED_AHEAD: 1})]
+    submitted = promotion_services.promotion_submit(actor=world.registrar_b, school=world.school_b)
+    promotion_services.promotion_confirm(
+        actor=persona(Role.SCHOOL_APPROVER, school=world.school_b), promotion=submitted
+    )
+    assert Enrollment.objects.get(student=graduate, is_current=True).grade == 7
+    assert Enrollment.objects.get(student=during, is_current=True).grade == 8
+
+
+def test_r8_1_the_snapshot_reads_as_people_read_it(world):
+    made = progression_services.graduate_enroll(
+        actor=world.registrar_b, student=_graduate(world), school=world.school_b, entry_date=AUTUMN
+    )
+    shown = dict(made.snapshot["student"])
+    assert (
+        shown["是否孤儿"] == "否" and "False" not in str(made.snapshot) and "True" not in str(made.snapshot)
+    )
+    page = login(world.registrar_a).get(f"/students/continuing/{made.pk}/").content.decode()
+    assert "升学档案快照" in page and ">False<" not in page and "快照校验码" in page

@@ -390,3 +390,11 @@ def test_r14_2_through_the_pages_classes_submit_confirm_and_the_districts_list(w
         "/students/promotion/classes/", {"action": "delete", "class": four.pk}, follow=True
     )
     assert "已有学生，不能删除" in occupied.content.decode()
+
+
+def test_r14_2_once_promoted_the_page_shows_the_result_not_a_preview_of_the_promoted(world, settings, mixed):
+    _run(world, settings)
+    page = login(world.registrar_a).get("/students/promotion/").content.decode()
+    assert "已升级" in page and "升级 3 人，毕业 2 人" in page
+    assert "升级预览" not in page and "留在本年级的学生" not in page
+    assert login(world.registrar_a).get("/students/promotion/submit/").status_code == 302  # not a bare 405

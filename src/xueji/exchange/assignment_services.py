@@ -26,6 +26,14 @@ from xueji.students.models import Enrollment, Progression, XjhAlias
 ASSIGN = (Role.DISTRICT_OFFICER,)
 NAME = Column("name", "姓名", required=True, width=10, hint="与学籍一致，用于核对")
 KIND = "continuing"
+HELP = (
+    "1. 在「学生信息」表第 2 行起每行填写一名尚未升学的小学毕业生；不要修改第 1 行的列标题。",
+    "2. 学籍号：学生在小学的学籍号（含曾用学籍号）；姓名：与学籍一致，用于核对。",
+    "3. 接收学校：从下拉列表选择本区招收七年级的学校，也可填写学校标识码。",
+    "4. 全部导入或全部不导入：只要有一行有错，就不办理任何学生，并返回标明错误的名单；修改后重新上传。",
+    "5. 办理后学籍号不变，学籍和档案转入接收学校，小学保留离校时的档案快照（第六条、第八条）。",
+    "6. 名单含学生个人信息，请妥善保管，不得外传（第二十一条）。",
+)
 
 
 def receiving_schools(actor: User) -> list[School]:
@@ -42,7 +50,7 @@ def assignment_layout(actor: User) -> Layout:
     target = Column(
         "school", "接收学校", table=schools, required=True, width=28, hint="从下拉列表选择，或填学校标识码"
     )
-    return Layout(KIND, "升学分配名单", [XJH_COLUMN, NAME, target])
+    return Layout(KIND, "升学分配名单", [XJH_COLUMN, NAME, target], help=HELP)
 
 
 def assignment_template(*, actor: User) -> bytes:

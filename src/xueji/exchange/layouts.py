@@ -154,6 +154,8 @@ class Layout:
     kind: str
     title: str
     columns: list[Column]
+    # The template's own instructions; empty: the student workbooks' (registration rules, ★ items).
+    help: tuple[str, ...] = ()
 
     def by_header(self) -> dict[str, Column]:
         return {c.header: c for c in self.columns}

@@ -169,6 +169,9 @@ def _write_rows(sheet: Any, columns: list[Column], rows: Sequence[ReportRow], of
 
 
 def _write_help(sheet: Any, layout: Layout, fmt: dict) -> None:
+    if layout.help:
+        _write_own_help(sheet, layout, fmt)
+        return
     limits = settings.XUEJI
     lines = [
         (f"《{layout.title}》导入模板 填写说明", fmt["title"]),
@@ -223,6 +226,25 @@ def _write_help(sheet: Any, layout: Layout, fmt: dict) -> None:
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 2, 14)
     sheet.set_column(3, 3, 80)
+
+
+def _write_own_help(sheet: Any, layout: Layout, fmt: dict) -> None:
+    """A layout's own instructions (the district's 升学 list), then what each column takes."""
+    lines = [(f"《{layout.title}》模板 填写说明", fmt["title"]), ("", None)]
+    lines += [(text, None) for text in layout.help]
+    lines += [("", None), ("各列说明", fmt["bold"])]
+    for row, (text, style) in enumerate(lines):
+        sheet.write_string(row, 0, text, style)
+    start = len(lines)
+    for col, title in enumerate(("列名", "是否必填", "填写要求")):
+        sheet.write_string(start, col, title, fmt["header"])
+    for row, column in enumerate(layout.columns, start=start + 1):
+        sheet.write_string(row, 0, column.header)
+        sheet.write_string(row, 1, "必填" if column.required else "选填")
+        sheet.write_string(row, 2, column.hint)
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 10)
+    sheet.set_column(2, 2, 80)
 
 
 def _requirement(column: Column) -> str:

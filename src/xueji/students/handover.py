@@ -44,6 +44,8 @@ def archive_hand_over(
             continue
         value = getattr(student, field.name)
         shown = dict(field.choices).get(value, value) if field.choices else value
+        if isinstance(shown, bool):
+            shown = "是" if shown else "否"  # read by people: never True/False
         rows.append([str(field.verbose_name), "" if shown is None else str(shown)])
     placement = [
         ["学校", enrollment.school.name],

@@ -41,7 +41,12 @@ def continuing(request: AuthenticatedRequest) -> HttpResponse:
     if context["receives"]:
         q = request.GET.get("q", "").strip()[:40]
         day = progression_services.intake_day(clock.today())
-        context |= {"q": q, "entry_date": day, "classes": _grade_7_classes(user, school, day)}
+        context |= {
+            "q": q,
+            "searched": "q" in request.GET,
+            "entry_date": day,
+            "classes": _grade_7_classes(user, school, day),
+        }
         if q:
             found = selectors.graduate_find(requested_by=user, q=q)
             context["found"] = found

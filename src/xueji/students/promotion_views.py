@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from xueji.audit import actions
 from xueji.audit.services import access_record
@@ -46,8 +45,9 @@ def promotion(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @route("students:promotion_submit")
-@require_POST
 def submit(request: AuthenticatedRequest) -> HttpResponse:
+    if request.method != "POST":  # a bookmark or a reload: the page, not a bare 405
+        return redirect("students:promotion")
     try:
         done = promotion_services.promotion_submit(actor=request.user, school=_own_school(request))
     except RuleViolation as error:
@@ -58,8 +58,9 @@ def submit(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @route("students:promotion_decide")
-@require_POST
 def decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":  # a bookmark or a reload: the page, not a bare 405
+        return redirect("students:promotion")
     found = (
         selectors.promotion_history(requested_by=request.user, school=_own_school(request))
         .filter(pk=pk)

@@ -444,7 +444,9 @@ STAYS: dict[str, str] = {
     Enrollment.Status.MISSING: "下落不明",
 }
 REPEATS = "留级（已批准）"
-PLACED_AHEAD = "已编入下一学年班级"  # arrived or placed after next year's classes were made
+# Already in next year: placed in one of its classes, or joined the school after the year's last
+# semester ended (a 升学 seventh-grader, a summer arrival) at the grade he starts next year in.
+PLACED_AHEAD = "已属下一学年"
 PROMOTED = (Enrollment.Status.ENROLLED, *STAYS)  # 毕业, 转出, 死亡 take no part
 
 
@@ -475,23 +477,27 @@ def _stays_because(status: str, repeats: bool, ahead: bool = False) -> str:
 
 
 def _placed_ahead(year: SchoolYear | None) -> Q:
-    """Current enrollments already in a class of a year after ``year`` (none without a year)."""
+    """Current enrollments that already belong to the year after ``year`` (none without a year):
+    in one of its classes, or entered after ``year``'s last teaching day."""
     if year is None:
         return Q(pk__in=[])
-    return Q(school_class__school_year__start_year__gt=year.start_year)
+    last_day = (
+        SchoolYear.objects.filter(pk=year.pk).annotate(last_day=_last_teaching_day()).values("last_day")
+    )
+    return Q(school_class__school_year__start_year__gt=year.start_year) | Q(entry_date__gt=Subquery(last_day))
 
 
 def promotion_movers(school: School, year: SchoolYear) -> QuerySet[Enrollment]:
     """R14.2: the school's 在读 students the promotion from ``year`` moves (or graduates, or keeps in
     the grade for an approved repeat): those in a class of that year or an earlier one, or in none.
-    One already placed in a class of a later year is there already and is left alone. The preview
-    and the run read this one definition."""
+    One who already belongs to the next year (placed in one of its classes, or arrived after the
+    year ended, as a 升学 seventh-grader) is left alone. The preview and the run read this."""
     return Enrollment.objects.filter(
         Q(school_class__isnull=True) | Q(school_class__school_year__start_year__lte=year.start_year),
         school=school,
         is_current=True,
         status=Enrollment.Status.ENROLLED,
-    )
+    ).exclude(_placed_ahead(year))
 
 
 def promotion_preview(

@@ -80,3 +80,14 @@
   }
   setTimeout(poll, 400);
 })();
+
+// A form that changes much at once (a school's promotion, removing a class) asks first.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    const button = event.submitter;
+    const message = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+})();
