@@ -61,3 +61,51 @@ def test_promotion_overview_district_officer(browser, world, summer, width):
     browser.login(world.officer)
     report = check_page(browser, f"/students/promotion/?school={world.school_a.code}", width=width)
     assert "各校升级情况" in report.text and "已升级" in report.text and "2 / 2" in report.text
+
+
+@pytest.fixture
+def graduate(world):
+    student = _in_class(world.school_a, 6)
+    _set(student, "07")
+    return student
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_continuing_page_junior_registrar_finds_a_graduate(browser, world, graduate, width):
+    browser.login(world.registrar_b)
+    report = check_page(
+        browser,
+        f"/students/continuing/?q={graduate.xjh}",
+        width=width,
+        logged=actions.STUDENT_SEARCH,
+        secrets=[graduate.id_number],
+    )
+    assert graduate.name in report.text and "办理升学入学" in report.text
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_continuing_snapshot_page_primary_registrar(browser, world, graduate, width):
+    import datetime as dt
+
+    from xueji.students import progression_services
+
+    made = progression_services.graduate_enroll(
+        actor=world.registrar_b, student=graduate, school=world.school_b, entry_date=dt.date(2026, 9, 1)
+    )
+    browser.login(world.registrar_a)
+    report = check_page(
+        browser,
+        f"/students/continuing/{made.pk}/",
+        width=width,
+        logged=actions.STUDENT_VIEW,
+        subject=graduate,
+        secrets=[graduate.id_number],
+    )
+    assert "升学档案快照" in report.text and "False" not in report.text
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_continuing_assignment_page_district_officer(browser, world, width):
+    browser.login(world.officer)
+    report = check_page(browser, "/import/continuing/", width=width)
+    assert "升学分配名单" in report.text
