@@ -226,6 +226,7 @@ XUEJI: dict[str, Any] = {
         "suspension.years": 1,  # R12.4
         "suspension.flag_total_years": 2,  # R12.4: more than this in total is flagged to the district
         "dropout.report_days": 5,  # R13.2 (Decision): the written report, from the day learned
+        "dropout.close_age": 16,  # R13.2 (Decision 0034): a dropout's record kept at least to this age
         "missing.report_days": 5,  # R15.2 (Decision: 及时 read as 5 working days from the day learned)
         "death.report_days": 10,  # R15.1: from the day the school learned of the death
     },

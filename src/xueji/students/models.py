@@ -194,6 +194,8 @@ class Enrollment(models.Model):
         SUSPENDED = "02", "休学"
         DROPPED_OUT = "06", "辍学"
         GRADUATED = "07", "毕业"
+        # R13.2: a dropout's record kept through the compulsory term, closed when it ends (0034).
+        INCOMPLETE = "09", "肄业"
         TRANSFERRED_OUT = "10", "转出"
         DECEASED = "11", "死亡"
         ABROAD = "13", "出国（境）"

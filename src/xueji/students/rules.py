@@ -179,11 +179,12 @@ STATUS_TRANSITIONS: dict[str, dict[str, str]] = {
     # R12.7: back from abroad at this school (在读) or, by transfer, at another (转出 here).
     "13": {"01": "R12.7", "06": "R13.2", "10": "R12.7", "11": "R15.1", "15": "R15.2"},
     # R13.2: back at this school (在读) or, by transfer, at another (转出 here).
-    "06": {"01": "R13.2", "10": "R13.2", "11": "R15.1", "15": "R15.2"},
+    "06": {"01": "R13.2", "09": "R13.2", "10": "R13.2", "11": "R15.1", "15": "R15.2"},
     # R15.2: a missing student's record is cancelled only by a death filing; found, the student
     # is 在读 again.
     "15": {"01": "R15.2", "11": "R15.2"},
     "07": {},
+    "09": {},
     "10": {},
     "11": {},
 }
@@ -195,18 +196,23 @@ MSG_FORBIDDEN_STATUS = (
 )
 MSG_TRANSITION = "该学生学籍状态为“{old}”，不能直接变为“{new}”。请按《办法》规定的程序办理。"
 # R15.1: a cancelled record (死亡) is kept read-only: no edit, no follow-up, no evidence.
-CLOSED_STATUSES = ("11",)
-MSG_CLOSED = "该学生学籍已注销（死亡），只读保存，不能修改（第十五条）。"
+# R13.2: a dropout's record closed at the end of the compulsory term (肄业) is kept read-only too.
+CLOSED_STATUSES = ("11", "09")
+MSG_CLOSED = {
+    "11": ("R15.1", "该学生学籍已注销（死亡），只读保存，不能修改（第十五条）。"),
+    "09": ("R13.2", "该学生辍学后义务教育年限已届满，学籍已关闭（肄业），只读保存，不能修改（第十三条）。"),
+}
 
 
 def refuse_closed(status: str) -> None:
     if status in CLOSED_STATUSES:
-        raise RuleViolation(rule="R15.1", code="record_closed", field=None, message=MSG_CLOSED)
+        rule, message = MSG_CLOSED[status]
+        raise RuleViolation(rule=rule, code="record_closed", field=None, message=message)
 
 
 # Statuses whose student is not counted among current students (R12.3: a suspended record is kept
 # but the student is not in class).
-NOT_ATTENDING = ("02", "06", "11", "13", "15")
+NOT_ATTENDING = ("02", "06", "09", "11", "13", "15")
 
 
 def refuse_forbidden_status(value: Any, *, field: str = "status") -> None:

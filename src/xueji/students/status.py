@@ -598,3 +598,81 @@ def _check_continuing(enrollment: Enrollment, move: Continuing) -> None:
         )
     if move.school_class is not None:
         rules.check_class(to, move.school_class, enrollment.grade + 1)
+
+
+# --------------------------------------------------------------------------- the compulsory term (R13.2)
+
+CLOSE_AGE = Limit("dropout.close_age", "辍学学籍至少保留到年满", "周岁", "R13.2", 16, 15, 18)
+SCHOOL_YEAR_END = (8, 31)  # the school year ends on 31 August (the measures' 学年, decision 0034)
+
+
+def compulsory_term_end(*, birth: dt.date, grade: int, dropped_on: dt.date, age: int) -> dt.date:
+    """R13.2 (decision 0034): the last day a dropped-out student's record is kept and managed — the
+    later of the day before the student turns ``age`` and the end of the school year in which he
+    would have finished grade 9 had he stayed in school (the nine-year term)."""
+    start_year = dropped_on.year if dropped_on.month >= 9 else dropped_on.year - 1
+    nine_years = dt.date(start_year + (9 - grade) + 1, *SCHOOL_YEAR_END)
+    try:
+        birthday = birth.replace(year=birth.year + age)
+    except ValueError:  # born on 29 February: the birthday in a common year is 1 March
+        birthday = dt.date(birth.year + age, 3, 1)
+    return max(nine_years, birthday - dt.timedelta(days=1))
+
+
+@transaction.atomic
+def dropouts_close(*, today: dt.date | None = None) -> int:
+    """R13.2: every dropped-out student whose compulsory term ended before ``today`` has the record
+    closed as such — 肄业, kept, read-only, never deleted — and the dropout period closed on the
+    term's last day; one audit event each. The daily run calls it; a second run changes nothing."""
+    today = today or clock.today()
+    running = list(
+        StatusPeriod.objects.filter(
+            status=Enrollment.Status.DROPPED_OUT,
+            closed_on__isnull=True,
+            enrollment__is_current=True,
+            enrollment__status=Enrollment.Status.DROPPED_OUT,
+        ).select_related("student", "enrollment__school__district")
+    )
+    ages: dict[int, int] = {}
+    due: list[tuple[StatusPeriod, dt.date]] = []
+    for period in running:
+        district = period.enrollment.school.district
+        if district.pk not in ages:
+            ages[district.pk] = CLOSE_AGE.value(district)
+        end = compulsory_term_end(
+            birth=period.student.birth_date,
+            grade=period.enrollment.grade,
+            dropped_on=period.starts_on,
+            age=ages[district.pk],
+        )
+        if end < today:
+            due.append((period, end))
+    if not due:
+        return 0
+    ids = [period.enrollment_id for period, _ in due]
+    for chunk in bulk_insert.id_chunks(ids):
+        enrollments_update(
+            actor=None,
+            rows=Enrollment.objects.filter(pk__in=chunk),
+            values={"status": Enrollment.Status.INCOMPLETE},
+            reason="义务教育年限届满",
+        )
+    for period, end in due:
+        period.closed_on = end
+    StatusPeriod.objects.bulk_update([period for period, _ in due], ["closed_on"])
+    audit_record_many(
+        actor=None,
+        school=None,
+        events=[
+            {
+                "action": actions.ENROLLMENT_STATUS,
+                "subject": period.student,
+                "school": period.enrollment.school,
+                "changes": {"status": [Enrollment.Status.DROPPED_OUT, Enrollment.Status.INCOMPLETE]},
+                "rules": ["R13.2"],
+                "note": f"辍学学生义务教育年限于{end:%Y年%m月%d日}届满，学籍关闭（肄业），保留不删除",
+            }
+            for period, end in due
+        ],
+    )
+    return len(due)
