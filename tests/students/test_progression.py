@@ -178,3 +178,27 @@ def test_r8_1_the_snapshot_reads_as_people_read_it(world):
     )
     page = login(world.registrar_a).get(f"/students/continuing/{made.pk}/").content.decode()
     assert "升学档案快照" in page and ">False<" not in page and "快照校验码" in page
+
+
+def test_r8_1_a_graduate_who_goes_on_outside_the_deployment_is_recorded_and_kept_here(world):
+    graduate = _graduate(world)
+    client = login(world.registrar_a)
+    empty = client.post(
+        "/students/continuing/", {"action": "leave", "student": graduate.pk, "to_party": " "}, follow=True
+    )
+    assert "请填写升入的学校" in empty.content.decode()
+    done = client.post(
+        "/students/continuing/",
+        {"action": "leave", "student": graduate.pk, "to_party": "郑州市第八中学"},
+        follow=True,
+    ).content.decode()
+    assert "学籍档案由本校永久保存" in done and "郑州市第八中学（本系统外）" in done
+    made = Progression.objects.get(student=graduate)
+    assert (made.to_school, made.to_party, made.snapshot["to"]) == (None, "郑州市第八中学", "郑州市第八中学")
+    assert not Enrollment.objects.filter(student=graduate, is_current=True).exists()
+    assert Enrollment.objects.get(student=graduate).status == "07"  # kept, as graduated, at school A
+    assert selectors.graduate_find(requested_by=world.registrar_b, q=graduate.xjh) is None
+    other = login(world.registrar_c).post(
+        "/students/continuing/", {"action": "leave", "student": graduate.pk, "to_party": "x"}
+    )
+    assert other.status_code == 404

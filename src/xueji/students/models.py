@@ -514,16 +514,26 @@ class Promotion(models.Model):
 
 class Progression(models.Model):
     """R6.5, R8.1 (升学): a primary school's graduate enrolled at a junior-high school of this
-    deployment, keeping the record and its 学籍号. The graduated enrollment closes at the primary
-    school, which keeps this read-only, checksummed snapshot of the record as it left."""
+    deployment, keeping the record and its 学籍号 — or gone on outside it. The graduated enrollment
+    closes at the primary school, which keeps this read-only, checksummed snapshot of the record as
+    it left."""
 
     student = models.ForeignKey(Student, verbose_name="学生", on_delete=models.PROTECT, related_name="+")
     from_school = models.ForeignKey(
         "org.School", verbose_name="毕业学校", on_delete=models.PROTECT, related_name="+"
     )
+    # None: the graduate went on outside this deployment (another district or province, a school
+    # on another platform); ``to_party`` names where. The primary school, where the schooling
+    # recorded here ended, keeps the archive permanently (R8.1).
     to_school = models.ForeignKey(
-        "org.School", verbose_name="升入学校", on_delete=models.PROTECT, related_name="+"
+        "org.School",
+        verbose_name="升入学校",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
+    to_party = models.CharField("升入本系统外学校", max_length=100, blank=True)
     graduated = models.OneToOneField(
         Enrollment, verbose_name="毕业学籍", on_delete=models.PROTECT, related_name="progression"
     )
@@ -542,4 +552,8 @@ class Progression(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} {self.from_school} → {self.to_school}"
+        return f"{self.student} {self.from_school} → {self.destination}"
+
+    @property
+    def destination(self) -> str:
+        return self.to_school.name if self.to_school is not None else f"{self.to_party}（本系统外）"

@@ -14,7 +14,7 @@ from xueji.core.errors import RuleViolation
 from xueji.org.models import School, SchoolClass, SchoolYear, User
 from xueji.org.permissions import WRITE_STUDENTS, require_role
 from xueji.students import status
-from xueji.students.models import Progression, Student
+from xueji.students.models import Enrollment, Progression, Student
 
 # The entry date a registrar may give: from a year back (a late record) to the coming autumn.
 ENTRY_WINDOW = (dt.timedelta(days=366), dt.timedelta(days=92))
@@ -56,3 +56,30 @@ def graduate_enroll(
     check_entry_date(entry_date)
     moves = [status.Continuing(student.pk, school, school_class)]
     return status.enrollments_continue(actor=actor, moves=moves, entry_date=entry_date, source=BY_SCHOOL)[0]
+
+
+@transaction.atomic
+def graduate_leaves(*, actor: User, student: Student, to_party: str) -> Progression:
+    """The primary school's registrar records that a graduate went on to a school outside this
+    deployment (another district or province): the record closes here and the school keeps it."""
+    enrollment = (
+        Enrollment.objects.filter(student=student, is_current=True).select_related("school__district").first()
+    )
+    if enrollment is None:
+        raise RuleViolation(rule="R4.1", code="no_record", field="student", message=status.MSG_NO_RECORD)
+    require_role(actor, WRITE_STUDENTS, school=enrollment.school)
+    to_party = to_party.strip()
+    if not to_party:
+        raise RuleViolation(
+            rule="R6.5", code="to_party", field="to_party", message="请填写升入的学校（如“郑州市第八中学”）。"
+        )
+    if len(to_party) > 100:
+        raise RuleViolation(
+            rule="R6.5",
+            code="to_party",
+            field="to_party",
+            message=f"学校名称不能超过 100 字（现为 {len(to_party)} 字）。",
+        )
+    return status.enrollment_graduate_leaves(
+        actor=actor, student=student, to_party=to_party, source=BY_SCHOOL
+    )

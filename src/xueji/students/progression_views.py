@@ -36,7 +36,7 @@ def continuing(request: AuthenticatedRequest) -> HttpResponse:
     if school is None:
         raise Http404
     if request.method == "POST":
-        return _enroll(request, school)
+        return _leave(request, school) if request.POST.get("action") == "leave" else _enroll(request, school)
     context: dict[str, Any] = {"school": school, "receives": school.offers_grade(7)}
     if context["receives"]:
         q = request.GET.get("q", "").strip()[:40]
@@ -63,6 +63,26 @@ def continuing(request: AuthenticatedRequest) -> HttpResponse:
         context["left"] = selectors.progressions(requested_by=user, school=school, into=False)[:500]
         access_record(actor=user, action=actions.STUDENT_SEARCH, school=school, note="本校毕业生")
     return render(request, "students/continuing.html", context)
+
+
+def _leave(request: AuthenticatedRequest, school: School) -> HttpResponse:
+    """A graduate of this school went on outside the deployment (R6.5): recorded, record kept here."""
+    found = (
+        selectors.graduates_pending(requested_by=request.user, school=school)
+        .filter(student_id=_int(request.POST.get("student")) or 0)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    try:
+        progression_services.graduate_leaves(
+            actor=request.user, student=found.student, to_party=request.POST.get("to_party", "")
+        )
+    except RuleViolation as error:
+        messages.error(request, f"{error.message}（{error.rule}）")
+    else:
+        messages.success(request, f"已记录：{found.student.name}升入本系统外学校，学籍档案由本校永久保存。")
+    return redirect("students:continuing")
 
 
 def _enroll(request: AuthenticatedRequest, school: School) -> HttpResponse:

@@ -212,7 +212,7 @@ def continuing(request: HttpRequest, payload: ContinuingIn) -> Any:
             student_id=made.student_id,
             name=found.student.name,
             from_school=made.from_school.name,
-            to_school=made.to_school.name,
+            to_school=made.destination,
             grade=found.grade + 1,
             recorded_at=made.recorded_at,
         ),

@@ -676,3 +676,44 @@ def dropouts_close(*, today: dt.date | None = None) -> int:
         ],
     )
     return len(due)
+
+
+@transaction.atomic
+def enrollment_graduate_leaves(
+    *, actor: User, student: Student | int, to_party: str, source: str
+) -> Progression:
+    """R6.5, R8.1: a graduate who goes on outside this deployment. The 毕业 enrollment closes at the
+    school where the schooling recorded here ended, which keeps the snapshot and the archive
+    permanently; no enrollment opens anywhere here."""
+    old = _current(student)
+    if old.status != Enrollment.Status.GRADUATED:
+        raise RuleViolation(rule="R6.5", code="not_graduate", field="student", message=MSG_NOT_GRADUATE)
+    old = (
+        Enrollment.objects.select_related("school__district", "school_class", "student")
+        .prefetch_related("student__family")
+        .get(pk=old.pk)
+    )
+    snapshot = handover.archive_hand_over(
+        actor=actor, enrollment=old, to_school=None, reference=source, to_party=to_party
+    )
+    old.is_current = False
+    _save(old, actor)
+    made = Progression.objects.create(
+        student_id=old.student_id,
+        from_school=old.school,
+        to_party=to_party,
+        graduated=old,
+        snapshot=snapshot,
+        source=source[:50],
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=actions.ENROLLMENT_CONTINUE,
+        subject=old.student,
+        school=old.school,
+        changes={"is_current": [True, False], "to": [None, to_party]},
+        rules=["R6.5", "R8.1"],
+        note=f"{old.school.name}毕业，升入本系统外学校：{to_party}",
+    )
+    return made
