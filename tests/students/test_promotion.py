@@ -398,3 +398,20 @@ def test_r14_2_once_promoted_the_page_shows_the_result_not_a_preview_of_the_prom
     assert "已升级" in page and "升级 3 人，毕业 2 人" in page
     assert "升级预览" not in page and "留在本年级的学生" not in page
     assert login(world.registrar_a).get("/students/promotion/submit/").status_code == 302  # not a bare 405
+
+
+def test_r14_2_the_preview_and_the_result_print(world, settings, mixed):
+    from tests.changes.test_batch import pdf_pages
+
+    settings.XUEJI_FIXED_TODAY = SUMMER
+    client = login(world.registrar_a)
+    before = client.get("/students/promotion/print.pdf")
+    assert before.status_code == 200 and before["Content-Type"] == "application/pdf"
+    text = "".join(pdf_pages(before.content))
+    assert "学年升级预览" in text and "升入四年级" in text and "学籍管理员（签字）" in text
+    _run(world, settings)
+    text = "".join(pdf_pages(client.get("/students/promotion/print.pdf").content))
+    assert "学年升级结果" in text and "3 人" in text and "李校长" in text
+    officer = login(world.officer)
+    assert officer.get(f"/students/promotion/print.pdf?school={world.school_a.code}").status_code == 200
+    assert officer.get(f"/students/promotion/print.pdf?school={world.school_c.code}").status_code == 404

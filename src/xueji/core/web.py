@@ -38,6 +38,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     # registrar makes next year's classes and submits, the school approver confirms or sends back.
     "students:promotion": (REG, APPR, OFF),
     "students:promotion_classes": (REG,),
+    "students:promotion_print": (REG, APPR, OFF),
     "students:promotion_submit": (REG,),
     "students:promotion_decide": (APPR,),
     # R6.5: 升学 — a junior-high school's registrar enrolls a graduate; a primary school's sees its

@@ -4,20 +4,23 @@ which schools have promoted, for the district's officer; next year's classes for
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from xueji.audit import actions
 from xueji.audit.services import access_record
+from xueji.core import clock
 from xueji.core.codes import GRADE_NAMES
 from xueji.core.errors import RuleViolation
 from xueji.core.web import AuthenticatedRequest, route
 from xueji.org import selectors as org_selectors
 from xueji.org import services as org_services
 from xueji.org.models import School
-from xueji.students import promotion_services, selectors
+from xueji.students import promotion_printing, promotion_services, selectors
 
 
 @route("students:promotion")
@@ -42,6 +45,30 @@ def promotion(request: AuthenticatedRequest) -> HttpResponse:
         context["history"] = selectors.promotion_history(requested_by=user, school=school)[:10]
         access_record(actor=user, action=actions.STUDENT_SEARCH, school=school, note="学年升级")  # R21.1
     return render(request, "students/promotion.html", context)
+
+
+@route("students:promotion_print")
+def print_promotion(request: AuthenticatedRequest) -> HttpResponse:
+    """The preview (before) or the result (after) on paper, for the school's signatures and stamp."""
+    user = request.user
+    if user.is_school_user:
+        school = _own_school(request)
+    else:
+        school = org_selectors.school_get_by_code(requested_by=user, code=request.GET.get("school", ""))
+    standing = selectors.promotion_statuses(requested_by=user, schools=[school])[0]
+    rows = selectors.promotion_preview(requested_by=user, school=school, year=standing.year)
+    now = clock.now()
+    data = promotion_printing.promotion_pdf(
+        standing=standing,
+        rows=rows,
+        printed_by=user.full_name or user.username,
+        printed_at=f"{timezone.localtime(now):%Y-%m-%d %H:%M}",
+    )
+    access_record(actor=user, action=actions.CASE_PRINT, school=school, note="学年升级打印")  # R21.1
+    response = HttpResponse(data, content_type="application/pdf")
+    name = quote(f"{school.name}学年升级{'结果' if standing.done else '预览'}.pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
+    return response
 
 
 @route("students:promotion_submit")

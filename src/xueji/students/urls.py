@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("promotion/", promotion_views.promotion, name="promotion"),
     path("promotion/classes/", promotion_views.classes, name="promotion_classes"),
+    path("promotion/print.pdf", promotion_views.print_promotion, name="promotion_print"),
     path("promotion/submit/", promotion_views.submit, name="promotion_submit"),
     path("promotion/<int:pk>/decide/", promotion_views.decide, name="promotion_decide"),
     path("continuing/", progression_views.continuing, name="continuing"),
