@@ -46,6 +46,7 @@ def test_r14_2_submit_confirm_and_read_through_the_api(world, settings, api_as):
         "repeated": 0,
         "unplaced": 1,
         "staying": {},
+        "ahead": 0,
     }
     standings = {s["school_code"]: s for s in officer.get(f"{API}/school-year/promotions").json()}
     assert standings[world.school_a.code]["state"] == "已升级" and world.school_c.code not in standings

@@ -61,11 +61,12 @@ def promotion_pdf(
             ("留级（已批准）", f"{r.get('repeated', 0)} 人"),
             ("待分班", f"{r.get('unplaced', 0) + r.get('repeated', 0)} 人"),
             ("留在原年级", "、".join(f"{k} {v} 人" for k, v in r.get("staying", {}).items()) or "无"),
+            ("已属下一学年", f"{r.get('ahead', 0)} 人（学年结束后入校或已编入下一学年班级，不参加本次升级）"),
             ("确认", f"{who} {decided:%Y年%m月%d日}" if decided else who),
         ]
         table = Table([[para(a), para(b)] for a, b in lines], colWidths=[40 * mm, doc.width - 40 * mm])
     else:
-        header = ["年级", "去向", "人数", "留在本年级（原因）"]
+        header = ["年级", "去向", "人数", "不随本次升级（原因）"]
         data: list[list[Any]] = [[para(h) for h in header]]
         data += [
             [

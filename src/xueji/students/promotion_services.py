@@ -36,16 +36,19 @@ def _standing(actor: User, school: School) -> selectors.PromotionStatus:
 
 
 def _planned(actor: User, school: School, year: Any) -> dict[str, Any]:
-    """The preview's totals: who moves up, who graduates, who stays and why."""
+    """The preview's totals: who moves up, who graduates, who stays in the grade and why, and who
+    already belongs to next year (``ahead``: not held back, only not part of this promotion)."""
     rows = selectors.promotion_preview(requested_by=actor, school=school, year=year)
     staying: dict[str, int] = {}
     for row in rows:
         for reason, n in row.staying.items():
             staying[reason] = staying.get(reason, 0) + n
+    ahead = staying.pop(selectors.PLACED_AHEAD, 0)
     return {
         "moved": sum(r.moving for r in rows if not r.last),
         "graduated": sum(r.moving for r in rows if r.last),
         "staying": staying,
+        "ahead": ahead,
     }
 
 
@@ -133,11 +136,11 @@ def promotion_confirm(*, actor: User, promotion: Promotion) -> Promotion:
             f"区教育局尚未设置{year.start_year + 1}—{year.start_year + 2}学年，请联系区系统管理员。",
         )
     next_classes = _next_classes(school, year, next_year)
-    staying = _planned(actor, school, year)["staying"]
+    planned = _planned(actor, school, year)
     result: dict[str, Any] = status.enrollments_promote(
         actor=actor, movers=selectors.promotion_movers(school, year), school=school, next_classes=next_classes
     )
-    result["staying"] = staying
+    result["staying"], result["ahead"] = planned["staying"], planned["ahead"]
     promotion.state, promotion.result = Promotion.State.DONE, result
     promotion.decided_by, promotion.decided_at = actor, clock.now()
     promotion.save(update_fields=["state", "result", "decided_by", "decided_at"])

@@ -21,6 +21,7 @@ from xueji.org import selectors as org_selectors
 from xueji.org import services as org_services
 from xueji.org.models import School
 from xueji.students import promotion_printing, promotion_services, selectors
+from xueji.students.models import Promotion
 
 
 @route("students:promotion")
@@ -42,7 +43,12 @@ def promotion(request: AuthenticatedRequest) -> HttpResponse:
         context["standing"] = standing
         context["rows"] = selectors.promotion_preview(requested_by=user, school=school, year=standing.year)
         context["staying"] = selectors.promotion_staying(requested_by=user, school=school, year=standing.year)
-        context["history"] = selectors.promotion_history(requested_by=user, school=school)[:10]
+        context["history"] = history = list(
+            selectors.promotion_history(requested_by=user, school=school)[:10]
+        )
+        latest = history[0] if history else None
+        if latest and latest.state == Promotion.State.RETURNED and not standing.promotion:
+            context["returned"] = latest  # sent back and not submitted again: say why, at the top
         access_record(actor=user, action=actions.STUDENT_SEARCH, school=school, note="学年升级")  # R21.1
     return render(request, "students/promotion.html", context)
 

@@ -32,6 +32,9 @@ class PromotionResultOut(Schema):
     repeated: int = Field(0, title="留级人数")
     unplaced: int = Field(0, title="升级后未分班人数")
     staying: dict[str, int] = Field(title="留在本年级的人数（按原因）")
+    ahead: int = Field(
+        0, title="已属下一学年的人数", description="已编入下一学年班级或学年结束后入校，不参加本次升级"
+    )
 
 
 class PromotionStandingOut(Schema):
