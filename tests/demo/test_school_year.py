@@ -12,8 +12,8 @@ import datetime as dt
 
 import pytest
 
+from tests.demo.seeding import seeded_on
 from xueji.demo.accounts import REGISTRAR_OF
-from xueji.demo.seed import seed_demo
 from xueji.org import services as org_services
 from xueji.org.models import Role, School, SchoolClass, User
 from xueji.students import progression_services, promotion_services, selectors
@@ -26,21 +26,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    from django.conf import settings
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(settings, "XUEJI_FIXED_TODAY", SUMMER.isoformat())
-                mp.setattr(settings, "EVIDENCE_DIR", tmp_path_factory.mktemp("demo-evidence"))
-                report = seed_demo(students=N)
-            yield report
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    """Seed once per module inside a transaction that is rolled back at the end."""
+    with seeded_on(
+        SUMMER, students=N, evidence_dir=tmp_path_factory.mktemp("demo-evidence"), blocker=django_db_blocker
+    ) as report:
+        yield report
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ from collections import Counter
 
 import pytest
 
+from tests.demo.seeding import seeded_on
 from xueji.changes import selectors
 from xueji.changes.kinds.registry import KINDS
 from xueji.changes.models import Case
-from xueji.demo.seed import seed_demo
 from xueji.org.models import User
 from xueji.students.models import Enrollment, FollowUp
 from xueji.students.selectors import running_periods
@@ -29,21 +29,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
     """Seed once per module inside a transaction that is rolled back at the end."""
-    from django.conf import settings
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(settings, "XUEJI_FIXED_TODAY", TODAY.isoformat())
-                mp.setattr(settings, "EVIDENCE_DIR", tmp_path_factory.mktemp("demo-evidence"))
-                report = seed_demo(students=N)
-            yield report
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with seeded_on(
+        TODAY, students=N, evidence_dir=tmp_path_factory.mktemp("demo-evidence"), blocker=django_db_blocker
+    ) as report:
+        yield report
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from io import BytesIO
 
 import pytest
 
+from tests.demo.seeding import seeded_on
 from xueji.changes import services as engine
 from xueji.changes.kinds.transfer.demo import PLANS, scan
 from xueji.changes.kinds.transfer.services import transfer_start
@@ -36,21 +37,8 @@ def evidence_root(tmp_path_factory):
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker, evidence_root):
     """Seed once per module inside a transaction that is rolled back at the end."""
-    from django.conf import settings
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(settings, "XUEJI_FIXED_TODAY", TODAY.isoformat())
-                mp.setattr(settings, "EVIDENCE_DIR", evidence_root)
-                report = seed_demo(students=N)
-            yield report
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with seeded_on(TODAY, students=N, evidence_dir=evidence_root, blocker=django_db_blocker) as report:
+        yield report
 
 
 @pytest.fixture

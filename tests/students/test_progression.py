@@ -202,3 +202,28 @@ def test_r8_1_a_graduate_who_goes_on_outside_the_deployment_is_recorded_and_kept
         "/students/continuing/", {"action": "leave", "student": graduate.pk, "to_party": "x"}
     )
     assert other.status_code == 404
+
+
+def test_r7_2_the_electronic_archive_goes_with_the_student(world):
+    """R7.2, R8.1: the evidence filed at the primary school (category 二) is the receiving school's
+    to read after 升学; the primary school reads only its snapshot."""
+    import io
+
+    from tests.changes.builders import PDF
+    from xueji.students import services
+
+    graduate = _graduate(world)
+    services.evidence_attach(
+        actor=world.registrar_a,
+        student=graduate,
+        file=io.BytesIO(PDF),
+        original_name="户口簿.pdf",
+        category="household",
+    )
+    progression_services.graduate_enroll(
+        actor=world.registrar_b, student=graduate, school=world.school_b, entry_date=AUTUMN
+    )
+    files = selectors.evidence_list(requested_by=world.registrar_b, student=graduate)
+    assert [e.original_name for e in files] == ["户口簿.pdf"]
+    with pytest.raises(Http404):
+        selectors.evidence_list(requested_by=world.registrar_a, student=graduate)

@@ -15,7 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from xueji.core.identity import mask_id_number
-from xueji.core.pdf import FONT, Marked, register_cid_font
+from xueji.core.pdf import FONT, Marked, footer, register_cid_font
 
 SIGNATURES = (
     ("监护人意见", "监护人（签字）："),
@@ -95,13 +95,7 @@ def application_pdf(
     if shown.note:
         story += [Spacer(1, 3 * mm), para(shown.note, small)]
 
-    def footer(canvas: Any, _doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.drawCentredString(A4[0] / 2, 9 * mm, mark)
-        canvas.restoreState()
-
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    doc.build(story, onFirstPage=footer(mark), onLaterPages=footer(mark))
     return buffer.getvalue()
 
 
@@ -164,11 +158,5 @@ def letter_pdf(
     if shown.note:
         story += [Spacer(1, 6 * mm), para(shown.note, small)]
 
-    def footer(canvas: Any, _doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.drawCentredString(A4[0] / 2, 9 * mm, mark)
-        canvas.restoreState()
-
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    doc.build(story, onFirstPage=footer(mark), onLaterPages=footer(mark))
     return buffer.getvalue()

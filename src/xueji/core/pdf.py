@@ -13,6 +13,8 @@ for, with the reminder that the electronic record is authoritative — never a b
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
 FONT = "STSong-Light"
 FALLBACK = "〓"  # GB 2312's 1-94 geta mark, the printed forms' sign for a character left out
@@ -26,6 +28,20 @@ def register_cid_font() -> str:
 
     pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     return FONT
+
+
+def footer(mark: str) -> Callable[[Any, Any], None]:
+    """The line every page of a printed form ends with (who printed it and when, R21.1)."""
+
+    from reportlab.lib.units import mm
+
+    def draw(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.drawCentredString(doc.pagesize[0] / 2, 9 * mm, mark)
+        canvas.restoreState()
+
+    return draw
 
 
 def beyond_font(ch: str) -> bool:

@@ -8,7 +8,7 @@ from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape
 
-from xueji.core.pdf import FONT, Marked, register_cid_font
+from xueji.core.pdf import FONT, Marked, footer, register_cid_font
 from xueji.students.selectors import PromotionRow, PromotionStatus
 
 # A Paragraph collapses ideographic spaces: the blanks to write the date on are drawn as lines.
@@ -110,11 +110,5 @@ def promotion_pdf(
     if shown.note:
         story += [Spacer(1, 3 * mm), para(shown.note, small)]
 
-    def footer(canvas: Any, _doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.drawCentredString(A4[0] / 2, 9 * mm, mark)
-        canvas.restoreState()
-
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    doc.build(story, onFirstPage=footer(mark), onLaterPages=footer(mark))
     return buffer.getvalue()
