@@ -133,7 +133,8 @@ def test_r6_5_through_the_page_find_enroll_and_place(world):
     again = client.post(
         "/students/continuing/", {"student": graduate.pk, "entry_date": "2026-09-01"}, follow=True
     ).content.decode()
-    assert "不能办理升学" in again  # enrolled already: no longer a graduate
+    assert "没有找到尚未升学的毕业生" in again  # enrolled already: no longer a graduate to find
+    assert Enrollment.objects.filter(student=graduate).count() == 2 and Progression.objects.count() == 1
     bad = client.post("/students/continuing/", {"student": "x", "entry_date": "nonsense"}, follow=True)
     assert bad.status_code == 200
     primary = login(world.registrar_a).get("/students/continuing/").content.decode()

@@ -19,7 +19,6 @@ from xueji.core.web import AuthenticatedRequest, route
 from xueji.org import selectors as org_selectors
 from xueji.org.models import School, SchoolClass
 from xueji.students import progression_services, selectors
-from xueji.students.models import Enrollment
 
 
 def _grade_7_classes(user: Any, school: School, day: dt.date) -> list[SchoolClass]:
@@ -89,17 +88,17 @@ def _enroll(request: AuthenticatedRequest, school: School) -> HttpResponse:
     post = request.POST
     student_id = _int(post.get("student"))
     enrollment = (
-        Enrollment.objects.filter(student_id=student_id, is_current=True).select_related("student").first()
+        selectors.graduate_by_student(requested_by=request.user, student_id=student_id)
         if student_id
         else None
-    )  # the service checks it is a graduate another school still holds
+    )
     try:
         if enrollment is None:
             raise RuleViolation(
                 rule="R6.5",
                 code="no_student",
                 field="student",
-                message="请先按学籍号或身份证件号查找毕业生。",
+                message="没有找到尚未升学的毕业生：请先按学籍号或身份证件号查找。已在其他学校入学的学生请按转学办理。",
             )
         try:
             entry_date = dt.date.fromisoformat(post.get("entry_date", ""))

@@ -697,12 +697,23 @@ def graduate_find(*, requested_by: Any, q: str) -> Enrollment | None:
     if not q:
         return None
     match = Q(student__xjh_aliases__number=q) if XJH_QUERY.match(q) else Q(student__id_number=q)
+    return _graduates_for(user).filter(match).first()
+
+
+def graduate_by_student(*, requested_by: Any, student_id: int) -> Enrollment | None:
+    """The graduate ``graduate_find`` showed the registrar, when the enrolment form comes back."""
+    user = requested_by
+    if not (user.is_authenticated and user.has_role(Role.REGISTRAR) and user.school is not None):
+        return None
+    return _graduates_for(user).filter(student_id=student_id).first()
+
+
+def _graduates_for(user: Any) -> QuerySet[Enrollment]:
+    """Primary graduates held by another school, not yet enrolled anywhere (R6.5)."""
     return (
-        Enrollment.objects.filter(match, is_current=True, status=Enrollment.Status.GRADUATED)
+        Enrollment.objects.filter(is_current=True, status=Enrollment.Status.GRADUATED, grade__lt=9)
         .exclude(school=user.school)
-        .filter(grade__lt=9)
         .select_related("student", "school", "school_class")
-        .first()
     )
 
 
