@@ -109,3 +109,15 @@ def test_continuing_assignment_page_district_officer(browser, world, width):
     browser.login(world.officer)
     report = check_page(browser, "/import/continuing/", width=width)
     assert "升学分配名单" in report.text
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_placement_page_after_the_promotion(browser, world, summer, width):
+    done = promotion_services.promotion_submit(actor=world.registrar_a, school=world.school_a)
+    promotion_services.promotion_confirm(actor=world.approver_a, promotion=done)
+    from tests.factories import enrolled
+
+    enrolled(world.school_a, grade=2, name="待分班")  # no class
+    browser.login(world.registrar_a)
+    report = check_page(browser, "/students/placement/", width=width, logged=actions.STUDENT_SEARCH)
+    assert "编入所选班级" in report.text and "待分班" in report.text

@@ -44,6 +44,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     # R6.5: 升学 — a junior-high school's registrar enrolls a graduate; a primary school's sees its
     # graduates; either school and the district read a 升学 record and its snapshot.
     "students:continuing": (REG,),
+    "students:placement": (REG,),  # R4.1: 分班, several students at once
     "students:continuing_record": (REG, APPR, OFF),
     "students:export": (REG, APPR, OFF),
     "students:detail": (REG, APPR, OFF),

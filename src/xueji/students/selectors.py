@@ -751,3 +751,30 @@ def progression_get(*, requested_by: Any, pk: int) -> Progression:
     if found is None:
         raise Http404
     return found
+
+
+# --------------------------------------------------------------------------- 分班 (R4.1)
+
+
+def unplaced(*, requested_by: Any, school: School) -> QuerySet[Enrollment]:
+    """The school's 在读 students in no class (after a promotion, 升学, a return), by grade."""
+    scope = _scope_filter(requested_by)
+    if scope is None:
+        return Enrollment.objects.none()
+    return (
+        Enrollment.objects.filter(
+            scope,
+            school=school,
+            is_current=True,
+            status=Enrollment.Status.ENROLLED,
+            school_class__isnull=True,
+        )
+        .select_related("student")
+        .order_by("grade", "student__name", "pk")
+    )
+
+
+def placement_year(school: School) -> SchoolYear | None:
+    """The school year whose classes students are placed in: the latest one the school has classes
+    for (next year's, once they are made before a promotion)."""
+    return SchoolYear.objects.filter(classes__school=school).order_by("-start_year").first()

@@ -717,3 +717,58 @@ def enrollment_graduate_leaves(
         note=f"{old.school.name}毕业，升入本系统外学校：{to_party}",
     )
     return made
+
+
+PLACE_AT_ONCE = 120  # more than any class holds; keeps one statement's parameters bounded
+
+
+@transaction.atomic
+def enrollments_place(*, actor: User, school_class: SchoolClass, student_ids: list[int]) -> int:
+    """分班, set-based: the registrar places several students of the class's school and grade who
+    have no class into ``school_class`` at once (after the promotion, 升学, a return). Each gets
+    his history row and his audit event; a student of another school or grade, or one already in a
+    class, is refused and nothing is written."""
+    school = school_class.school
+    require_role(actor, WRITE_STUDENTS, school=school)
+    wanted = set(student_ids)
+    if len(wanted) > PLACE_AT_ONCE:
+        raise RuleViolation(
+            rule="R4.1", code="too_many", field="students", message=f"一次最多为 {PLACE_AT_ONCE} 名学生分班。"
+        )
+    rows = Enrollment.objects.filter(
+        school=school,
+        is_current=True,
+        status=Enrollment.Status.ENROLLED,
+        grade=school_class.grade,
+        school_class__isnull=True,
+        student_id__in=wanted,
+    )
+    found = list(rows.select_related("student").order_by("pk"))
+    if not wanted or len(found) != len(wanted):
+        raise RuleViolation(
+            rule="R4.1",
+            code="class_mismatch",
+            field="school_class",
+            message=f"所选学生须是本校{school_class.name[:3]}尚未分班的在读学生，请刷新后重新选择。",
+        )
+    enrollments_update(
+        actor=actor,
+        rows=Enrollment.objects.filter(pk__in=[e.pk for e in found]),
+        values={"school_class": school_class, "placement_due": False},
+        reason="分班",
+    )
+    audit_record_many(
+        actor=actor,
+        school=school,
+        events=[
+            {
+                "action": actions.ENROLLMENT_PLACE,
+                "subject": e.student,
+                "changes": {"school_class": [None, school_class.pk]},
+                "rules": ["R4.1"],
+                "note": school_class.name,
+            }
+            for e in found
+        ],
+    )
+    return len(found)

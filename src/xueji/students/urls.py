@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xueji.students import progression_views, promotion_views, views
+from xueji.students import placement_views, progression_views, promotion_views, views
 
 app_name = "students"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("promotion/print.pdf", promotion_views.print_promotion, name="promotion_print"),
     path("promotion/submit/", promotion_views.submit, name="promotion_submit"),
     path("promotion/<int:pk>/decide/", promotion_views.decide, name="promotion_decide"),
+    path("placement/", placement_views.placement, name="placement"),
     path("continuing/", progression_views.continuing, name="continuing"),
     path("continuing/<int:pk>/", progression_views.record, name="continuing_record"),
     path("export.xlsx", views.export, name="export"),
