@@ -180,7 +180,7 @@ def promotion_return(request: HttpRequest, payload: ReturnIn) -> Any:
 
 @router.post("/continuing", response={201: ContinuingOut, **WRITE_ERRORS}, summary="升学入学")
 def continuing(request: HttpRequest, payload: ContinuingIn) -> Any:
-    """R6.5、R8.1：初中（或九年一贯制学校）的学籍管理员为本区小学毕业生办理升学入学，学籍号不变。"""
+    """R6.5、R8.1：初中（或九年一贯制学校）的学籍管理员为本系统小学的毕业生办理升学入学，学籍号不变。"""
     user = auth_user(request)
     require_role(user, WRITE_STUDENTS)
     found = selectors.graduate_find(requested_by=user, q=payload.xjh)
@@ -189,7 +189,7 @@ def continuing(request: HttpRequest, payload: ContinuingIn) -> Any:
             rule="R6.5",
             code="no_graduate",
             field="xjh",
-            message="没有找到尚未升学的本区小学毕业生，请核对学籍号或证件号。",
+            message="没有找到尚未升学的本系统小学毕业生，请核对学籍号或证件号；已在其他学校入学的学生请按转学办理。",
         )
     school_class = None
     if payload.class_id is not None:
