@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "xueji.changes.kinds.transfer",
     "xueji.changes.kinds.suspension",
     "xueji.changes.kinds.dropout",
+    "xueji.changes.kinds.information",
     "xueji.exchange",
     "xueji.demo",  # `xueji demo` data and `xueji gen_demo` (synthetic data at scale)
 ]

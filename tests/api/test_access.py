@@ -112,6 +112,8 @@ ENDPOINTS = [
     # Repetition and skipping (R14.1).
     Endpoint("post", "/cases/repetition", ("registrar_a",), body="repetition", success=201),
     Endpoint("post", "/cases/skip", ("registrar_a",), body="skip", success=201),
+    # Information changes (R9.1): the registrar of the student's own school files the request.
+    Endpoint("post", "/cases/information", ("registrar_a",), body="information", success=201),
     # Death and missing students (R15): the registrar of the student's own school.
     Endpoint("post", "/cases/missing", ("registrar_a",), body="missing", success=201),
     Endpoint("post", "/cases/found", ("registrar_a",), body="found", success=201, student_status="15"),
@@ -148,6 +150,12 @@ START_BODIES = {
     "dropout_return": {"returns_on": "2026-09-14", "guardian_name": "王建国"},
     "repetition": {"reason": "因病缺课较多", **GUARDIAN},
     "skip": {"requested_grade": "5", "reason": "学业特别优秀", **GUARDIAN},
+    "information": {
+        "changes": {"household_type": "农业户口"},
+        "proof": "household",
+        "reason": "登记有误",
+        **GUARDIAN,
+    },
     "missing": {
         "learned_on": "2026-09-08",
         "left_on": "2026-09-07",

@@ -50,6 +50,7 @@ def test_openapi_json_lists_the_paths(db):
         # Dropout and return (R13).
         f"{API}/cases/dropout",
         f"{API}/cases/dropout_return",
+        f"{API}/cases/information",
         # Repetition and skipping (R14.1).
         f"{API}/cases/repetition",
         f"{API}/cases/skip",

@@ -228,7 +228,27 @@ def _skipped(case: Case) -> None:
     assert (enrollment.grade, enrollment.placement_due, enrollment.school_class) == (5, True, None)
 
 
+def _information(world: Any) -> Case:
+    """A name correction (key information: school, then district)."""
+    from xueji.changes.kinds.information.services import information_start
+
+    facts = {
+        "changes": {"name": "陈晓北"},
+        "proof": "household",
+        "reason": "姓名录入错误",
+        "guardian_name": "王建国",
+    }
+    return information_start(actor=world.registrar_a, student=enrolled(world.school_a, grade=3), facts=facts)
+
+
+def _renamed(case: Case) -> None:
+    assert case.student is not None
+    case.student.refresh_from_db()
+    assert case.student.name == "陈晓北"
+
+
 BUILDERS: dict[str, Builder] = {
+    "information": Builder(start=_information, effect=_renamed),
     "transfer_out": Builder(start=_transfer_out, effect=_closed_out),
     "transfer": Builder(start=_transfer, effect=_transfer_moved),
     "suspension": Builder(start=_suspension, effect=_status_is("02", period_open=True)),

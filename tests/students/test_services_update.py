@@ -97,35 +97,37 @@ def test_r9_1_unchanged_id_with_confirmed_unknown_region_is_not_rechecked(world)
 
 
 def test_r2_3_clearing_optional_fields_stores_empty_values(world, student):
-    updated = update(
-        world, student, {"specialty": "", "school_bus": None, "only_child": None, "commute_km": ""}
-    )
+    update(world, student, {"email": "wang@example.cn", "homepage": "https://example.cn"})  # blank: filled
+    updated = update(world, student, {"email": "", "homepage": None, "school_bus": None, "commute_km": ""})
     updated.refresh_from_db()
-    assert (updated.specialty, updated.school_bus, updated.only_child, updated.commute_km) == (
-        "",
-        False,
-        None,
-        None,
+    assert (updated.email, updated.homepage, updated.school_bus, updated.commute_km) == ("", "", False, None)
+
+
+def test_r9_1_clearing_a_filled_value_outside_the_direct_list_needs_the_request(world, student):
+    with pytest.raises(RuleViolation) as exc:
+        update(world, student, {"only_child": None, "nationality": "", "political_status": None})
+    assert (exc.value.rule, exc.value.code, exc.value.field) == (
+        "R9.1",
+        "needs_change_request",
+        "nationality",
     )
+    student.refresh_from_db()
+    assert (student.only_child, student.nationality) == (False, "CHN")
 
 
-def test_r2_3_clearing_a_coded_field_without_blank_value_refused(world, student):
+def test_r2_3_a_change_is_checked_for_consistency_with_the_stored_record(world, student):
+    """Disability fields change through the request (R9.1); it checks the merged record."""
+    from xueji.students.information_services import information_change_check
+
+    assert information_change_check(student, {"regular_class_disabled": "1", "disability": "1"}).key is False
     with pytest.raises(RuleViolation) as exc:
-        update(world, student, {"nationality": "", "political_status": None})
-    assert {(v.field, v.code) for v in exc.value.violations} == {
-        ("nationality", "required"),
-        ("political_status", "required"),
-    }
-
-
-def test_r2_3_update_checks_consistency_with_the_stored_record(world, student):
-    update(world, student, {"regular_class_disabled": "1", "disability": "1"})
-    with pytest.raises(RuleViolation) as exc:
-        update(world, student, {"disability": "4"})
+        information_change_check(student, {"regular_class_disabled": "1", "disability": "4"})
     assert exc.value.code == "disability_mismatch"
 
 
 def test_r6_6_home_taught_student_keeps_a_disability(world):
+    from xueji.students.information_services import information_change_check
+
     student = student_register(
         actor=world.registrar_a,
         school=world.school_a,
@@ -133,7 +135,7 @@ def test_r6_6_home_taught_student_keeps_a_disability(world):
         enrollment=enrollment_payload(attendance_mode="4"),
     )
     with pytest.raises(RuleViolation) as exc:
-        update(world, student, {"disability": "0"})
+        information_change_check(student, {"disability": "0"})
     assert exc.value.rule == "R6.6"
 
 

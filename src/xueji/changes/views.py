@@ -382,7 +382,7 @@ def print_form(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         title=kind.printable,
         case=case,
         enrollment=enrollment,
-        rows=kind.facts.rows(case.facts),
+        rows=kind.form_rows(case),
         printed_by=f"{user.full_name or user.username}（{user.unit_name}）",
         printed_at=f"{now:%Y-%m-%d %H:%M}",
     )

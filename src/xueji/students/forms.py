@@ -115,7 +115,7 @@ ENROLLMENT_ORDER = [
 ]
 
 
-def _field(name: str, label: str) -> forms.Field:
+def record_field(name: str, label: str) -> forms.Field:
     if name in BOOLEAN_FIELDS:
         return forms.ChoiceField(label=label, choices=YES_NO_CHOICES, required=False)
     if name in CHOICE_TABLES:
@@ -147,11 +147,11 @@ class RecordForm(forms.Form):
         if with_xjh:
             self.fields["xjh"] = forms.CharField(label="学籍号（国家学籍系统中的）", required=False)
         for name, (label, _) in validation.STUDENT_FIELDS.items():
-            self.fields[name] = _field(name, label)
+            self.fields[name] = record_field(name, label)
         for position in (1, 2):
             for name in FAMILY_ORDER:
                 label = validation.FAMILY_FIELDS[name][0]
-                self.fields[f"family{position}_{name}"] = _field(name, f"{label}")
+                self.fields[f"family{position}_{name}"] = record_field(name, f"{label}")
         if with_enrollment:
             grades = school.grades if school else range(1, 10)
             self.fields["grade"] = forms.ChoiceField(
@@ -166,7 +166,7 @@ class RecordForm(forms.Form):
             )
             for name, (label, _) in validation.ENROLLMENT_FIELDS.items():
                 if name != "grade":
-                    self.fields[name] = _field(name, label)
+                    self.fields[name] = record_field(name, label)
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("data-field", name)
             field.required_mark = name in REQUIRED_MARK  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from xueji.org import selectors as org_selectors
 from xueji.org.models import Role, School, SchoolClass, User
 from xueji.org.permissions import DECIDE_ENTRY, WRITE_STUDENTS, require_role
 from xueji.org.policy import Limit
-from xueji.students import rules, validation
+from xueji.students import direct_edits, rules, validation
 from xueji.students.models import (
     Enrollment,
     EntryApplication,
@@ -166,7 +166,7 @@ def registration_prepare(
             if not context.entry_approved(values, entry_year):  # R3.3
                 raise _entry_decision_missing(values, entry_year)
             rule_ids.append("R3.3")
-    _check_attendance(values, placement)
+    check_attendance(values, placement)
     return Prepared(values, members, placement, Enrollment.Origin.NEW, None, rule_ids, warnings)
 
 
@@ -204,7 +204,7 @@ def existing_prepare(
             field="entry_date",
             message="入学日期应晚于出生日期，请核对。",
         )
-    _check_attendance(values, placement)
+    check_attendance(values, placement)
     rule_ids = ["R2.3", "R6.1", "R6.2", "R6.3", "R6.4"]
     return Prepared(values, members, placement, Enrollment.Origin.IMPORTED, number, rule_ids, warnings)
 
@@ -270,7 +270,7 @@ def _check_school_grade(school: School, grade: int) -> None:
         )
 
 
-def _check_attendance(values: Mapping[str, Any], placement: Mapping[str, Any]) -> None:
+def check_attendance(values: Mapping[str, Any], placement: Mapping[str, Any]) -> None:
     # R6.6: 送教上门 is for students whose disability keeps them from school.
     if placement.get("attendance_mode") == "4" and values.get("disability") in (None, "0"):
         raise RuleViolation(
@@ -446,9 +446,12 @@ def student_update(
     family: Sequence[Mapping[str, Any]] | None = None,
     confirm_region: bool = False,
 ) -> Student:
-    """Change non-key fields; key fields go through the information-change procedure (R9.1).
+    """The registrar's direct edit: fill blank fields (R5.1) and correct the fields the district
+    lets registrars correct directly (R9.1 Decision, ``direct_edits``); every other change of a
+    filled value goes through the guardian's information-change request (R9.1,
+    ``information_services``). Family members (items 49–72) are edited here, with history.
 
-    Key fields may be sent unchanged (a page submits the whole form): they are compared, not
+    Fields may be sent unchanged (a page submits the whole form): key fields are compared, not
     re-validated, so a region code confirmed at registration is not questioned again and
     ``confirm_region`` has nothing left to confirm (it stays for callers sharing the form).
     """
@@ -463,6 +466,7 @@ def student_update(
         other, partial=True, today=today, confirm_region=confirm_region
     )
     before = model_to_dict(student)
+    _refuse_corrections(before, values, direct_edits.correctable(enrollment.school.district))  # R9.1
     errors: list[RuleViolation] = []
     for field, value in values.items():
         if value is None and not _clearable(field):
@@ -475,7 +479,7 @@ def student_update(
     errors += validation.check_consistency(model_to_dict(student))
     if errors:
         raise RuleViolations(errors)
-    _check_attendance(model_to_dict(student), {"attendance_mode": enrollment.attendance_mode})  # R6.6
+    check_attendance(model_to_dict(student), {"attendance_mode": enrollment.attendance_mode})  # R6.6
     old_family = list(student.family.all())
     old_names = [m.name for m in old_family]  # before _replace_family edits these rows in place
     members = None
@@ -504,9 +508,17 @@ def student_update(
     return student
 
 
+# Filling a blank key field is R5.1's completion, except the identity document: a new ID number
+# is checked for duplicates and may bring a G number (R6.2, R6.4), which only the request does.
+_FILLED_ONLY_BY_REQUEST = ("id_type", "id_number")
+
+
 def _refuse_key_changes(student: Student, key_values: Mapping[str, Any]) -> None:
     changed = [
-        f for f, v in key_values.items() if (v if v is not None else "") != (getattr(student, f) or "")
+        f
+        for f, v in key_values.items()
+        if (v if v is not None else "") != (getattr(student, f) or "")
+        and (getattr(student, f) not in (None, "") or f in _FILLED_ONLY_BY_REQUEST)
     ]
     if changed:
         labels = "、".join(validation.STUDENT_FIELDS[f][0] for f in changed)
@@ -517,6 +529,41 @@ def _refuse_key_changes(student: Student, key_values: Mapping[str, Any]) -> None
             message=(
                 f"{labels}属于关键信息，不能直接修改（第九条）。"
                 "请凭户口簿、身份证或公安机关证明提交信息变更申请，经学校审核、区教育局批准后生效。"
+            ),
+        )
+
+
+def request_only_fields(student: Student, district: Any) -> set[str]:
+    """The student's own fields the registrar cannot edit directly now (R9.1): key fields once
+    filled (the identity document always), other filled fields outside the district's list."""
+    direct = direct_edits.correctable(district)
+    return {
+        f
+        for f in validation.STUDENT_FIELDS
+        if f in _FILLED_ONLY_BY_REQUEST or (f not in direct and getattr(student, f) not in (None, ""))
+    }
+
+
+def _refuse_corrections(before: Mapping[str, Any], values: Mapping[str, Any], direct: frozenset[str]) -> None:
+    """R9.1: a filled value changes only on the guardian's request, approved by the school, unless
+    the district lets registrars correct that field directly; a blank one is filled (R5.1)."""
+    changed = [
+        f
+        for f, v in values.items()
+        if f not in validation.KEY_FIELDS  # refused above, with the district's step in the message
+        and f not in direct
+        and before.get(f) not in (None, "")
+        and (_cleared(f) if v is None else v) != before.get(f)
+    ]
+    if changed:
+        raise RuleViolation(
+            rule="R9.1",
+            code="needs_change_request",
+            field=changed[0],
+            message=(
+                f"{direct_edits.labels(changed)}已有内容，更改须由监护人提出信息变更申请，经学校审核后生效"
+                "（第九条）。请在学生页面点击“信息变更申请”。"
+                + (f"可直接更正的只有：{direct_edits.labels(direct)}（区教育局规定）。" if direct else "")
             ),
         )
 
@@ -573,17 +620,8 @@ def student_xjh_replace(*, actor: User, student: Student, new_xjh: str) -> Stude
             field="xjh",
             message="G字头学籍号应为“G+本人身份证号”。身份证号有误的，请先办理信息变更（第九条）。",
         )
-    _check_xjh_free(number, student=student)
     old = student.xjh
-    XjhAlias.objects.filter(student=student, is_current=True).update(is_current=False)
-    try:
-        with transaction.atomic():
-            XjhAlias.objects.create(number=number, student=student)
-    except IntegrityError as exc:  # taken meanwhile by a concurrent registration
-        raise Conflict(
-            rule="R6.4", code="xjh_taken", field="xjh", message=MSG_XJH_TAKEN.format(number=number)
-        ) from exc
-    student.xjh = number
+    xjh_move(student, number)
     student._history_user = actor  # type: ignore[attr-defined]
     student.save()
     audit_record(
@@ -595,6 +633,21 @@ def student_xjh_replace(*, actor: User, student: Student, new_xjh: str) -> Stude
         rules=["R6.4"],
     )
     return student
+
+
+def xjh_move(student: Student, number: str) -> None:
+    """R6.4: the student (locked by the caller) takes ``number``; the old one stays an alias,
+    searchable and never reused. The caller saves the student and writes the audit event."""
+    _check_xjh_free(number, student=student)
+    XjhAlias.objects.filter(student=student, is_current=True).update(is_current=False)
+    try:
+        with transaction.atomic():
+            XjhAlias.objects.create(number=number, student=student)
+    except IntegrityError as exc:  # taken meanwhile by a concurrent registration
+        raise Conflict(
+            rule="R6.4", code="xjh_taken", field="xjh", message=MSG_XJH_TAKEN.format(number=number)
+        ) from exc
+    student.xjh = number
 
 
 # --------------------------------------------------------------------------- evidence

@@ -347,6 +347,16 @@ def enrollment_place_in_class(
     return enrollment
 
 
+def enrollments_copy_gender(*, student: Student) -> int:
+    """The student's gender, changed by an approved information change (R9.1), copied onto every
+    enrollment of the student (the statistics read it there). Runs in the caller's transaction."""
+    return (
+        Enrollment.objects.filter(student=student)
+        .exclude(gender=student.gender)
+        .update(gender=student.gender)
+    )
+
+
 def enrollments_update(
     *, actor: User | None, rows: QuerySet[Enrollment], values: Mapping[str, Any], reason: str = ""
 ) -> list[int]:

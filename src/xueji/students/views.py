@@ -25,7 +25,7 @@ from xueji.core.web import AuthenticatedRequest, route
 from xueji.exchange import export_jobs, exports, runner
 from xueji.org import selectors as org_selectors
 from xueji.org.models import Role
-from xueji.students import hooks, rules, selectors, services, status
+from xueji.students import direct_edits, hooks, rules, selectors, services, status
 from xueji.students.forms import EntryApplicationForm, EvidenceForm, FollowUpForm, RecordForm
 from xueji.students.models import EntryApplication
 
@@ -284,20 +284,33 @@ def _id_facts(id_type: str | None, number: str | None) -> dict[str, str] | None:
 
 @route("students:edit")
 def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The registrar's direct edit: blank fields are filled (R5.1), the fields the district lets
+    registrars correct are corrected, family members edited; every other filled field is shown
+    read-only and changes through the information-change request (R9.1)."""
     user = request.user
     student = selectors.student_get(requested_by=user, pk=pk)
     enrollment = selectors.current_enrollment(student)
     if enrollment.school_id != user.school_id:
         raise Http404
     classes = _classes_for(user, enrollment.school).filter(grade=enrollment.grade)
+    initial = {k: _form_value(v) for k, v in model_to_dict(student).items()}
+    for member in student.family.all():
+        for key, value in model_to_dict(member).items():
+            initial[f"family{member.position}_{key}"] = _form_value(value)
+    initial["school_class"] = enrollment.school_class_id
+    locked = services.request_only_fields(student, enrollment.school.district)
     if request.method == "POST":
-        form = RecordForm(request.POST, school=enrollment.school, classes=classes, with_enrollment=True)
+        form = RecordForm(
+            request.POST, initial=initial, school=enrollment.school, classes=classes, with_enrollment=True
+        )
         try:
             with transaction.atomic():
                 services.student_update(
                     actor=user,
                     student=student,
-                    changes={k: v for k, v in form.student_data().items() if k not in services.KEY_FIELDS},
+                    changes={
+                        k: v for k, v in form.student_data(only_present=True).items() if k not in locked
+                    },
                     family=form.family_data(),
                     confirm_region=bool(form.data.get("confirm_region")),
                 )
@@ -310,13 +323,8 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.success(request, "已保存。修改已记入变更记录。")
             return redirect("students:detail", pk=student.pk)
     else:
-        initial = {k: _form_value(v) for k, v in model_to_dict(student).items()}
-        for member in student.family.all():
-            for key, value in model_to_dict(member).items():
-                initial[f"family{member.position}_{key}"] = _form_value(value)
-        initial["school_class"] = enrollment.school_class_id
         form = RecordForm(initial=initial, school=enrollment.school, classes=classes)
-    for name in services.KEY_FIELDS:  # R9.1: key fields change only through the change procedure
+    for name in locked:  # R9.1: these change only through the guardian's request
         form.fields[name].disabled = True
     for name in (
         "grade",
@@ -328,7 +336,16 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "aux_number",
     ):
         form.fields.pop(name, None)
-    return render(request, "students/edit.html", {"form": form, "student": student, "enrollment": enrollment})
+    return render(
+        request,
+        "students/edit.html",
+        {
+            "form": form,
+            "student": student,
+            "enrollment": enrollment,
+            "direct": direct_edits.labels(direct_edits.correctable(enrollment.school.district)),
+        },
+    )
 
 
 def _form_value(value: Any) -> Any:

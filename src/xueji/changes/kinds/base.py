@@ -219,6 +219,11 @@ class Kind:
         status writers (students.status), never writes an enrollment itself."""
         raise NotImplementedError
 
+    def form_rows(self, case: Case) -> list[tuple[str, str]]:
+        """The rows of the printed application form below the student: the facts, as people read
+        them (a kind whose facts are a table of its own, an information change, says otherwise)."""
+        return self.facts.rows(case.facts)
+
     def extra_actions(self) -> tuple[ExtraAction, ...]:
         return ()
 

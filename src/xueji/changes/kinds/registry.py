@@ -11,6 +11,7 @@ from xueji.changes.kinds.dropout.kind import DROPOUT
 from xueji.changes.kinds.dropout_return.kind import DROPOUT_RETURN
 from xueji.changes.kinds.extension.kind import EXTENSION
 from xueji.changes.kinds.found.kind import FOUND
+from xueji.changes.kinds.information.kind import INFORMATION
 from xueji.changes.kinds.missing.kind import MISSING
 from xueji.changes.kinds.repetition.kind import REPETITION
 from xueji.changes.kinds.resumption.kind import RESUMPTION
@@ -36,6 +37,7 @@ KINDS: dict[str, Kind] = {
         MISSING,
         FOUND,
         DEATH,
+        INFORMATION,
     )
 }
 
