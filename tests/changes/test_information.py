@@ -361,8 +361,8 @@ def test_r5_1_the_identity_document_is_never_filled_directly(world):
 def test_r9_1_the_printed_form_lists_old_and_new_values(world, pupil):
     case = request(world, pupil, name="陈晓北", household_type="农业户口")
     rows = dict(kind_of("information").form_rows(case))
-    assert rows["姓名"] == "原：陈小北　→　新：陈晓北"
-    assert rows["户口性质"] == "原：非农业户口　→　新：农业户口"
+    assert rows["姓名（变更）"] == "原：陈小北　→　新：陈晓北"
+    assert rows["户口性质（变更）"] == "原：非农业户口　→　新：农业户口"
     assert rows["涉及关键信息"].startswith("是")
 
 

@@ -122,7 +122,10 @@ def record_field(name: str, label: str) -> forms.Field:
         choices = [("", "—")] + [(c, f"{c} {n}") for c, n in CHOICE_TABLES[name].items()]
         return forms.ChoiceField(label=label, choices=choices, required=False)
     if name in DATE_FIELDS:
-        return forms.CharField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+        # <input type="date"> reads only YYYY-MM-DD, whatever the language's own date format.
+        return forms.CharField(
+            label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        )
     return forms.CharField(label=label, required=False)
 
 

@@ -298,10 +298,18 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         for key, value in model_to_dict(member).items():
             initial[f"family{member.position}_{key}"] = _form_value(value)
     initial["school_class"] = enrollment.school_class_id
+    # R21.1: ID numbers are shown masked. The student's never changes here (R9.1); a member's masked
+    # number sent back unchanged stands for the stored one, a full number typed over it replaces it.
+    stored_ids = {k: v for k, v in initial.items() if k.endswith("id_number") and v}
+    initial.update({k: identity.mask_id_number(v) for k, v in stored_ids.items()})
     locked = services.request_only_fields(student, enrollment.school.district)
     if request.method == "POST":
+        data = request.POST.copy()
+        for key, value in stored_ids.items():
+            if data.get(key) == initial[key]:
+                data[key] = value
         form = RecordForm(
-            request.POST, initial=initial, school=enrollment.school, classes=classes, with_enrollment=True
+            data, initial=initial, school=enrollment.school, classes=classes, with_enrollment=True
         )
         try:
             with transaction.atomic():

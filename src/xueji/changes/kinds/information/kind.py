@@ -85,7 +85,7 @@ class InformationChange(Kind):
     def form_rows(self, case: Case) -> list[tuple[str, str]]:
         """The printed form: one row per changed item (原 → 新), then the request's own facts."""
         changed = [
-            (f"{FIELDS[field][0]}", f"原：{shown(field, old)}　→　新：{shown(field, new)}")
+            (f"{FIELDS[field][0]}（变更）", f"原：{shown(field, old)}　→　新：{shown(field, new)}")
             for field, (old, new) in case.facts.get("diff", {}).items()
             if field in FIELDS
         ]
