@@ -187,6 +187,7 @@ def _url(name: str, objects: dict, key: str) -> str:
     kind = {
         "students:detail": "student",
         "students:edit": "student",
+        "students:place": "student",
         "students:evidence_upload": "student",
         "students:follow_up": "student",
         "students:evidence_download": "evidence",

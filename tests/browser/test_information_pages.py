@@ -106,3 +106,27 @@ def test_a_name_correction_filed_reviewed_and_approved_in_the_browser(browser, w
     case.refresh_from_db()
     student.refresh_from_db()
     assert (case.state, student.name) == ("completed", "陈晓北")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_place_page(browser, world, width):
+    student = enrolled(world.school_a, grade=1)
+    browser.login(world.registrar_a)
+    report = check_page(browser, f"/students/{student.pk}/class/", width=width, secrets=[student.id_number])
+    assert "分班" in report.text
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_student_detail_reads_names_not_codes(browser, world, width):
+    student = enrolled(world.school_a, grade=3)
+    browser.login(world.approver_a)
+    report = check_page(
+        browser,
+        f"/students/{student.pk}/",
+        width=width,
+        logged=actions.STUDENT_VIEW,
+        subject=student,
+        secrets=[student.id_number],
+    )
+    assert "河南省安阳市北关区" in report.text and "汉族" in report.text
+    assert "01 汉族" not in report.text and "410503\n" not in report.text

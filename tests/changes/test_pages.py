@@ -136,7 +136,7 @@ def test_r10_5_full_chain_across_two_districts_through_the_pages(world, student_
 
     # R10.10: the student arrived without a class; the registrar's home lists it under 待分班.
     home = _text(registrar.get("/"))
-    assert "待分班" in home and "陈小北" in home and f"/students/{student_c.pk}/edit/" in home
+    assert "待分班" in home and "陈小北" in home and f"/students/{student_c.pk}/class/" in home
     assert Enrollment.objects.get(student=student_c, is_current=True).school == world.school_a
 
 

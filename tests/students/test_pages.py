@@ -215,3 +215,20 @@ def test_capped_paginator_counts_exactly_up_to_the_cap(world):
     capped = CappedPaginator(rows, 2, cap=3)
     assert (capped.count, capped.more, capped.num_pages) == (3, True, 2)
     assert [e.pk for e in capped.page(2)] == [rows[2].pk]
+
+
+def test_r4_1_placing_one_student_is_its_own_small_action(world):
+    (student,) = _register(world, 1)
+    client = login(world.registrar_a)
+    page = client.get(f"/students/{student.pk}/class/").content.decode()
+    assert world.class_a1.name in page
+    response = client.post(f"/students/{student.pk}/class/", {"school_class": world.class_a1.pk})
+    assert response.status_code == 302
+    enrollment = student.enrollments.get(is_current=True)
+    assert enrollment.school_class == world.class_a1
+    # A class of another school (or grade) is not offered, and posting one is refused, not a 500.
+    refused = client.post(f"/students/{student.pk}/class/", {"school_class": world.class_c1.pk})
+    assert refused.status_code == 200 and "请从列表中选择" in refused.content.decode()
+    assert student.enrollments.get(is_current=True).school_class == world.class_a1
+    assert login(world.registrar_c).get(f"/students/{student.pk}/class/").status_code == 404
+    assert login(world.approver_a).get(f"/students/{student.pk}/class/").status_code == 403

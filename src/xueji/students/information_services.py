@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 
 from xueji.audit import actions
@@ -24,6 +24,7 @@ from xueji.core import clock, identity
 from xueji.core.errors import Conflict, RuleViolation, RuleViolations
 from xueji.org.models import User
 from xueji.students import rules, status, validation
+from xueji.students.display import shown
 from xueji.students.models import Enrollment, Student
 from xueji.students.services import check_attendance, xjh_move
 
@@ -62,30 +63,6 @@ def as_json(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
-
-
-def shown(field: str, value: Any, *, full: bool = False) -> str:
-    """A value as a person reads it: a code's name, a region's name, 是/否, a date in Chinese; an ID
-    number masked unless ``full`` (R21.1)."""
-    if value in (None, ""):
-        return "（空）"
-    model_field = Student._meta.get_field(field)
-    assert isinstance(model_field, models.Field)  # a field of the student's own
-    if model_field.choices:
-        return str(dict(model_field.choices).get(value, value))
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if field in ("birth_date", "id_valid_until"):
-        try:
-            return f"{dt.date.fromisoformat(str(value)):%Y年%m月%d日}"
-        except ValueError:
-            return str(value)
-    if field in ("birthplace_code", "household_place_code"):
-        _known, name = identity.region_info(str(value)[:6])
-        return f"{name}（{value}）" if name else str(value)
-    if field == "id_number" and not full:
-        return identity.mask_id_number(str(value))
-    return str(value)
 
 
 def information_change_check(

@@ -19,6 +19,7 @@ urlpatterns = [
     path("validate/", views.validate, name="validate"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/class/", views.place, name="place"),
     path("<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<int:pk>/follow-ups/", views.follow_up, name="follow_up"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),

@@ -25,7 +25,7 @@ from xueji.core.web import AuthenticatedRequest, route
 from xueji.exchange import export_jobs, exports, runner
 from xueji.org import selectors as org_selectors
 from xueji.org.models import Role
-from xueji.students import direct_edits, hooks, rules, selectors, services, status
+from xueji.students import direct_edits, display, hooks, rules, selectors, services, status
 from xueji.students.forms import EntryApplicationForm, EvidenceForm, FollowUpForm, RecordForm
 from xueji.students.models import EntryApplication
 
@@ -112,27 +112,24 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _detail_sections(student: Any) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The national form's sections as people read them: names, not codes (the ID number is shown
+    above, masked or not by the reader's task)."""
     from xueji.students.forms import SECTIONS
 
-    out = []
-    for title, names in SECTIONS:
-        items = []
-        for name in names:
-            if name in ("id_number",):
-                continue
-            field = student._meta.get_field(name)
-            value = getattr(student, name)
-            if field.choices and value not in (None, ""):
-                shown = f"{value} {dict(field.choices).get(value, '')}"
-            elif isinstance(value, bool):
-                shown = "是" if value else "否"
-            elif value in (None, ""):
-                shown = "—"
-            else:
-                shown = str(value)
-            items.append((str(field.verbose_name), shown))
-        out.append((title, items))
-    return out
+    return [
+        (
+            title,
+            [
+                (
+                    str(student._meta.get_field(name).verbose_name),
+                    display.shown(name, getattr(student, name)).replace("（空）", "—"),
+                )
+                for name in names
+                if name != "id_number"
+            ],
+        )
+        for title, names in SECTIONS
+    ]
 
 
 def _classes_for(user: Any, school: Any) -> Any:
@@ -160,6 +157,39 @@ def _school_class(form: RecordForm) -> Any:
             field="school_class",
             message="所选班级不存在或不属于本校，请重新选择。",
         ) from exc
+
+
+@route("students:place")
+def place(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """分班 (R4.1): the registrar places one student in a class of the student's grade this school
+    year, or takes the student out of one; several at once on the placement page."""
+    user = request.user
+    student = selectors.student_get(requested_by=user, pk=pk)
+    enrollment = selectors.current_enrollment(student)
+    if enrollment.school_id != user.school_id:
+        raise Http404
+    classes = list(_classes_for(user, enrollment.school).filter(grade=enrollment.grade))
+    error = ""
+    if request.method == "POST":
+        chosen = request.POST.get("school_class", "")
+        school_class = next((c for c in classes if str(c.pk) == chosen), None)
+        if chosen and school_class is None:
+            error = "请从列表中选择本年级的班级。"
+        else:
+            try:
+                status.enrollment_place_in_class(actor=user, student=student, school_class=school_class)
+            except RuleViolation as refused:
+                error = f"{refused.message}（{refused.rule}）"
+            else:
+                messages.success(
+                    request, f"已将{student.name}编入{school_class}。" if school_class else "已取消分班。"
+                )
+                return redirect("students:detail", pk=student.pk)
+    return render(
+        request,
+        "students/place.html",
+        {"student": student, "enrollment": enrollment, "classes": classes, "error": error},
+    )
 
 
 def _record_page(request: AuthenticatedRequest, *, importing: bool) -> HttpResponse:
@@ -297,7 +327,6 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     for member in student.family.all():
         for key, value in model_to_dict(member).items():
             initial[f"family{member.position}_{key}"] = _form_value(value)
-    initial["school_class"] = enrollment.school_class_id
     # R21.1: ID numbers are shown masked. The student's never changes here (R9.1); a member's masked
     # number sent back unchanged stands for the stored one, a full number typed over it replaces it.
     stored_ids = {k: v for k, v in initial.items() if k.endswith("id_number") and v}
@@ -322,9 +351,6 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     family=form.family_data(),
                     confirm_region=bool(form.data.get("confirm_region")),
                 )
-                new_class = _school_class(form)
-                if new_class != enrollment.school_class:
-                    status.enrollment_place_in_class(actor=user, student=student, school_class=new_class)
         except RuleViolation as error:
             form.show(error)
         else:
@@ -336,6 +362,7 @@ def edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         form.fields[name].disabled = True
     for name in (
         "grade",
+        "school_class",  # 分班 is its own action (students:place)
         "entry_date",
         "entry_mode",
         "attendance_mode",

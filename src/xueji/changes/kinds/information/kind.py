@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from xueji.changes.kinds.base import EvidenceContext, Kind, Step
 from xueji.changes.kinds.information.schemas import FACTS
 from xueji.changes.kinds.own_student import district_approval, prepare, school_review
-from xueji.students.information_services import FIELDS, information_change_apply, shown
+from xueji.students.display import shown
+from xueji.students.information_services import FIELDS, information_change_apply
 from xueji.students.models import Enrollment
 
 if TYPE_CHECKING:

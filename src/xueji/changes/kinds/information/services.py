@@ -11,7 +11,8 @@ from xueji.changes.kinds.information.kind import INFORMATION
 from xueji.changes.kinds.own_student import Starter
 from xueji.changes.models import Case
 from xueji.core.errors import RuleViolation, RuleViolations
-from xueji.students.information_services import FIELDS, KEY_FIELDS, information_change_check, shown
+from xueji.students.display import shown
+from xueji.students.information_services import FIELDS, KEY_FIELDS, information_change_check
 from xueji.students.models import Enrollment
 
 OPEN_REQUEST = Refusal(

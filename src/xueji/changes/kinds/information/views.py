@@ -24,8 +24,8 @@ from xueji.core.web import route
 from xueji.org.models import User
 from xueji.students import selectors as student_selectors
 from xueji.students import validation
+from xueji.students.display import shown
 from xueji.students.forms import BOOLEAN_FIELDS, CHOICE_TABLES, SECTIONS, record_field
-from xueji.students.information_services import shown
 
 _OWN_KEYS = tuple(key for key in START_KEYS if key != "changes")
 UNCHANGED = ("", "— 不变更 —")
