@@ -136,6 +136,7 @@ def objects(world):
             "evidence": item.pk,
             "application": app.pk,
             "school": school.pk,
+            "class": (world.class_a1 if key == "a" else world.class_c1).pk,
             "suspension": suspension.pk,
         }
     # A transfer school A receives from 文峰区 (seen by A's staff and 北关区), and one between two
@@ -188,6 +189,8 @@ def _url(name: str, objects: dict, key: str) -> str:
         "students:detail": "student",
         "students:edit": "student",
         "students:place": "student",
+        "students:card": "student",
+        "students:class_cards": "class",
         "students:evidence_upload": "student",
         "students:follow_up": "student",
         "students:evidence_download": "evidence",

@@ -61,6 +61,7 @@ DISTRICT_POLICY_SET = "policy.set"
 # Reads of personal data (R21.1)
 STUDENT_SEARCH = "student.search"
 STUDENT_VIEW = "student.view"
+STUDENT_CARD_PRINT = "student.card_print"
 EVIDENCE_DOWNLOAD = "evidence.download"
 CASE_LIST = "case.list"
 CASE_VIEW = "case.view"

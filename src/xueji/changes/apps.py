@@ -7,7 +7,7 @@ class ChangesConfig(AppConfig):
     verbose_name = "学籍变动"
 
     def ready(self) -> None:
-        from xueji.changes.selectors import student_case_actions
+        from xueji.changes.selectors import card_changes, student_case_actions
         from xueji.changes.services import cases_recount_dues
         from xueji.org.calendar_services import calendar_changed
         from xueji.students import hooks
@@ -17,3 +17,6 @@ class ChangesConfig(AppConfig):
         # A student's page offers the cases each kind may start for the student.
         if student_case_actions not in hooks.ACTION_PROVIDERS:
             hooks.ACTION_PROVIDERS.append(student_case_actions)
+        # A student's 学籍卡 lists the completed status changes.
+        if card_changes not in hooks.CHANGES_PROVIDERS:
+            hooks.CHANGES_PROVIDERS.append(card_changes)

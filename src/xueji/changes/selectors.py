@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from xueji.changes import services as engine
 from xueji.changes.kinds.base import Party, Step
@@ -499,3 +500,19 @@ def student_case_actions(user: Any, student: Any, enrollment: Any) -> list[tuple
         for kind in KINDS.values()
         if kind.student_action and enrollment.status in kind.for_statuses
     ]
+
+
+def card_changes(user: Any, student_ids: list[int]) -> dict[int, list[tuple[str, str, str, str]]]:
+    """The completed cases of these students that the user may read, oldest first, by student, as
+    a 学籍卡 lists them (R17.1): number, kind, day completed, provincial platform reference. One query."""
+    scope = scope_of(user)
+    found: dict[int, list[tuple[str, str, str, str]]] = {}
+    if scope is None or not student_ids:
+        return found
+    rows = Case.objects.filter(scope, student_id__in=student_ids, state=Case.State.COMPLETED)
+    for case in rows.order_by("closed_at", "pk"):
+        closed = f"{timezone.localtime(case.closed_at):%Y-%m-%d}" if case.closed_at else ""
+        found.setdefault(case.student_id, []).append(  # type: ignore[arg-type]
+            (case.number, kind_of(case.kind).label, closed, case.platform_ref)
+        )
+    return found

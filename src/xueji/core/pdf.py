@@ -44,6 +44,28 @@ def footer(mark: str) -> Callable[[Any, Any], None]:
     return draw
 
 
+def watermarked(mark: str, stamp: str) -> Callable[[Any, Any], None]:
+    """``footer(mark)`` and, across the page, ``stamp`` (who printed it and when) in light grey,
+    diagonal and repeated, so a copy or a photo of any part still says whose print it is (R21.1)."""
+    from reportlab.lib.units import mm
+
+    line = footer(mark)
+
+    def draw(canvas: Any, doc: Any) -> None:
+        line(canvas, doc)
+        width, height = doc.pagesize
+        canvas.saveState()
+        canvas.setFont(FONT, 13)
+        canvas.setFillGray(0.86)
+        canvas.translate(width / 2, height / 2)
+        canvas.rotate(35)
+        for row in range(-5, 6):
+            canvas.drawCentredString(0, row * 52 * mm / 2, stamp)
+        canvas.restoreState()
+
+    return draw
+
+
 def beyond_font(ch: str) -> bool:
     """A character the CID font cannot show."""
     code = ord(ch)

@@ -53,6 +53,8 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "students:validate": (REG,),
     "students:edit": (REG,),
     "students:place": (REG,),
+    "students:card": (REG, APPR),
+    "students:class_cards": (REG, APPR),
     "students:evidence_upload": (REG,),
     "students:evidence_download": (REG, APPR, OFF),
     # R12.6, R13.3: the school's registrar or the district's officer logs an urging or a contact.

@@ -39,4 +39,8 @@ def school_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
                 "seats": cap.seats if cap else None,
             }
         )
-    return render(request, "org/school.html", {"school": school, "year": year, "by_grade": by_grade})
+    # The school's own staff print a class's 学籍卡 for the paper archive (R7.3).
+    own = getattr(request.user, "school_id", None) == school.pk
+    return render(
+        request, "org/school.html", {"school": school, "year": year, "by_grade": by_grade, "own": own}
+    )

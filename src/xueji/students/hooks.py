@@ -1,6 +1,7 @@
-"""What apps above the students app add to a student's page: the buttons that start a case for
-the student (each kind of status change declares its own). The students app names no kind; the
-changes app registers its provider when it is ready."""
+"""What apps above the students app add to a student's page and record card: the buttons that
+start a case for the student (each kind of status change declares its own), and the completed
+status changes the 学籍卡 lists. The students app names no kind; the changes app registers its
+providers when it is ready."""
 
 from __future__ import annotations
 
@@ -14,3 +15,17 @@ ACTION_PROVIDERS: list[ActionProvider] = []
 
 def student_actions(user: Any, student: Any, enrollment: Any) -> list[tuple[str, str]]:
     return [action for provider in ACTION_PROVIDERS for action in provider(user, student, enrollment)]
+
+
+# (user, student ids) → {student id: [(number, what, closed on "YYYY-MM-DD", platform reference)]}
+ChangesProvider = Callable[[Any, list[int]], dict[int, list[tuple[str, str, str, str]]]]
+CHANGES_PROVIDERS: list[ChangesProvider] = []
+
+
+def completed_changes(user: Any, student_ids: list[int]) -> dict[int, list[tuple[str, str, str, str]]]:
+    """The completed status changes of these students the user may read, oldest first."""
+    found: dict[int, list[tuple[str, str, str, str]]] = {pk: [] for pk in student_ids}
+    for provider in CHANGES_PROVIDERS:
+        for pk, rows in provider(user, student_ids).items():
+            found.setdefault(pk, []).extend(rows)
+    return found

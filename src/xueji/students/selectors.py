@@ -778,3 +778,37 @@ def placement_year(school: School) -> SchoolYear | None:
     """The school year whose classes students are placed in: the latest one the school has classes
     for (next year's, once they are made before a promotion)."""
     return SchoolYear.objects.filter(classes__school=school).order_by("-start_year").first()
+
+
+# --------------------------------------------------------------------------- record cards (学籍卡)
+
+
+def card_students(
+    *, requested_by: Any, school_class: SchoolClass | None = None, pk: Any = None
+) -> list[Student]:
+    """The students whose 学籍卡 the user prints: one student, or the current students of one class
+    (by seat number, then name), with everything the card reads fetched in a fixed number of
+    queries: family, every enrollment with its school and class, evidence."""
+    scope = _scope_filter(requested_by)
+    if scope is None or (pk is None and school_class is None):
+        return []
+    current = Enrollment.objects.filter(scope, is_current=True)
+    if pk is not None:
+        current = current.filter(student_id=pk)
+    if school_class is not None:
+        current = current.filter(school_class=school_class)
+    order = list(
+        current.order_by("class_seat_number", "student__name", "student_id").values_list(
+            "student_id", flat=True
+        )
+    )
+    students = Student.objects.filter(pk__in=order).prefetch_related(
+        "family",
+        Prefetch(
+            "enrollments",
+            queryset=Enrollment.objects.select_related("school", "school_class").order_by("entry_date", "pk"),
+        ),
+        Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk")),
+    )
+    by_pk = {s.pk: s for s in students}
+    return [by_pk[p] for p in order]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xueji.students import placement_views, progression_views, promotion_views, views
+from xueji.students import card_views, placement_views, progression_views, promotion_views, views
 
 app_name = "students"
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/class/", views.place, name="place"),
+    path("<int:pk>/card.pdf", card_views.card, name="card"),
+    path("classes/<int:pk>/cards.pdf", card_views.class_cards, name="class_cards"),
     path("<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<int:pk>/follow-ups/", views.follow_up, name="follow_up"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),

@@ -88,6 +88,9 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "family": family,
         "tab": tab,
         "can_edit": own_registrar and not closed,
+        # R7.3: the school's own staff print the 学籍卡 for its paper archive.
+        "can_print": user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER)
+        and enrollment.school_id == user.school_id,
         "closed": closed,
         # R21.1: the full number only where the task needs it (the registrar keeping the record).
         "id_number": student.id_number if own_registrar else identity.mask_id_number(student.id_number),
