@@ -21,7 +21,7 @@ from xueji.exchange.export_jobs import export_job_create, export_job_run
 from xueji.exchange.exports import StudentFilters
 from xueji.exchange.services import import_job_create, import_job_run
 from xueji.org.models import Role, School
-from xueji.students.models import Enrollment, Progression, Promotion, Student
+from xueji.students.models import ArchiveSnapshot, Enrollment, Progression, Promotion, Student
 from xueji.students.services import entry_application_submit, evidence_attach, student_register
 
 
@@ -119,18 +119,27 @@ def objects(world):
         # A school's promotion waiting for its approver (R14.2).
         promotion = Promotion.objects.create(school=school, school_year=world.year, submitted_by=registrar)
         # A 升学 record the school keeps (R8.1), written here directly: only its scope is tested.
+        archive = ArchiveSnapshot.objects.create(
+            student=student,
+            school=school,
+            kind="legacy",
+            taken_on=dt.date(2026, 9, 1),
+            content={"enrollment": [], "student": [], "family": []},
+            sha256="0" * 64,
+        )
         progression = Progression.objects.create(
             student=student,
             from_school=school,
             to_school=school,
             graduated=Enrollment.objects.get(student=student),
-            snapshot={"enrollment": [], "student": [], "family": [], "sha256": "0" * 64},
+            archive=archive,
             source="学校办理",
             recorded_by=registrar,
         )
         made[key] = {
             "promotion": promotion.pk,
             "progression": progression.pk,
+            "archive": archive.pk,
             "dropout": dropout.pk,
             "student": student.pk,
             "evidence": item.pk,
@@ -190,6 +199,8 @@ def _url(name: str, objects: dict, key: str) -> str:
         "students:edit": "student",
         "students:place": "student",
         "students:card": "student",
+        "students:archive": "archive",
+        "students:archive_verify": "archive",
         "students:class_cards": "class",
         "students:evidence_upload": "student",
         "students:follow_up": "student",

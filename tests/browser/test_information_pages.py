@@ -130,3 +130,34 @@ def test_student_detail_reads_names_not_codes(browser, world, width):
     )
     assert "河南省安阳市北关区" in report.text and "汉族" in report.text
     assert "01 汉族" not in report.text and "410503\n" not in report.text
+
+
+@pytest.fixture
+def kept(world):
+    """A snapshot 北关区红旗路小学 keeps of a student who died (R8.1: kept for good)."""
+    from tests.changes.builders import case_in_state
+    from xueji.students.models import ArchiveSnapshot
+
+    case = case_in_state("death", "completed", world)
+    return ArchiveSnapshot.objects.get(student=case.student)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_archive_snapshot_page(browser, world, kept, width):
+    browser.login(world.registrar_a)
+    report = check_page(
+        browser,
+        f"/students/archive/{kept.pk}/",
+        width=width,
+        logged=actions.ARCHIVE_VIEW,
+        subject=kept,
+        secrets=[kept.student.id_number],
+    )
+    assert "永久保存" in report.text and "校验备份" in report.text
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_archive_list_page(browser, world, kept, width):
+    browser.login(world.officer)
+    report = check_page(browser, "/students/archive/", width=width, secrets=[kept.student.id_number])
+    assert kept.student.name in report.text

@@ -20,7 +20,7 @@ from xueji.changes.kinds.base import Party, Step
 from xueji.changes.kinds.registry import kind_of
 from xueji.changes.models import Case
 from xueji.org.models import Role, User
-from xueji.students.models import Enrollment
+from xueji.students.models import ArchiveSnapshot, Enrollment
 
 PDF = b"%PDF-1.4 evidence"
 
@@ -135,7 +135,10 @@ def _transfer_out(world: Any) -> Case:
 def _closed_out(case: Case) -> None:
     assert not Enrollment.objects.filter(student=case.student, is_current=True).exists()
     assert Enrollment.objects.get(student=case.student).status == "10"
-    assert case.facts["snapshot"]["to"] == "浙江省杭州市西湖区学军小学（系统外）"
+    kept = ArchiveSnapshot.objects.get(pk=case.facts["archive_id"])
+    assert (
+        kept.content["to"] == "浙江省杭州市西湖区学军小学（系统外）" and kept.to_party == kept.content["to"]
+    )
 
 
 def _missing(world: Any, student: Any = None) -> Case:

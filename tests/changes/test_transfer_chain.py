@@ -15,7 +15,7 @@ from xueji.changes.kinds.transfer.services import transfer_grant_exception, tran
 from xueji.changes.models import Case, CaseEvent
 from xueji.core.errors import Conflict, RuleViolation
 from xueji.org.models import School
-from xueji.students.models import Enrollment
+from xueji.students.models import ArchiveSnapshot, Enrollment
 
 
 def test_r10_3_verification_needs_number_and_name_and_returns_only_what_is_needed(world, student_c):
@@ -69,8 +69,9 @@ def test_r10_5_full_chain_across_two_districts(world, student_c, approver_c):
     actions = list(case.events.values_list("action", flat=True))
     assert actions[0] == "start" and actions[-1] == "complete" and actions.count("approve") == 5
     # R8.1: the old school keeps a read-only, checksummed copy of the record as it left.
-    snapshot = Case.objects.get(pk=case.pk).facts["snapshot"]
-    assert len(snapshot["sha256"]) == 64 and ["学校", "文峰区东关小学"] in snapshot["enrollment"]
+    snapshot = ArchiveSnapshot.objects.get(pk=Case.objects.get(pk=case.pk).facts["archive_id"])
+    assert len(snapshot.sha256) == 64 and ["学校", "文峰区东关小学"] in snapshot.content["enrollment"]
+    assert snapshot.school.name == "文峰区东关小学" and "snapshot" not in case.facts
     page = login(world.registrar_c).get(f"/cases/{case.pk}/").content.decode()
     assert "只读备份" in page and student_c.id_number not in page
     assert student_c.id_number[:6] + "********" in page

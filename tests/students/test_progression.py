@@ -47,8 +47,8 @@ def test_r6_5_a_graduate_enrolled_at_a_junior_school_keeps_the_record_and_the_xj
     assert (old.school, old.status, old.is_current) == (world.school_a, "07", False)
     student.refresh_from_db()
     assert student.xjh == xjh and Enrollment.objects.filter(student=student).count() == 2
-    assert made.snapshot["to"] == world.school_b.name and len(made.snapshot["sha256"]) == 64
-    assert ["学校", world.school_a.name] in made.snapshot["enrollment"]
+    assert made.archive.content["to"] == world.school_b.name and len(made.archive.sha256) == 64
+    assert ["学校", world.school_a.name] in made.archive.content["enrollment"]
     event = AuditEvent.objects.get(action="enrollment.continue")
     assert event.school_id == world.school_b.pk and set(event.rules) == {"R6.5", "R8.1"}
 
@@ -173,9 +173,11 @@ def test_r8_1_the_snapshot_reads_as_people_read_it(world):
     made = progression_services.graduate_enroll(
         actor=world.registrar_b, student=_graduate(world), school=world.school_b, entry_date=AUTUMN
     )
-    shown = dict(made.snapshot["student"])
+    shown = dict(made.archive.content["student"])
     assert (
-        shown["是否孤儿"] == "否" and "False" not in str(made.snapshot) and "True" not in str(made.snapshot)
+        shown["是否孤儿"] == "否"
+        and "False" not in str(made.archive.content)
+        and "True" not in str(made.archive.content)
     )
     page = login(world.registrar_a).get(f"/students/continuing/{made.pk}/").content.decode()
     assert "升学档案快照" in page and ">False<" not in page and "快照校验码" in page
@@ -195,7 +197,11 @@ def test_r8_1_a_graduate_who_goes_on_outside_the_deployment_is_recorded_and_kept
     ).content.decode()
     assert "学籍档案由本校永久保存" in done and "郑州市第八中学（本系统外）" in done
     made = Progression.objects.get(student=graduate)
-    assert (made.to_school, made.to_party, made.snapshot["to"]) == (None, "郑州市第八中学", "郑州市第八中学")
+    assert (made.to_school, made.to_party, made.archive.content["to"]) == (
+        None,
+        "郑州市第八中学",
+        "郑州市第八中学",
+    )
     assert not Enrollment.objects.filter(student=graduate, is_current=True).exists()
     assert Enrollment.objects.get(student=graduate).status == "07"  # kept, as graduated, at school A
     assert selectors.graduate_find(requested_by=world.registrar_b, q=graduate.xjh) is None

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_delete, pre_save
+from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
 from xueji.core import codes
@@ -516,7 +518,7 @@ class Progression(models.Model):
     """R6.5, R8.1 (升学): a primary school's graduate enrolled at a junior-high school of this
     deployment, keeping the record and its 学籍号 — or gone on outside it. The graduated enrollment
     closes at the primary school, which keeps this read-only, checksummed snapshot of the record as
-    it left."""
+    it left (``archive``)."""
 
     student = models.ForeignKey(Student, verbose_name="学生", on_delete=models.PROTECT, related_name="+")
     from_school = models.ForeignKey(
@@ -537,7 +539,10 @@ class Progression(models.Model):
     graduated = models.OneToOneField(
         Enrollment, verbose_name="毕业学籍", on_delete=models.PROTECT, related_name="progression"
     )
-    snapshot = models.JSONField("档案快照")
+    # The archive as it left the primary school, which keeps it read-only (R8.1).
+    archive = models.OneToOneField(
+        "ArchiveSnapshot", verbose_name="档案备份", on_delete=models.PROTECT, related_name="progression"
+    )
     # 学校办理 or the district's assignment list (its import job).
     source = models.CharField("办理方式", max_length=50)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -557,3 +562,90 @@ class Progression(models.Model):
     @property
     def destination(self) -> str:
         return self.to_school.name if self.to_school is not None else f"{self.to_party}（本系统外）"
+
+
+class _Frozen(models.QuerySet["ArchiveSnapshot"]):
+    """A snapshot is written once: no bulk update or delete."""
+
+    def update(self, **kwargs: object) -> int:
+        raise PermissionError("学籍档案备份只读，不能修改（第八条）。")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("学籍档案备份只读，不能删除（第八条）。")
+
+
+class ArchiveSnapshot(models.Model):
+    """R8.1: the frozen, read-only copy of a student's archive that a school keeps when the record
+    leaves it (a transfer, 升学) or ends there (kept permanently): every category as it was, the
+    change history, and a manifest of every document (its SHA-256; the file itself stays in the
+    evidence store, shared, never copied). ``sha256`` is the digest of ``content``; verifying
+    recomputes it and every file's, so a changed byte anywhere is found. Written once, never
+    changed or deleted (the model and its queryset refuse)."""
+
+    class Kind(models.TextChoices):
+        HANDOVER = "handover", "移交时备份"  # the record moved to another school, here or outside
+        KEPT = "kept", "永久保存"  # the schooling recorded here ended at this school
+        LEGACY = "legacy", "早期备份（部分内容）"  # taken before the full snapshot: record and family only
+
+    student = models.ForeignKey(
+        Student, verbose_name="学生", on_delete=models.PROTECT, related_name="archives"
+    )
+    school = models.ForeignKey(
+        "org.School", verbose_name="保存学校", on_delete=models.PROTECT, related_name="+"
+    )
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name="离校时的学籍",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_school = models.ForeignKey(
+        "org.School",
+        verbose_name="转入学校",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_party = models.CharField("去向（本系统外）", max_length=100, blank=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    reference = models.CharField("事项", max_length=50, blank=True)  # the case number or the 升学 source
+    taken_on = models.DateField("备份日期")
+    taken_at = models.DateTimeField("写入时间", auto_now_add=True)
+    content = models.JSONField("档案内容")
+    sha256 = models.CharField("校验码（SHA-256）", max_length=64)
+
+    objects = _Frozen.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "学籍档案备份"
+        ordering = ["-taken_on", "-pk"]
+        indexes = [
+            models.Index(fields=["school", "-taken_on"], name="archive_school_idx"),
+            models.Index(fields=["reference"], name="archive_reference_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.get_kind_display()} {self.taken_on}"
+
+    @property
+    def destination(self) -> str:
+        if self.to_school_id is not None:
+            return self.to_school.name  # type: ignore[union-attr]
+        return f"{self.to_party}（本系统外）" if self.to_party else "本校永久保存"
+
+
+@receiver(pre_save, sender=ArchiveSnapshot)
+def _snapshot_written_once(
+    sender: type[ArchiveSnapshot], instance: ArchiveSnapshot, **kwargs: object
+) -> None:
+    """R8.1: a snapshot is saved once, when it is made; saving it again is refused."""
+    if not instance._state.adding:
+        raise PermissionError("学籍档案备份只读，不能修改（第八条）。")
+
+
+@receiver(pre_delete, sender=ArchiveSnapshot)
+def _snapshot_kept(sender: type[ArchiveSnapshot], instance: ArchiveSnapshot, **kwargs: object) -> None:
+    raise PermissionError("学籍档案备份只读，不能删除（第八条）。")

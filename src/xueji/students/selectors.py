@@ -30,12 +30,13 @@ from django.db.models.functions import Coalesce
 from django.forms.models import model_to_dict
 from django.http import Http404
 
-from xueji.core import clock, identity
+from xueji.core import bulk_insert, clock, identity
 from xueji.core.codes import GRADE_NAMES
 from xueji.org.models import Role, School, SchoolClass, SchoolYear
 from xueji.org.permissions import READ_STUDENTS
 from xueji.students import rules
 from xueji.students.models import (
+    ArchiveSnapshot,
     Enrollment,
     EntryApplication,
     Evidence,
@@ -201,25 +202,29 @@ class Change:
 def student_history(*, requested_by: Any, student: Student) -> list[Change]:
     """Every change of the record (who, when, old → new), newest first (R2.3)."""
     student_get(requested_by=requested_by, pk=student.pk)
-    changes: list[Change] = []
-    for what, records in (
-        ("学生信息", student.history.select_related("history_user").order_by("history_id")),
-        (
-            "家庭成员",
-            FamilyMember.history.filter(student_id=student.pk)
-            .select_related("history_user")
-            .order_by("history_id"),
-        ),
-        (
-            "在籍信息",
-            Enrollment.history.filter(student_id=student.pk)
-            .select_related("history_user", "school")
-            .order_by("history_id"),
-        ),
-    ):
-        changes.extend(_diff_records(what, list(records)))
-    changes.sort(key=lambda c: c.at, reverse=True)
-    return changes
+    return histories([student.pk])[student.pk]
+
+
+def histories(student_ids: list[int]) -> dict[int, list[Change]]:
+    """Every change of each record, newest first, in three queries (per chunk of ids) whatever
+    their history (an archive snapshot of many students at once, R8.1). Unscoped: the callers are
+    ``student_history`` and the hand-over, which have checked scope."""
+    found: dict[int, list[Change]] = {pk: [] for pk in student_ids}
+    for chunk in bulk_insert.id_chunks(student_ids):
+        for what, rows in (
+            ("学生信息", Student.history.filter(id__in=chunk)),
+            ("家庭成员", FamilyMember.history.filter(student_id__in=chunk)),
+            ("在籍信息", Enrollment.history.filter(student_id__in=chunk).select_related("school")),
+        ):
+            by_student: dict[int, list[Any]] = {}
+            for record in rows.select_related("history_user").order_by("history_id"):
+                owner = record.id if what == "学生信息" else record.student_id
+                by_student.setdefault(owner, []).append(record)
+            for owner, records in by_student.items():
+                found[owner].extend(_diff_records(what, records))
+    for changes in found.values():
+        changes.sort(key=lambda c: c.at, reverse=True)
+    return found
 
 
 def _diff_records(what: str, records: list[Any]) -> Iterator[Change]:
@@ -745,7 +750,7 @@ def progression_get(*, requested_by: Any, pk: int) -> Progression:
         raise Http404
     found = (
         Progression.objects.filter(receiving | leaving, pk=pk)
-        .select_related("student", "from_school", "to_school", "recorded_by")
+        .select_related("student", "from_school", "to_school", "recorded_by", "archive")
         .first()
     )
     if found is None:
@@ -812,3 +817,34 @@ def card_students(
     )
     by_pk = {s.pk: s for s in students}
     return [by_pk[p] for p in order]
+
+
+# --------------------------------------------------------------------------- archive snapshots (R8.1)
+
+
+def archives(*, requested_by: Any, q: str = "") -> QuerySet[ArchiveSnapshot]:
+    """The archive snapshots a user may read, newest first: a school's staff those their school
+    keeps (the records that left it, 已转出 or 已离校), the district's officers its schools'. ``q``: a
+    name (its start) or an exact 学籍号 or ID number."""
+    scope = _school_scope(requested_by, "school")
+    if scope is None:
+        return ArchiveSnapshot.objects.none()
+    rows = ArchiveSnapshot.objects.filter(scope).select_related("student", "school", "to_school")
+    text = (q or "").strip()
+    if text:
+        number = identity.normalize_id_number(text)
+        rows = rows.filter(
+            Q(student__name__startswith=text)
+            | Q(student__xjh=number)
+            | Q(student__id_number=number)
+            | Q(student__xjh_aliases__number=number)
+        ).distinct()
+    return rows.order_by("-taken_on", "-pk")
+
+
+def archive_get(*, requested_by: Any, pk: Any) -> ArchiveSnapshot:
+    """One snapshot, or 404 outside the user's scope (the same answer as a missing one)."""
+    try:
+        return archives(requested_by=requested_by).get(pk=int(pk))
+    except (ArchiveSnapshot.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -28,7 +28,14 @@ from xueji.org.models import School, SchoolClass, User
 from xueji.org.permissions import WRITE_STUDENTS, require_role
 from xueji.org.policy import Limit
 from xueji.students import handover, rules
-from xueji.students.models import Enrollment, Progression, StatusPeriod, StatusPeriodEvent, Student
+from xueji.students.models import (
+    ArchiveSnapshot,
+    Enrollment,
+    Progression,
+    StatusPeriod,
+    StatusPeriodEvent,
+    Student,
+)
 
 LABELS = dict(Enrollment.Status.choices)
 # Statuses that run for a time and so open a period.
@@ -109,6 +116,14 @@ def enrollment_change_status(
     if await_class:
         enrollment.school_class, enrollment.placement_due = None, True
     _save(enrollment, actor)
+    if status in rules.CLOSED_STATUSES:  # R8.1: the schooling ends here; the school keeps it for good
+        handover.archive_hand_over(
+            actor=actor,
+            enrollment=enrollment,
+            to_school=None,
+            reference=reference,
+            kind=ArchiveSnapshot.Kind.KEPT,
+        )
     changes: dict[str, Any] = {"status": [old, status]}
     if period is not None:
         changes["period"] = [None, f"{day.isoformat()}–{ends_on.isoformat() if ends_on else ''}"]
@@ -249,18 +264,18 @@ def enrollment_move(
     to_school: School,
     school_class: SchoolClass | None = None,
     reference: str = "",
-) -> tuple[Enrollment, dict[str, Any]]:
+) -> tuple[Enrollment, ArchiveSnapshot]:
     """R6.5, R10.10: the record moves to ``to_school``. The old enrollment closes as 转出 (kept for
     the old school's read-only view) and a new one opens at the same grade, origin 转入, to be
-    placed in a class there. The archive is handed over in the same transaction (R8.1); the
-    hand-over's manifest is returned."""
+    placed in a class there. The archive is handed over in the same transaction (R8.1); the old
+    school's snapshot is returned."""
     old = _current(student)
     rule = rules.check_transition(old.status, Enrollment.Status.TRANSFERRED_OUT, labels=LABELS)
     if school_class is not None and (
         school_class.school_id != to_school.pk or school_class.grade != old.grade
     ):
         school_class = None  # a class chosen at the start that no longer fits: placed afterwards
-    manifest = handover.archive_hand_over(
+    snapshot = handover.archive_hand_over(
         actor=actor, enrollment=old, to_school=to_school, reference=reference
     )
     _close_running_period(old.student_id, clock.today())  # back from abroad by transfer (R12.7)
@@ -290,20 +305,19 @@ def enrollment_move(
         rules=[rule, "R6.5", "R8.1"],
         note=reference,
     )
-    return new, manifest
+    return new, snapshot
 
 
 @transaction.atomic
 def enrollment_close_out(
     *, actor: User | None, student: Student | int, to_party: str, reference: str = ""
-) -> dict[str, Any]:
+) -> ArchiveSnapshot:
     """R10.5, R8.1: the record leaves this deployment (a transfer to a school on another
     platform): the archive is handed over, and the enrollment closes as 转出 — kept, no longer
-    current, as when a record moves between two schools here. The hand-over's manifest is
-    returned for the school's read-only copy."""
+    current, as when a record moves between two schools here. The school's snapshot is returned."""
     old = _current(student)
     rule = rules.check_transition(old.status, Enrollment.Status.TRANSFERRED_OUT, labels=LABELS)
-    manifest = handover.archive_hand_over(
+    snapshot = handover.archive_hand_over(
         actor=actor, enrollment=old, to_school=None, reference=reference, to_party=to_party
     )
     _close_running_period(old.student_id, clock.today())
@@ -319,7 +333,7 @@ def enrollment_close_out(
         rules=[rule, "R8.1"],
         note=f"{reference} 转出至{to_party}",
     )
-    return manifest
+    return snapshot
 
 
 @transaction.atomic
@@ -516,7 +530,7 @@ def enrollments_continue(
 ) -> list[Progression]:
     """R6.5, R8.1, set-based for the district's assignment list and used alike for one student:
     each graduate's 毕业 enrollment closes at the primary school (it keeps a read-only, checksummed
-    snapshot of the record, ``Progression.snapshot``) and a new one opens at the receiving school,
+    snapshot of the record, ``Progression.archive``) and a new one opens at the receiving school,
     one grade up (七年级), 升学, waiting for a class unless one is given. Same record, same 学籍号.
     A fixed number of statements whatever the number of students; the caller's transaction."""
     assert transaction.get_connection().in_atomic_block, (
@@ -535,12 +549,11 @@ def enrollments_continue(
         raise RuleViolation(rule="R4.1", code="no_record", field="student", message=MSG_NO_RECORD)
     for enrollment in old:
         _check_continuing(enrollment, by_student[enrollment.student_id])
-    snapshots = {
-        e.pk: handover.archive_hand_over(
-            actor=actor, enrollment=e, to_school=by_student[e.student_id].to_school, reference=source
-        )
-        for e in old
-    }
+    snapshots = handover.archive_snapshots(
+        actor=actor,
+        leaving=[handover.Leaving(enrollment=e, to_school=by_student[e.student_id].to_school) for e in old],
+        reference=source,
+    )
     closed = [e.pk for e in old]
     for chunk in bulk_insert.id_chunks(closed):
         Enrollment.objects.filter(pk__in=chunk).update(is_current=False)
@@ -570,7 +583,7 @@ def enrollments_continue(
             from_school=e.school,
             to_school=n.school,
             graduated=e,
-            snapshot=snapshots[e.pk],
+            archive=snapshots[e.pk],
             source=source[:50],
             recorded_by=actor,
         )
@@ -670,6 +683,19 @@ def dropouts_close(*, today: dt.date | None = None) -> int:
     for period, end in due:
         period.closed_on = end
     StatusPeriod.objects.bulk_update([period for period, _ in due], ["closed_on"])
+    closed = [
+        e
+        for chunk in bulk_insert.id_chunks(ids)
+        for e in Enrollment.objects.filter(pk__in=chunk)
+        .select_related("school", "school_class", "student")
+        .prefetch_related("student__family")
+    ]
+    handover.archive_snapshots(  # R8.1: the schooling ended at this school, which keeps the archive
+        actor=None,
+        leaving=[handover.Leaving(enrollment=e) for e in closed],
+        reference="义务教育年限届满",
+        kind=ArchiveSnapshot.Kind.KEPT,
+    )
     audit_record_many(
         actor=None,
         school=None,
@@ -703,8 +729,13 @@ def enrollment_graduate_leaves(
         .prefetch_related("student__family")
         .get(pk=old.pk)
     )
-    snapshot = handover.archive_hand_over(
-        actor=actor, enrollment=old, to_school=None, reference=source, to_party=to_party
+    snapshot = handover.archive_hand_over(  # R8.1: schooling recorded here ends: kept for good
+        actor=actor,
+        enrollment=old,
+        to_school=None,
+        reference=source,
+        to_party=to_party,
+        kind=ArchiveSnapshot.Kind.KEPT,
     )
     old.is_current = False
     _save(old, actor)
@@ -713,7 +744,7 @@ def enrollment_graduate_leaves(
         from_school=old.school,
         to_party=to_party,
         graduated=old,
-        snapshot=snapshot,
+        archive=snapshot,
         source=source[:50],
         recorded_by=actor,
     )

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from xueji.students import card_views, placement_views, progression_views, promotion_views, views
+from xueji.students import (
+    archive_views,
+    card_views,
+    placement_views,
+    progression_views,
+    promotion_views,
+    views,
+)
 
 app_name = "students"
 urlpatterns = [
@@ -21,6 +28,9 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/class/", views.place, name="place"),
     path("<int:pk>/card.pdf", card_views.card, name="card"),
+    path("archive/", archive_views.archive_list, name="archives"),
+    path("archive/<int:pk>/", archive_views.archive_detail, name="archive"),
+    path("archive/<int:pk>/verify/", archive_views.archive_verify, name="archive_verify"),
     path("classes/<int:pk>/cards.pdf", card_views.class_cards, name="class_cards"),
     path("<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<int:pk>/follow-ups/", views.follow_up, name="follow_up"),

@@ -302,14 +302,14 @@ class Transfer(Kind):
             return  # a record from another province arrives through "import an existing record"
         if case.facts.get("record_moves") is False:
             return  # R11.1: the record stays at the old school
-        _new, manifest = status.enrollment_move(
+        _new, snapshot = status.enrollment_move(
             actor=actor,
             student=case.student_id,
             to_school=case.school,
             school_class=_class_of(case),
             reference=case.number,
         )
-        case.facts = {**case.facts, "snapshot": manifest}
+        case.facts = {**case.facts, "archive_id": snapshot.pk}  # the old school's copy (R8.1)
 
     def extra_actions(self) -> tuple[ExtraAction, ...]:
         return (

@@ -57,10 +57,10 @@ class TransferOut(Kind):
         """The record closes here as 转出 (kept, read-only for the school) after the archive's
         hand-over to the receiving school's platform (R8.1)."""
         assert case.student_id is not None  # the case is about a student of this system
-        manifest = status.enrollment_close_out(
+        snapshot = status.enrollment_close_out(
             actor=actor, student=case.student_id, to_party=self.counterpart(case), reference=case.number
         )
-        case.facts = {**case.facts, "snapshot": manifest}
+        case.facts = {**case.facts, "archive_id": snapshot.pk}  # the school's copy (R8.1)
 
 
 TRANSFER_OUT = TransferOut()
