@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import _user, login
 from tests.exchange.conftest import child, fill, template_bytes
 from tests.factories import enrollment_payload, family_payload, student_payload
+from xueji.archive.services import entry_add
 from xueji.changes.kinds.dropout.services import dropout_start
 from xueji.changes.kinds.suspension.services import suspension_start
 from xueji.changes.kinds.transfer.services import transfer_start
@@ -140,6 +141,17 @@ def objects(world):
             "promotion": promotion.pk,
             "progression": progression.pk,
             "archive": archive.pk,
+            "entry": entry_add(
+                actor=registrar,
+                student=student,
+                kind="award",
+                values={
+                    "title": "书法比赛一等奖",
+                    "level": "校级",
+                    "issuer": "本校",
+                    "awarded_on": "2026-06-01",
+                },
+            ).pk,
             "dropout": dropout.pk,
             "student": student.pk,
             "evidence": item.pk,
@@ -200,6 +212,8 @@ def _url(name: str, objects: dict, key: str) -> str:
         "students:place": "student",
         "students:card": "student",
         "students:archive": "archive",
+        "archive:student": "student",
+        "archive:edit": "entry",
         "students:archive_verify": "archive",
         "students:class_cards": "class",
         "students:evidence_upload": "student",
@@ -218,6 +232,8 @@ def _url(name: str, objects: dict, key: str) -> str:
         "exports:job_status": "export_job",
         "exports:download": "export_job",
     }.get(name)
+    if name == "archive:add":
+        return reverse(name, kwargs={"pk": objects[key]["student"], "kind": "award"})
     if name == "exchange:template":
         return reverse(name, kwargs={"kind": "new"})
     if kind is None and name.startswith("changes:") and name in OBJECT_ROUTES:

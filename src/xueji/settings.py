@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "xueji.org",
     "xueji.audit",
     "xueji.students",
+    "xueji.archive",
     "xueji.changes",
     # The kinds of status change that have tables or pages of their own (changes.kinds.registry).
     "xueji.changes.kinds.transfer",

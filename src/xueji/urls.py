@@ -14,6 +14,7 @@ urlpatterns = [
     *top_urlpatterns,
     path("", include("xueji.org.urls")),
     path("students/", include("xueji.students.urls")),
+    path("archive/", include("xueji.archive.urls")),
     path("audit/", include("xueji.audit.urls")),
     # Each kind's own pages (its start form, …) under cases/, in its own namespace, before the
     # generic case pages.

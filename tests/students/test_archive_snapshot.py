@@ -76,7 +76,10 @@ def test_r8_1_a_changed_byte_in_a_document_is_found(world, moved):
 def test_r8_1_a_changed_byte_in_the_content_is_found(world, moved):
     with connection.cursor() as cursor:  # what the application cannot do, done behind its back
         table = ArchiveSnapshot._meta.db_table
-        cursor.execute(f"UPDATE {table} SET content = REPLACE(content, '13900001111', '13900001112')")  # noqa: S608
+        value = "REPLACE(content::text, '13900001111', '13900001112')::jsonb"
+        if connection.vendor == "sqlite":
+            value = "REPLACE(content, '13900001111', '13900001112')"
+        cursor.execute(f"UPDATE {table} SET content = {value}")  # noqa: S608
     tampered = ArchiveSnapshot.objects.get(pk=moved.pk)
     result = handover.archive_verify(actor=world.registrar_c, snapshot=tampered)
     assert result.problems == ["档案内容与保存时的校验码不一致：备份已被改动。"]

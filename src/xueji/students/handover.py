@@ -21,6 +21,7 @@ from xueji.audit import actions
 from xueji.audit.services import audit_record
 from xueji.core import bulk_insert, clock, evidence
 from xueji.org.models import School, User
+from xueji.students import hooks
 from xueji.students.display import shown
 from xueji.students.models import ArchiveSnapshot, Enrollment, Evidence, FamilyMember, Student
 
@@ -62,7 +63,9 @@ def _family_rows(members: Iterable[FamilyMember]) -> list[list[str]]:
     ]
 
 
-def _content(leaving: Leaving, history: Sequence[Any], files: Sequence[Evidence]) -> dict[str, Any]:
+def _content(
+    leaving: Leaving, history: Sequence[Any], files: Sequence[Evidence], part: dict[str, Any]
+) -> dict[str, Any]:
     enrollment = leaving.enrollment
     student = enrollment.student
     return {
@@ -91,6 +94,8 @@ def _content(leaving: Leaving, history: Sequence[Any], files: Sequence[Evidence]
             }
             for e in files
         ],
+        # Categories (三)–(六), as the archive app gives them (students.hooks).
+        "records": part.get("records", []),
         "taken_on": clock.today().isoformat(),
         "to": leaving.to_school.name if leaving.to_school is not None else leaving.to_party,
     }
@@ -111,13 +116,15 @@ def archive_snapshots(
 
     ids = [item.enrollment.student_id for item in leaving]
     history = histories(ids)
+    parts = hooks.snapshot_parts(ids)
     files: dict[int, list[Evidence]] = {pk: [] for pk in ids}
     for chunk in bulk_insert.id_chunks(ids):
         for stored in Evidence.objects.filter(student_id__in=chunk).order_by("uploaded_at", "pk"):
             files[stored.student_id].append(stored)
     made = []
     for item in leaving:
-        content = _content(item, history[item.enrollment.student_id], files[item.enrollment.student_id])
+        pk = item.enrollment.student_id
+        content = _content(item, history[pk], files[pk], parts.get(pk, {}))
         made.append(
             ArchiveSnapshot(
                 student_id=item.enrollment.student_id,

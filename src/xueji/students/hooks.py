@@ -29,3 +29,17 @@ def completed_changes(user: Any, student_ids: list[int]) -> dict[int, list[tuple
         for pk, rows in provider(user, student_ids).items():
             found.setdefault(pk, []).extend(rows)
     return found
+
+
+# (student ids) → {student id: {"categories": [...]}}: what the archive app adds to a snapshot (R8.1).
+SnapshotProvider = Callable[[list[int]], dict[int, dict[str, Any]]]
+SNAPSHOT_PROVIDERS: list[SnapshotProvider] = []
+
+
+def snapshot_parts(student_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What the apps above add to each student's archive snapshot, merged."""
+    found: dict[int, dict[str, Any]] = {pk: {} for pk in student_ids}
+    for provider in SNAPSHOT_PROVIDERS:
+        for pk, part in provider(student_ids).items():
+            found.setdefault(pk, {}).update(part)
+    return found

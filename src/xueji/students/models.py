@@ -444,6 +444,8 @@ class Evidence(models.Model):
         APPLICATION = "application", "申请书"
         # Filed from a completed status-change case (R17.1); ``description`` names the case.
         CASE = "case", "学籍变动材料"
+        # The proof of an archive record of categories (三)–(六): a certificate, a test sheet.
+        ARCHIVE = "archive", "档案记录证明"
         OTHER = "other", "其他"
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="evidence")

@@ -27,3 +27,9 @@ def mask_if_id(value: object) -> object:
     if identity.XJH_RE.match(text) or (len(text) == 18 and text[:17].isdigit()):
         return mask_id(text)
     return value
+
+
+@register.filter
+def get_item(mapping: object, key: str) -> object:
+    """``row|get_item:"semester"``: a value of a mapping whose keys a declaration names."""
+    return mapping.get(key) if isinstance(mapping, dict) else None

@@ -1,0 +1,58 @@
+"""An archive record of categories (三)–(六) (R7.2): one row per record, its kind declared in
+``archive.kinds``, its values in ``data`` as the declaration cleaned them. Never deleted: a record
+entered by mistake is withdrawn (``removed``), with its history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from xueji.archive.kinds import KINDS
+
+
+class ArchiveEntry(models.Model):
+    student = models.ForeignKey(
+        "students.Student", verbose_name="学生", on_delete=models.PROTECT, related_name="archive_entries"
+    )
+    school = models.ForeignKey(
+        "org.School", verbose_name="录入学校", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("类型", max_length=20, choices=[(k.key, k.label) for k in KINDS.values()])
+    # The semester or school year (for ordering and the semester check), and the declared identity
+    # (an import of the same record updates it).
+    period = models.CharField("学年学期", max_length=30, blank=True)
+    identity = models.CharField("识别", max_length=300)
+    data = models.JSONField("内容")
+    # The proof attached to this record, filed in the student's evidence (category 二).
+    evidence = models.ForeignKey(
+        "students.Evidence",
+        verbose_name="佐证材料",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    removed = models.BooleanField("已撤销", default=False)
+    removed_reason = models.CharField("撤销原因", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "学籍档案记录"
+        indexes = [
+            models.Index(fields=["student", "kind"], name="archive_entry_student_idx"),
+            models.Index(fields=["school", "kind", "period"], name="archive_entry_school_idx"),
+        ]
+        constraints = [
+            # One live record per identity: the same semester's result twice is one record.
+            models.UniqueConstraint(
+                fields=["student", "kind", "identity"], condition=Q(removed=False), name="archive_entry_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.get_kind_display()} {self.period}"

@@ -1,0 +1,115 @@
+"""Reads of the archive's categories (三)–(六): a student's records (scoped as the record itself),
+one record, each category's completeness against what the district requires, and the part of a
+snapshot or a card these categories contribute."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from xueji.archive.kinds import CATEGORIES, KINDS, RecordKind, of_category
+from xueji.archive.models import ArchiveEntry
+from xueji.core import bulk_insert
+from xueji.org.policy import Limit
+from xueji.students import selectors as student_selectors
+from xueji.students.models import Student
+
+# R7.2, R20.1: what a complete archive holds in categories (三)–(六), set by the district: for each
+# kind, 1 = at least one record (the semester check reads it), 0 = optional.
+NEEDS = {
+    kind.key: Limit(
+        f"archive.needs.{kind.key}",
+        f"完整档案须有「{kind.label}」记录",
+        "（1 须有，0 不要求）",
+        "R7.2",
+        kind.needed,
+        0,
+        1,
+    )
+    for kind in KINDS.values()
+}
+
+
+def entries(*, requested_by: Any, student: Student) -> QuerySet[ArchiveEntry]:
+    """The student's live records, for whoever may read the student (404 otherwise)."""
+    student_selectors.student_get(requested_by=requested_by, pk=student.pk)
+    return (
+        ArchiveEntry.objects.filter(student=student, removed=False)
+        .select_related("evidence", "school")
+        .order_by("kind", "-period", "-pk")
+    )
+
+
+def entry_get(*, requested_by: Any, pk: Any) -> ArchiveEntry:
+    try:
+        entry = ArchiveEntry.objects.select_related("student").get(pk=int(pk))
+    except (ArchiveEntry.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    student_selectors.student_get(requested_by=requested_by, pk=entry.student_id)  # 404 outside scope
+    return entry
+
+
+@dataclass(frozen=True)
+class KindRecords:
+    kind: RecordKind
+    records: list[ArchiveEntry]
+    needed: bool
+
+
+@dataclass(frozen=True)
+class Category:
+    number: int
+    title: str
+    kinds: list[KindRecords]
+
+    @property
+    def missing(self) -> list[str]:
+        return [k.kind.label for k in self.kinds if k.needed and not k.records]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def categories(records: Iterable[ArchiveEntry], district: Any) -> list[Category]:
+    """Categories (三)–(六) with their records by kind and what the district requires of each."""
+    by_kind: dict[str, list[ArchiveEntry]] = {}
+    for entry in records:
+        by_kind.setdefault(entry.kind, []).append(entry)
+    return [
+        Category(
+            number,
+            title,
+            [
+                KindRecords(k, by_kind.get(k.key, []), NEEDS[k.key].value(district) == 1)
+                for k in of_category(number)
+            ],
+        )
+        for number, title in CATEGORIES.items()
+    ]
+
+
+def snapshot_part(student_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """R8.1: categories (三)–(六) as the snapshot keeps them (one query per chunk of students):
+    each record's kind, period, values and whether it is shown masked."""
+    found: dict[int, dict[str, Any]] = {pk: {"records": []} for pk in student_ids}
+    for chunk in bulk_insert.id_chunks(student_ids):
+        rows = ArchiveEntry.objects.filter(student_id__in=chunk, removed=False).order_by(
+            "kind", "period", "pk"
+        )
+        for entry in rows:
+            kind = KINDS[entry.kind]
+            found[entry.student_id]["records"].append(
+                {
+                    "category": kind.category,
+                    "kind": kind.label,
+                    "period": entry.period,
+                    "summary": kind.summary(entry.data),
+                    "masked": kind.masked,
+                }
+            )
+    return found

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from xueji.archive import views
+
+app_name = "archive"
+urlpatterns = [
+    path("students/<int:pk>/", views.student_archive, name="student"),
+    path("students/<int:pk>/<slug:kind>/new/", views.entry_add, name="add"),
+    path("entries/<int:pk>/", views.entry_edit, name="edit"),
+]

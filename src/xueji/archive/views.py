@@ -1,0 +1,139 @@
+"""The student's archive page (R7.1, R7.2): the six categories on one page — (一) the base
+information and its history, (二) the evidence by the case or request that brought it, (三)–(六)
+the structured records with what the district requires — and the forms that add, correct,
+withdraw a record and attach its proof. Health and aid are masked until a registrar or approver
+of the school shows them (logged, R21.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.forms.models import model_to_dict
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from xueji.archive import selectors, services
+from xueji.archive.forms import EntryForm
+from xueji.archive.kinds import KINDS, kind_of
+from xueji.audit import actions
+from xueji.audit.services import access_record
+from xueji.core.errors import RuleViolation
+from xueji.core.web import AuthenticatedRequest, route
+from xueji.org.models import Role
+from xueji.students import rules
+from xueji.students import selectors as student_selectors
+from xueji.students.forms import EvidenceForm
+
+
+def _own(user: Any, enrollment: Any, roles: tuple[str, ...]) -> bool:
+    return user.role in roles and enrollment.school_id == user.school_id
+
+
+@route("archive:student")
+def student_archive(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    student = student_selectors.student_get(requested_by=user, pk=pk)
+    enrollment = student_selectors.current_enrollment(student)
+    closed = enrollment.status in rules.CLOSED_STATUSES
+    may_write = _own(user, enrollment, (Role.REGISTRAR,)) and not closed
+    may_reveal = _own(user, enrollment, (Role.REGISTRAR, Role.SCHOOL_APPROVER))
+    reveal = request.GET.get("reveal", "")
+    revealed = reveal in KINDS and KINDS[reveal].masked and may_reveal
+    access_record(
+        actor=user,
+        action=actions.ARCHIVE_REVEAL if revealed else actions.STUDENT_VIEW,
+        subject=student,
+        school=enrollment.school,
+        note=f"archive reveal={reveal}" if revealed else "archive",
+    )
+    evidence = list(student_selectors.evidence_list(requested_by=user, student=student))
+    groups: dict[str, list[Any]] = {}
+    for item in evidence:
+        groups.setdefault(item.reference or "入学及日常材料", []).append(item)
+    family = [model_to_dict(m) for m in student.family.all()]
+    context = {
+        "student": student,
+        "enrollment": enrollment,
+        "missing": rules.missing_fields(model_to_dict(student), family),
+        "history_count": len(student_selectors.student_history(requested_by=user, student=student)),
+        "evidence_groups": groups,
+        "evidence_count": len(evidence),
+        "categories": selectors.categories(
+            selectors.entries(requested_by=user, student=student), enrollment.school.district
+        ),
+        "may_write": may_write,
+        "may_reveal": may_reveal,
+        "revealed": reveal if revealed else "",
+    }
+    return render(request, "archive/student.html", context)
+
+
+def _entry_page(request: AuthenticatedRequest, *, student: Any, kind: Any, entry: Any = None) -> HttpResponse:
+    user = request.user
+    initial = dict(entry.data) if entry is not None else {}
+    form = EntryForm(request.POST or None, initial=initial, kind=kind)
+    if request.method == "POST" and request.POST.get("action", "save") == "save":
+        try:
+            if entry is None:
+                services.entry_add(actor=user, student=student, kind=kind.key, values=form.values())
+            else:
+                services.entry_update(actor=user, entry=entry, values=form.values())
+        except RuleViolation as error:
+            form.is_valid()
+            form.show(error)
+        else:
+            messages.success(request, f"已保存{kind.label}记录，修改记入变更记录。")
+            return redirect("archive:student", pk=student.pk)
+    return render(
+        request,
+        "archive/entry.html",
+        {
+            "student": student,
+            "kind": kind,
+            "form": form,
+            "entry": entry,
+            "evidence_form": EvidenceForm() if entry is not None else None,
+        },
+    )
+
+
+@route("archive:add")
+def entry_add(request: AuthenticatedRequest, pk: int, kind: str) -> HttpResponse:
+    if kind not in KINDS:
+        raise Http404
+    student = student_selectors.student_get(requested_by=request.user, pk=pk)
+    if student_selectors.current_enrollment(student).school_id != request.user.school_id:
+        raise Http404
+    return _entry_page(request, student=student, kind=kind_of(kind))
+
+
+@route("archive:edit")
+def entry_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    entry = selectors.entry_get(requested_by=user, pk=pk)
+    if student_selectors.current_enrollment(entry.student).school_id != user.school_id or entry.removed:
+        raise Http404
+    kind = kind_of(entry.kind)
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        try:
+            services.entry_remove(actor=user, entry=entry, reason=request.POST.get("reason", ""))
+        except RuleViolation as error:
+            messages.error(request, f"{error.message}")
+            return redirect("archive:edit", pk=entry.pk)
+        messages.success(request, f"已撤销该{kind.label}记录（保留在变更记录中）。")
+        return redirect("archive:student", pk=entry.student_id)
+    if request.method == "POST" and request.POST.get("action") == "attach":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择要上传的文件。")
+        else:
+            try:
+                services.entry_attach(actor=user, entry=entry, file=upload, original_name=upload.name or "")
+            except RuleViolation as error:
+                messages.error(request, f"{error.message}")
+            else:
+                messages.success(request, "已上传证明材料，归入学生档案（第二类）。")
+                return redirect("archive:student", pk=entry.student_id)
+        return redirect("archive:edit", pk=entry.pk)
+    return _entry_page(request, student=entry.student, kind=kind, entry=entry)
