@@ -232,6 +232,8 @@ def _url(name: str, objects: dict, key: str) -> str:
         "exports:job_status": "export_job",
         "exports:download": "export_job",
     }.get(name)
+    if name == "exchange:archive_template":
+        return reverse(name, kwargs={"kind": "academic"})
     if name == "archive:add":
         return reverse(name, kwargs={"pk": objects[key]["student"], "kind": "award"})
     if name == "exchange:template":

@@ -58,6 +58,8 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "archive:student": (REG, APPR, OFF),
     "archive:add": (REG,),
     "archive:edit": (REG,),
+    "exchange:archive": (REG,),
+    "exchange:archive_template": (REG,),
     "students:archive": (REG, APPR, OFF),
     "students:archive_verify": (REG, APPR, OFF),
     "students:class_cards": (REG, APPR),

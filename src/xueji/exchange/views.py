@@ -13,12 +13,14 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, J
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from xueji.archive.kinds import KINDS as ARCHIVE_KINDS
 from xueji.audit import actions
 from xueji.audit.services import access_record
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
 from xueji.core.web import AuthenticatedRequest, route
 from xueji.exchange import (
+    archive_import_services,
     assignment_services,
     export_jobs,
     exports,
@@ -208,3 +210,47 @@ def _date(value: str) -> dt.date:
         raise RuleViolation(
             rule="R6.5", code="entry_date", field="entry_date", message="请填写入学日期，如 2027-09-01。"
         ) from None
+
+
+@route("exchange:archive")
+def archive_records(request: AuthenticatedRequest) -> HttpResponse:
+    """Archive records of categories (三)–(六) in bulk: choose the kind, download its template,
+    upload the filled file; all or nothing, the reasons beside the rows (R7.2)."""
+    user = request.user
+    if user.school is None:
+        raise Http404
+    key = request.POST.get("kind") or request.GET.get("kind") or "academic"
+    kind = ARCHIVE_KINDS.get(key) or ARCHIVE_KINDS["academic"]
+    context: dict[str, Any] = {"kinds": ARCHIVE_KINDS.values(), "kind": kind}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        data = upload.read(settings.XUEJI["IMPORT_MAX_BYTES"] + 1) if upload else b""
+        try:
+            result = archive_import_services.archive_import(
+                actor=user,
+                school=user.school,
+                kind=kind,
+                data=data,
+                original_name=(upload.name or "") if upload else "",
+            )
+        except RuleViolation as exc:
+            context["error"] = f"{exc.message}（{exc.rule}）"
+        else:
+            context["result"] = result
+            if result.refused:
+                context["report"] = base64.b64encode(result.report).decode()
+    return render(request, "exchange/archive.html", context)
+
+
+@route("exchange:archive_template")
+def archive_template(request: AuthenticatedRequest, kind: str) -> FileResponse:
+    if kind not in ARCHIVE_KINDS:
+        raise Http404
+    declared = ARCHIVE_KINDS[kind]
+    data = archive_import_services.archive_template(actor=request.user, kind=declared)
+    return FileResponse(
+        io.BytesIO(data),
+        as_attachment=True,
+        filename=f"学籍档案-{declared.label}模板.xlsx",
+        content_type=XLSX,
+    )
