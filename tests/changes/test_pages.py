@@ -22,6 +22,10 @@ from xueji.students.models import Enrollment
 
 CHARS = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
 
+# A case number standing alone: not three characters of a random token (the CSRF token) that
+# happen to read "ZX6".
+CASE_NUMBER = r"(?<![A-Za-z0-9])ZX\d{9}(?![0-9])"
+
 
 def _name(i: int) -> str:
     """A valid name (R6.3 allows no digits) unique per number."""
@@ -519,14 +523,14 @@ def test_case_list_filters_by_state_and_overdue(world, settings):
     engine.case_withdraw(actor=world.registrar_a, case=withdrawn, reason="x")
     client = login(world.registrar_a)
     assert {draft.number, filed.number, withdrawn.number} <= set(
-        re.findall(r"ZX\d+", _text(client.get("/cases/")))
+        re.findall(CASE_NUMBER, _text(client.get("/cases/")))
     )
-    active = set(re.findall(r"ZX\d+", _text(client.get("/cases/?state=active"))))
+    active = set(re.findall(CASE_NUMBER, _text(client.get("/cases/?state=active"))))
     assert active == {draft.number, filed.number}
-    assert set(re.findall(r"ZX\d+", _text(client.get("/cases/?state=withdrawn")))) == {withdrawn.number}
-    assert not re.findall(r"ZX\d+", _text(client.get("/cases/?overdue=1")))
+    assert set(re.findall(CASE_NUMBER, _text(client.get("/cases/?state=withdrawn")))) == {withdrawn.number}
+    assert not re.findall(CASE_NUMBER, _text(client.get("/cases/?overdue=1")))
     settings.XUEJI_FIXED_TODAY = "2026-09-16"  # the Tuesday filing passed unapproved
-    assert set(re.findall(r"ZX\d+", _text(client.get("/cases/?overdue=1")))) == {filed.number}
+    assert set(re.findall(CASE_NUMBER, _text(client.get("/cases/?overdue=1")))) == {filed.number}
     assert client.get("/cases/?state=nonsense&page=abc").status_code == 200
 
 
@@ -541,14 +545,17 @@ def test_case_list_filters_by_kind_and_by_my_turn_and_caps_its_count(world, monk
     attach(filed, world.registrar_a, *START_EVIDENCE)
     engine.case_submit(actor=world.registrar_a, case=filed)
     registrar, officer = login(world.registrar_a), login(world.officer)
-    assert set(re.findall(r"ZX\d+", _text(registrar.get("/cases/?kind=transfer")))) == {
+    assert set(re.findall(CASE_NUMBER, _text(registrar.get("/cases/?kind=transfer")))) == {
         draft.number,
         filed.number,
         other.number,
     }
-    assert not re.findall(r"ZX\d+", _text(registrar.get("/cases/?kind=suspension")))
-    assert set(re.findall(r"ZX\d+", _text(registrar.get("/cases/?mine=1")))) == {draft.number, other.number}
-    assert set(re.findall(r"ZX\d+", _text(officer.get("/cases/?mine=1")))) == {filed.number}
+    assert not re.findall(CASE_NUMBER, _text(registrar.get("/cases/?kind=suspension")))
+    assert set(re.findall(CASE_NUMBER, _text(registrar.get("/cases/?mine=1")))) == {
+        draft.number,
+        other.number,
+    }
+    assert set(re.findall(CASE_NUMBER, _text(officer.get("/cases/?mine=1")))) == {filed.number}
     page = _text(registrar.get("/cases/?mine=1&kind=nonsense"))  # an unknown kind is no filter
     assert "共 2 件" in page
     monkeypatch.setattr(views, "CappedPaginator", partial(CappedPaginator, cap=2))
@@ -566,7 +573,7 @@ def test_home_lists_the_most_urgent_to_dos_and_links_to_all_of_them(world, monke
     monkeypatch.setattr(selectors, "INBOX_SHOWN", 2)
     page = _text(client.get("/"))
     assert "共 3 件" in page and "查看全部待办" in page
-    assert len(re.findall(r"ZX\d+", page)) == 2
+    assert len(re.findall(CASE_NUMBER, page)) == 2
 
 
 def _cases(world, n, offset=0):

@@ -105,3 +105,25 @@ def test_r7_3_the_record_and_the_school_page_link_the_cards_for_the_schools_staf
     assert "card.pdf" not in login(world.officer).get(f"/students/{pupil.pk}/").content.decode()
     school_page = login(world.registrar_a).get(f"/schools/{world.school_a.pk}/").content.decode()
     assert f"/students/classes/{world.class_a1.pk}/cards.pdf" in school_page
+
+
+def test_r7_2_the_card_summarises_categories_three_to_six_masking_health_for_the_approver(world):
+    from xueji.archive import services as archive_services
+
+    pupil = _pupil(world)
+    archive_services.entry_add(
+        actor=world.registrar_a,
+        student=pupil,
+        kind="academic",
+        values={"semester": "2025-2026学年第二学期", "subject": "数学", "result": "优秀"},
+    )
+    archive_services.entry_add(
+        actor=world.registrar_a,
+        student=pupil,
+        kind="health",
+        values={"checked_on": "2026-05-20", "institution": "北关区妇幼保健院", "conclusion": "未见异常"},
+    )
+    registrar = _text(login(world.registrar_a).get(f"/students/{pupil.pk}/card.pdf"))
+    assert "学业成绩" in registrar and "科目：数学" in registrar and "北关区妇幼保健院" in registrar
+    approver = _text(login(world.approver_a).get(f"/students/{pupil.pk}/card.pdf"))
+    assert "科目：数学" in approver and "北关区妇幼保健院" not in approver and "保密" in approver

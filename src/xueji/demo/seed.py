@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from xueji.changes.kinds.registry import KINDS
 from xueji.core import clock
+from xueji.demo import archive as demo_archive
 from xueji.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, REGISTRAR_OF
 from xueji.demo.district import (
     DEMO_DISTRICT,
@@ -184,6 +185,7 @@ class _Seeder:
                 made = seed(users=self.users, schools=self.schools, people=self.people, say=self.say)
                 self.report.cases[kind.key] = len(made)
         self._timed("cases", t)
+        demo_archive.seed(users=self.users, schools=self.schools, rng=random.Random(SEED + 1), say=self.say)
         self._school_year_end()
         return self.report
 

@@ -54,6 +54,7 @@ def record_cards_pdf(
     *,
     students: Sequence[Any],
     changes: Mapping[int, Sequence[CardChange]],
+    records: Mapping[int, Sequence[Mapping[str, Any]]],
     full_ids: bool,
     printed_by: str,
     printed_at: str,
@@ -169,6 +170,27 @@ def record_cards_pdf(
                 else [["无"]],
                 [width * 0.22, width * 0.3, width * 0.2, width * 0.28] if done else [width],
                 header=bool(done),
+            ),
+        ]
+        kept = records.get(student.pk, [])
+        story += [
+            para("综合素质评价、体质健康、获奖、资助（电子档案第三至六类）", head),
+            table(
+                [
+                    ["项目", "学年学期", "内容"],
+                    *(
+                        [
+                            r["kind"],
+                            r["period"] or "—",
+                            r["summary"] if full_ids or not r["masked"] else "（保密，见电子档案）",
+                        ]
+                        for r in kept
+                    ),
+                ]
+                if kept
+                else [["无"]],
+                [width * 0.18, width * 0.25, width * 0.57] if kept else [width],
+                header=bool(kept),
             ),
         ]
         evidence = [

@@ -35,9 +35,11 @@ def _pdf(user: User, students: list[Student], name: str) -> HttpResponse:
             ],
         )
     now = timezone.localtime(clock.now())
+    ids = [s.pk for s in students]
     content = record_cards_pdf(
         students=students,
         changes=changes,
+        records={pk: part.get("records", []) for pk, part in hooks.snapshot_parts(ids).items()},
         full_ids=user.role == Role.REGISTRAR,
         printed_by=f"{user.full_name or user.username}（{user.unit_name}）",
         printed_at=f"{now:%Y-%m-%d %H:%M}",
