@@ -214,6 +214,7 @@ def _url(name: str, objects: dict, key: str) -> str:
         "students:archive": "archive",
         "archive:student": "student",
         "archive:edit": "entry",
+        "archive:paper_record": "student",
         "students:archive_verify": "archive",
         "students:class_cards": "class",
         "students:evidence_upload": "student",
@@ -248,6 +249,7 @@ def _url(name: str, objects: dict, key: str) -> str:
 
 
 POST_ONLY = {
+    "archive:paper_record",
     "students:validate",
     "students:evidence_upload",
     "students:follow_up",

@@ -281,3 +281,32 @@ def kind_of(key: str) -> RecordKind:
 
 def of_category(category: int) -> list[RecordKind]:
     return [k for k in KINDS.values() if k.category == category]
+
+
+# --------------------------------------------------------------------------- the paper archive (R7.3)
+
+
+@dataclass(frozen=True)
+class PaperKind:
+    """A paper item the school keeps for categories (一), (二), (三) or (五), and whether the
+    district requires it by default (``paper.needs.<key>``)."""
+
+    key: str
+    label: str
+    category: int
+    needed: int = 0
+
+
+PAPER_CATEGORIES = {1: "（一）基础信息", 2: "（二）佐证材料", 3: "（三）综合素质评价", 5: "（五）获奖情况"}
+PAPER_KINDS: dict[str, PaperKind] = {
+    kind.key: kind
+    for kind in (
+        PaperKind("card", "学生学籍卡", 1, needed=1),
+        PaperKind("form", "学生基本信息表（签字）", 1),
+        PaperKind("household", "户口簿复印件", 2, needed=1),
+        PaperKind("birth", "出生医学证明复印件", 2),
+        PaperKind("changes", "学籍变动材料", 2),
+        PaperKind("quality", "综合素质评价报告单", 3),
+        PaperKind("awards", "获奖证书复印件", 5),
+    )
+}

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from xueji.archive.kinds import KINDS
+from xueji.archive.kinds import KINDS, PAPER_KINDS
 
 
 class ArchiveEntry(models.Model):
@@ -56,3 +56,42 @@ class ArchiveEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} {self.get_kind_display()} {self.period}"
+
+
+class PaperItem(models.Model):
+    """R7.3: a paper item of a student's archive that the school keeps, and where: cabinet, box,
+    folder, and who keeps it. Moved items keep their history; an item no longer kept is marked."""
+
+    student = models.ForeignKey(
+        "students.Student", verbose_name="学生", on_delete=models.PROTECT, related_name="paper_items"
+    )
+    school = models.ForeignKey(
+        "org.School", verbose_name="保管学校", on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.CharField(
+        "纸质材料", max_length=20, choices=[(k.key, k.label) for k in PAPER_KINDS.values()]
+    )
+    cabinet = models.CharField("档案柜", max_length=30)
+    box = models.CharField("档案盒", max_length=30, blank=True)
+    folder = models.CharField("卷夹", max_length=30, blank=True)
+    keeper = models.CharField("保管人", max_length=30)
+    removed = models.BooleanField("已不在本校保管", default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("登记时间", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "纸质档案台账"
+        indexes = [models.Index(fields=["school", "item"], name="paper_item_school_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["student", "school", "item"], condition=Q(removed=False), name="paper_item_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} {self.get_item_display()}"
+
+    @property
+    def place(self) -> str:
+        return "·".join(filter(None, [self.cabinet, self.box, self.folder]))

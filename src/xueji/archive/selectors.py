@@ -11,8 +11,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from xueji.archive.kinds import CATEGORIES, KINDS, RecordKind, of_category
-from xueji.archive.models import ArchiveEntry
+from xueji.archive.kinds import CATEGORIES, KINDS, PAPER_KINDS, RecordKind, of_category
+from xueji.archive.models import ArchiveEntry, PaperItem
 from xueji.core import bulk_insert
 from xueji.org.policy import Limit
 from xueji.students import selectors as student_selectors
@@ -113,3 +113,60 @@ def snapshot_part(student_ids: list[int]) -> dict[int, dict[str, Any]]:
                 }
             )
     return found
+
+
+# --------------------------------------------------------------------------- the paper archive (R7.3)
+
+PAPER_NEEDS = {
+    kind.key: Limit(
+        f"paper.needs.{kind.key}",
+        f"纸质档案须有「{kind.label}」",
+        "（1 须有，0 不要求）",
+        "R7.3",
+        kind.needed,
+        0,
+        1,
+    )
+    for kind in PAPER_KINDS.values()
+}
+
+
+def paper_items(*, requested_by: Any, student: Student) -> list[PaperItem]:
+    """The paper items kept for the student that the user may read: a school's staff those of their
+    school, the district's officers every school's of the district."""
+    student_selectors.student_get(requested_by=requested_by, pk=student.pk)
+    rows = PaperItem.objects.filter(student=student, removed=False).select_related("school")
+    if requested_by.is_school_user:
+        rows = rows.filter(school_id=requested_by.school_id)
+    return list(rows.order_by("item", "pk"))
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    enrollment: Any
+    held: dict[str, PaperItem]
+    missing: list[str]
+
+
+def paper_ledger(*, requested_by: Any, school: Any, school_class: Any = None) -> list[LedgerRow]:
+    """R7.3: each current student of the school (or one class) with the paper items held and the
+    required ones missing, in two queries. A school's staff read their own school; the district
+    its schools (the class list's scope)."""
+    if requested_by.is_school_user and requested_by.school_id != school.pk:
+        raise Http404
+    current = student_selectors.enrollment_search(requested_by=requested_by, school=school)
+    if school_class is not None:
+        current = current.filter(school_class=school_class)
+    enrollments = list(
+        current.order_by("grade", "school_class__number", "class_seat_number", "student__name")
+    )
+    held: dict[int, dict[str, PaperItem]] = {e.student_id: {} for e in enrollments}
+    ids = list(held)
+    for chunk in bulk_insert.id_chunks(ids):
+        for row in PaperItem.objects.filter(student_id__in=chunk, school=school, removed=False):
+            held[row.student_id][row.item] = row
+    needed = [k for k in PAPER_KINDS.values() if PAPER_NEEDS[k.key].value(school.district) == 1]
+    return [
+        LedgerRow(e, held[e.student_id], [k.label for k in needed if k.key not in held[e.student_id]])
+        for e in enrollments
+    ]

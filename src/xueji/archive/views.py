@@ -12,14 +12,17 @@ from django.contrib import messages
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
-from xueji.archive import selectors, services
+from xueji.archive import paper_services, selectors, services
 from xueji.archive.forms import EntryForm
-from xueji.archive.kinds import KINDS, kind_of
+from xueji.archive.kinds import KINDS, PAPER_KINDS, kind_of
 from xueji.audit import actions
 from xueji.audit.services import access_record
+from xueji.core import clock
 from xueji.core.errors import RuleViolation
 from xueji.core.web import AuthenticatedRequest, route
+from xueji.org import selectors as org_selectors
 from xueji.org.models import Role
 from xueji.students import rules
 from xueji.students import selectors as student_selectors
@@ -62,6 +65,8 @@ def student_archive(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "categories": selectors.categories(
             selectors.entries(requested_by=user, student=student), enrollment.school.district
         ),
+        "paper": selectors.paper_items(requested_by=user, student=student),
+        "paper_kinds": PAPER_KINDS.values(),
         "may_write": may_write,
         "may_reveal": may_reveal,
         "revealed": reveal if revealed else "",
@@ -137,3 +142,94 @@ def entry_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 return redirect("archive:student", pk=entry.student_id)
         return redirect("archive:edit", pk=entry.pk)
     return _entry_page(request, student=entry.student, kind=kind, entry=entry)
+
+
+# --------------------------------------------------------------------------- the paper archive (R7.3)
+
+
+@route("archive:paper_record")
+def paper_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Record where one paper item of a student is kept (POST from the student's archive page)."""
+    user = request.user
+    student = student_selectors.student_get(requested_by=user, pk=pk)
+    if request.method == "POST":
+        data = request.POST
+        try:
+            if data.get("action") == "remove":
+                row = next(
+                    (
+                        r
+                        for r in selectors.paper_items(requested_by=user, student=student)
+                        if str(r.pk) == data.get("row")
+                    ),
+                    None,
+                )
+                if row is None:
+                    raise Http404
+                paper_services.paper_item_remove(actor=user, row=row, reason=data.get("reason", ""))
+                messages.success(request, f"已登记「{row.get_item_display()}」不再由本校保管。")
+            else:
+                row = paper_services.paper_item_record(
+                    actor=user,
+                    student=student,
+                    item=data.get("item", ""),
+                    cabinet=data.get("cabinet", ""),
+                    box=data.get("box", ""),
+                    folder=data.get("folder", ""),
+                    keeper=data.get("keeper", ""),
+                )
+                messages.success(
+                    request, f"已登记「{row.get_item_display()}」：{row.place}，保管人{row.keeper}。"
+                )
+        except RuleViolation as error:
+            for violation in getattr(error, "violations", [error]):
+                messages.error(request, violation.message)
+    return redirect(f"{reverse('archive:student', kwargs={'pk': student.pk})}#paper")
+
+
+@route("archive:paper")
+def paper_ledger(request: AuthenticatedRequest) -> HttpResponse:
+    """The school's paper-archive ledger by class: what each student's paper archive holds and
+    which required items are missing (R7.3); a whole class's item recorded at once."""
+    user = request.user
+    schools = list(org_selectors.school_list(requested_by=user).order_by("code"))
+    school = user.school or next((s for s in schools if str(s.pk) == request.GET.get("school")), None)
+    context: dict[str, Any] = {"schools": schools, "school": school, "paper_kinds": PAPER_KINDS.values()}
+    if school is None:
+        return render(request, "archive/paper.html", context)
+    classes = list(org_selectors.class_list(requested_by=user, school=school, school_year=_year()))
+    chosen = next(
+        (c for c in classes if str(c.pk) == (request.POST.get("class") or request.GET.get("class"))), None
+    )
+    if request.method == "POST" and chosen is not None:
+        try:
+            made = paper_services.paper_items_record_class(
+                actor=user,
+                school_class=chosen,
+                item=request.POST.get("item", ""),
+                cabinet=request.POST.get("cabinet", ""),
+                box=request.POST.get("box", ""),
+                keeper=request.POST.get("keeper", ""),
+            )
+        except RuleViolation as error:
+            for violation in getattr(error, "violations", [error]):
+                messages.error(request, violation.message)
+        else:
+            messages.success(
+                request, f"已为{chosen.name}登记 {made} 名学生的纸质材料（已登记的学生不重复）。"
+            )
+            return redirect(f"{reverse('archive:paper')}?class={chosen.pk}")
+    rows = selectors.paper_ledger(requested_by=user, school=school, school_class=chosen)
+    access_record(actor=user, action=actions.STUDENT_SEARCH, school=school, note="paper ledger")  # R21.1
+    context.update(
+        classes=classes,
+        chosen=chosen,
+        rows=rows,
+        gaps=sum(1 for r in rows if r.missing),
+        may_write=user.role == Role.REGISTRAR and user.school_id == school.pk,
+    )
+    return render(request, "archive/paper.html", context)
+
+
+def _year() -> Any:
+    return org_selectors.current_school_year(clock.today())

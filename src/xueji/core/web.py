@@ -58,6 +58,8 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "archive:student": (REG, APPR, OFF),
     "archive:add": (REG,),
     "archive:edit": (REG,),
+    "archive:paper_record": (REG,),
+    "archive:paper": (REG, APPR, OFF),
     "exchange:archive": (REG,),
     "exchange:archive_template": (REG,),
     "students:archive": (REG, APPR, OFF),
