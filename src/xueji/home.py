@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from xueji.archive import selectors as archive_selectors
 from xueji.changes import selectors as change_selectors
 from xueji.changes.kinds.registry import KINDS
 from xueji.core import clock
@@ -63,6 +64,9 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     if user.role in (Role.REGISTRAR, Role.DISTRICT_OFFICER):
         # R17.1: changes completed here and not yet made on the provincial platform.
         context["platform_pending"] = change_selectors.platform_pending(requested_by=user).count()
+        # R8.1: paper archives handed over and not yet confirmed (late ones counted apart).
+        receipts = archive_selectors.receipts_pending(requested_by=user)
+        context["receipts_pending"] = (len(receipts), sum(1 for r in receipts if r.late))
     # Each kind's own figures for this user (the transfers waiting for Tuesday's filing, …).
     context["kind_cards"] = [card for kind in KINDS.values() for card in kind.home_cards(user)]
     if user.role == Role.DISTRICT_ADMIN:

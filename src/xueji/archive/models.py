@@ -95,3 +95,24 @@ class PaperItem(models.Model):
     @property
     def place(self) -> str:
         return "·".join(filter(None, [self.cabinet, self.box, self.folder]))
+
+
+class ArchiveReceipt(models.Model):
+    """R8.1: the receiving school confirms that the paper archive of a record handed over to it
+    arrived — when, which items, who received it. A hand-over without one is pending; past the
+    district's working days it is listed as late for both schools."""
+
+    snapshot = models.OneToOneField(
+        "students.ArchiveSnapshot", verbose_name="档案移交", on_delete=models.PROTECT, related_name="receipt"
+    )
+    received_on = models.DateField("接收日期")
+    items = models.JSONField("接收的纸质材料")
+    note = models.CharField("说明", max_length=200, blank=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "纸质档案接收确认"
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} 接收于 {self.received_on}"

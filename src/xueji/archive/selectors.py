@@ -4,19 +4,22 @@ snapshot or a card these categories contribute."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from xueji.archive.kinds import CATEGORIES, KINDS, PAPER_KINDS, RecordKind, of_category
 from xueji.archive.models import ArchiveEntry, PaperItem
-from xueji.core import bulk_insert
+from xueji.core import bulk_insert, clock
+from xueji.core.calendar import WorkingCalendar
+from xueji.org.models import Role
 from xueji.org.policy import Limit
 from xueji.students import selectors as student_selectors
-from xueji.students.models import Student
+from xueji.students.models import ArchiveSnapshot, Student
 
 # R7.2, R20.1: what a complete archive holds in categories (三)–(六), set by the district: for each
 # kind, 1 = at least one record (the semester check reads it), 0 = optional.
@@ -170,3 +173,51 @@ def paper_ledger(*, requested_by: Any, school: Any, school_class: Any = None) ->
         LedgerRow(e, held[e.student_id], [k.label for k in needed if k.key not in held[e.student_id]])
         for e in enrollments
     ]
+
+
+# --------------------------------------------------------------------------- hand-over receipts (R8.1)
+
+RECEIPT_DAYS = Limit("archive.receipt_days", "接收学校确认收到纸质档案的时限", "个工作日", "R8.1", 10, 1, 60)
+
+
+@dataclass(frozen=True)
+class Pending:
+    snapshot: ArchiveSnapshot
+    incoming: bool  # the user's school receives it (else it sent it)
+    due: dt.date
+    late: bool
+
+
+def receipts_pending(*, requested_by: Any, today: dt.date | None = None) -> list[Pending]:
+    """Hand-overs to a school here whose paper archive has not been confirmed: for a school's staff
+    those it receives and those it sent, for the district's officers its schools' — each with its
+    due day (the district's working days from the hand-over) and whether it is late. One query
+    and one calendar load."""
+    today = today or clock.today()
+    user = requested_by
+    rows = ArchiveSnapshot.objects.filter(
+        kind=ArchiveSnapshot.Kind.HANDOVER, to_school__isnull=False, receipt__isnull=True
+    ).select_related("student", "school", "to_school__district")
+    if user.is_school_user and user.has_role(Role.REGISTRAR, Role.SCHOOL_APPROVER):
+        rows = rows.filter(Q(to_school_id=user.school_id) | Q(school_id=user.school_id))
+    elif not user.is_school_user and user.has_role(Role.DISTRICT_OFFICER):
+        prefix = user.jurisdiction.scope_prefix
+        rows = rows.filter(
+            Q(to_school__district__code__startswith=prefix) | Q(school__district__code__startswith=prefix)
+        )
+    else:
+        return []
+    found = list(rows.order_by("taken_on", "pk")[:500])
+    if not found:
+        return []
+    # Counted in the receiving school's district (the first row's: a school's list holds its own
+    # district's hand-overs but for the few it sent elsewhere).
+    district = found[0].to_school.district if found[0].to_school else None
+    days = RECEIPT_DAYS.value(district)
+    calendar = WorkingCalendar(district=district)
+    calendar.load_for([s.taken_on for s in found], days)  # one query for every due day below
+    out = []
+    for snap in found:
+        due = calendar.add_working_days(snap.taken_on, days).date
+        out.append(Pending(snap, snap.to_school_id == getattr(user, "school_id", None), due, due < today))
+    return out

@@ -9,4 +9,5 @@ urlpatterns = [
     path("entries/<int:pk>/", views.entry_edit, name="edit"),
     path("students/<int:pk>/paper/", views.paper_record, name="paper_record"),
     path("paper/", views.paper_ledger, name="paper"),
+    path("receipts/", views.receipts, name="receipts"),
 ]

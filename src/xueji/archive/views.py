@@ -6,6 +6,7 @@ of the school shows them (logged, R21.1)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from xueji.archive import paper_services, selectors, services
+from xueji.archive import paper_services, receipt_services, selectors, services
 from xueji.archive.forms import EntryForm
 from xueji.archive.kinds import KINDS, PAPER_KINDS, kind_of
 from xueji.audit import actions
@@ -233,3 +234,57 @@ def paper_ledger(request: AuthenticatedRequest) -> HttpResponse:
 
 def _year() -> Any:
     return org_selectors.current_school_year(clock.today())
+
+
+# --------------------------------------------------------------------------- hand-over receipts (R8.1)
+
+
+@route("archive:receipts")
+def receipts(request: AuthenticatedRequest) -> HttpResponse:
+    """The paper archives handed over and not yet confirmed: those the school receives (confirm
+    here) and those it sent; late ones marked. The district sees its schools'."""
+    user = request.user
+    if request.method == "POST":
+        found = next(
+            (
+                p.snapshot
+                for p in selectors.receipts_pending(requested_by=user)
+                if p.incoming and str(p.snapshot.pk) == request.POST.get("snapshot")
+            ),
+            None,
+        )
+        if found is None:
+            raise Http404
+        try:
+            received_on = dt.date.fromisoformat(request.POST.get("received_on", ""))
+        except ValueError:
+            received_on = None
+        try:
+            receipt_services.receipt_confirm(
+                actor=user,
+                snapshot=found,
+                received_on=received_on,
+                items=request.POST.getlist("items"),
+                note=request.POST.get("note", ""),
+            )
+        except RuleViolation as error:
+            for violation in getattr(error, "violations", [error]):
+                messages.error(request, f"{found.student.name}：{violation.message}")
+        else:
+            messages.success(request, f"已确认收到{found.student.name}的纸质档案。")
+        return redirect("archive:receipts")
+    pending = selectors.receipts_pending(requested_by=user)
+    access_record(
+        actor=user, action=actions.STUDENT_SEARCH, school=user.school, note="archive receipts"
+    )  # R21.1
+    return render(
+        request,
+        "archive/receipts.html",
+        {
+            "incoming": [p for p in pending if p.incoming],
+            "outgoing": [p for p in pending if not p.incoming],
+            "paper_kinds": PAPER_KINDS.values(),
+            "may_confirm": user.role == Role.REGISTRAR,
+            "today": clock.today(),
+        },
+    )

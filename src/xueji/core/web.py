@@ -60,6 +60,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "archive:edit": (REG,),
     "archive:paper_record": (REG,),
     "archive:paper": (REG, APPR, OFF),
+    "archive:receipts": (REG, APPR, OFF),
     "exchange:archive": (REG,),
     "exchange:archive_template": (REG,),
     "students:archive": (REG, APPR, OFF),
