@@ -120,10 +120,11 @@ def objects(world):
         # A school's promotion waiting for its approver (R14.2).
         promotion = Promotion.objects.create(school=school, school_year=world.year, submitted_by=registrar)
         # A 升学 record the school keeps (R8.1), written here directly: only its scope is tested.
-        archive = ArchiveSnapshot.objects.create(
+        archive = ArchiveSnapshot.objects.create(  # sent outside: its package may be downloaded
             student=student,
             school=school,
-            kind="legacy",
+            kind="handover",
+            to_party="外省某校",
             taken_on=dt.date(2026, 9, 1),
             content={"enrollment": [], "student": [], "family": []},
             sha256="0" * 64,
@@ -216,6 +217,7 @@ def _url(name: str, objects: dict, key: str) -> str:
         "archive:edit": "entry",
         "archive:paper_record": "student",
         "students:archive_verify": "archive",
+        "students:archive_package": "archive",
         "students:class_cards": "class",
         "students:evidence_upload": "student",
         "students:follow_up": "student",

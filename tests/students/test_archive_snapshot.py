@@ -179,3 +179,55 @@ def test_r8_1_many_snapshots_at_once_read_in_a_fixed_number_of_queries(world):
         handover.archive_snapshots(actor=None, leaving=eight, reference="B")
     assert len(many.captured_queries) == len(few.captured_queries)
     assert ArchiveSnapshot.objects.filter(reference="B").count() == 8
+
+
+# --------------------------------------------------------------------------- the package for outside
+
+
+@pytest.fixture
+def sent_out(world):
+    """A transfer to a school outside the deployment, approved by the district; the student had a
+    document on file."""
+    case = case_in_state("transfer_out", "draft", world)
+    evidence_attach(
+        actor=world.registrar_a,
+        student=case.student,
+        file=BytesIO(PDF),
+        original_name="户口簿.pdf",
+        category="household",
+    )
+    while case.state != "completed":
+        case = advance(case)
+    return ArchiveSnapshot.objects.get(pk=case.facts["archive_id"])
+
+
+def test_r8_1_the_package_for_a_school_outside_holds_the_summary_every_document_and_the_manifest(
+    world, sent_out
+):
+    import json
+    import zipfile
+
+    response = login(world.registrar_a).get(f"/students/archive/{sent_out.pk}/package.zip")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(BytesIO(response.content)) as package:
+        names = package.namelist()
+        manifest = json.loads(package.read("清单.json"))
+        documents = [n for n in names if n.startswith("材料/")]
+        assert "学籍档案摘要.pdf" in names and "说明.txt" in names
+        assert manifest["snapshot_sha256"] == sent_out.sha256
+        for entry in manifest["files"]:
+            assert evidence.hashlib.sha256(package.read(entry["path"])).hexdigest() == entry["sha256"]
+    assert len(documents) == len(sent_out.content["files"]) == 1  # the household scan on file when it left
+    assert AuditEvent.objects.filter(action="archive.package", subject_id=str(sent_out.pk)).exists()
+
+
+def test_r8_1_only_the_keeping_schools_staff_download_it_and_a_changed_file_stops_it(world, sent_out, moved):
+    assert login(world.registrar_c).get(f"/students/archive/{sent_out.pk}/package.zip").status_code == 404
+    assert login(world.officer).get(f"/students/archive/{sent_out.pk}/package.zip").status_code == 403
+    # A record that moved to a school here needs no package: the archive itself moved.
+    assert login(world.registrar_c).get(f"/students/archive/{moved.pk}/package.zip").status_code == 404
+    path = evidence.path_of(sent_out.content["files"][0]["storage_name"])
+    path.write_bytes(path.read_bytes() + b"x")
+    refused = login(world.registrar_a).get(f"/students/archive/{sent_out.pk}/package.zip", follow=True)
+    assert "不能生成移交包" in refused.content.decode()
+    assert not AuditEvent.objects.filter(action="archive.package").exists()

@@ -65,6 +65,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "exchange:archive_template": (REG,),
     "students:archive": (REG, APPR, OFF),
     "students:archive_verify": (REG, APPR, OFF),
+    "students:archive_package": (REG, APPR),
     "students:class_cards": (REG, APPR),
     "students:evidence_upload": (REG,),
     "students:evidence_download": (REG, APPR, OFF),

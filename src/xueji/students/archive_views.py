@@ -5,11 +5,14 @@ there is nothing to change here, only to read and to verify."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from xueji.audit import actions
 from xueji.audit.services import access_record, masked_query
+from xueji.core import clock
 from xueji.core.pagination import CappedPaginator
 from xueji.core.web import AuthenticatedRequest, route
 from xueji.students import handover, selectors
@@ -49,3 +52,44 @@ def archive_verify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             for problem in result.problems:
                 messages.error(request, f"校验未通过：{problem}请报区教育局核查（第八条）。")
     return redirect("students:archive", pk=snapshot.pk)
+
+
+@route("students:archive_package")
+def archive_package(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """R8.1, R21.1: the hand-over package for a receiving school outside this deployment — the
+    record's summary, every document and the manifest in one ZIP. It exists once the case's
+    district step approved the transfer (the snapshot is taken on that approval); only the keeping
+    school's staff download it; every download is logged; a snapshot that fails verification is
+    not sent."""
+    user = request.user
+    snapshot = selectors.archive_get(requested_by=user, pk=pk)
+    if not snapshot.sends_package or user.school_id != snapshot.school_id:
+        raise Http404
+    checked = handover.archive_verify(actor=user, snapshot=snapshot)
+    if not checked.intact:
+        for problem in checked.problems:
+            messages.error(request, f"不能生成移交包：{problem}请报区教育局核查（第八条）。")
+        return redirect("students:archive", pk=snapshot.pk)
+    from xueji.students.archive_printing import package_zip  # reportlab loads only when printing
+
+    now = timezone.localtime(clock.now())
+    data = package_zip(
+        snapshot=snapshot,
+        printed_by=f"{user.full_name or user.username}（{user.unit_name}）",
+        printed_at=f"{now:%Y-%m-%d %H:%M}",
+    )
+    access_record(
+        actor=user,
+        action=actions.ARCHIVE_PACKAGE,
+        subject=snapshot,
+        school=snapshot.school,
+        note=snapshot.destination,
+    )
+    response = HttpResponse(data, content_type="application/zip")
+    disposition = content_disposition_header(
+        True, f"学籍档案移交包-{snapshot.student.name}-{snapshot.reference}.zip"
+    )
+    assert disposition is not None  # None only without a file name
+    response["Content-Disposition"] = disposition
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

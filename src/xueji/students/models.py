@@ -633,6 +633,11 @@ class ArchiveSnapshot(models.Model):
         return f"{self.student} {self.get_kind_display()} {self.taken_on}"
 
     @property
+    def sends_package(self) -> bool:
+        """Handed over to a school outside this deployment: the school sends it the package."""
+        return self.kind == self.Kind.HANDOVER and self.to_school_id is None and bool(self.to_party)
+
+    @property
     def destination(self) -> str:
         if self.to_school_id is not None:
             return self.to_school.name  # type: ignore[union-attr]

@@ -31,6 +31,7 @@ urlpatterns = [
     path("archive/", archive_views.archive_list, name="archives"),
     path("archive/<int:pk>/", archive_views.archive_detail, name="archive"),
     path("archive/<int:pk>/verify/", archive_views.archive_verify, name="archive_verify"),
+    path("archive/<int:pk>/package.zip", archive_views.archive_package, name="archive_package"),
     path("classes/<int:pk>/cards.pdf", card_views.class_cards, name="class_cards"),
     path("<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<int:pk>/follow-ups/", views.follow_up, name="follow_up"),

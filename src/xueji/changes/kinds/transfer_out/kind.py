@@ -46,6 +46,8 @@ class TransferOut(Kind):
     other_school_label = "转入学校"
     started_message = "已登记转出 {number}。请上传对方平台的转学申请，齐全后提交学校审核。"
     timeline_hint = "第十条：转入学校在其平台发起；转出学校核办、转出地教育局审核，每个环节 10 个工作日"
+    # After the district's approval: the school's copy and the package it sends (R8.1).
+    detail_template = "students/_archive_link.html"
 
     def counterpart(self, case: Case) -> str:
         return f"{case.facts.get('to_province', '')}{case.facts.get('to_school', '')}（系统外）"
