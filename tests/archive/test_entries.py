@@ -190,3 +190,26 @@ def test_r7_2_a_record_entered_and_corrected_through_the_pages(world, pupil):
     assert entry.data["result"] == "良好"
     assert client.get(f"/archive/students/{pupil.pk}/nonsense/new/").status_code == 404
     assert login(world.registrar_c).get(f"/archive/entries/{entry.pk}/").status_code == 404
+
+
+def test_r7_2_category_two_needs_the_household_proof_unless_the_district_says_otherwise(world, pupil):
+    from xueji.students.services import evidence_attach
+
+    client = login(world.registrar_a)
+    assert "缺：户口簿/户籍证明" in client.get(f"/archive/students/{pupil.pk}/").content.decode()
+    evidence_attach(
+        actor=world.registrar_a,
+        student=pupil,
+        file=BytesIO(b"%PDF-1.4 x"),
+        original_name="户口簿.pdf",
+        category="household",
+    )
+    assert "缺：户口簿/户籍证明" not in client.get(f"/archive/students/{pupil.pk}/").content.decode()
+    policy_set(
+        actor=world.admin,
+        jurisdiction=world.beiguan,
+        key="archive.needs_evidence.birth",
+        value=1,
+        reason="新生须交",
+    )
+    assert "缺：出生医学证明" in client.get(f"/archive/students/{pupil.pk}/").content.decode()

@@ -232,3 +232,12 @@ def test_r4_1_placing_one_student_is_its_own_small_action(world):
     assert student.enrollments.get(is_current=True).school_class == world.class_a1
     assert login(world.registrar_c).get(f"/students/{student.pk}/class/").status_code == 404
     assert login(world.approver_a).get(f"/students/{student.pk}/class/").status_code == 403
+
+
+def test_r21_1_health_and_disability_only_for_the_registrar_keeping_the_record(world):
+    (student,) = _register(world, 1)
+    own = login(world.registrar_a).get(f"/students/{student.pk}/").content.decode()
+    assert "健康或良好" in own and "无残疾" in own
+    for reader in (world.approver_a, world.officer):
+        page = login(reader).get(f"/students/{student.pk}/").content.decode()
+        assert "健康或良好" not in page and "无残疾" not in page and "（敏感信息，不显示）" in page

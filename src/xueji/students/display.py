@@ -12,6 +12,11 @@ from django.db import models
 from xueji.core import identity
 from xueji.students.models import Student
 
+# R21.1: health and disability are shown only where the task needs them (the registrar keeping the
+# record); everyone else reads this.
+SENSITIVE = ("health", "regular_class_disabled", "disability")
+MASKED = "（敏感信息，不显示）"
+
 
 def shown(field: str, value: Any, *, full: bool = False) -> str:
     """A value as a person reads it: a code's name, a region's name, 是/否, a date in Chinese; an ID

@@ -96,7 +96,7 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "id_number": student.id_number if own_registrar else identity.mask_id_number(student.id_number),
         "missing": rules.missing_fields(model_to_dict(student), [model_to_dict(m) for m in family]),
         "today": clock.today(),
-        "sections": _detail_sections(student),
+        "sections": _detail_sections(student, sensitive_shown=own_registrar),
     }
     if tab == "history":
         context["history"] = selectors.student_history(requested_by=user, student=student)
@@ -114,19 +114,23 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "students/detail.html", context)
 
 
-def _detail_sections(student: Any) -> list[tuple[str, list[tuple[str, str]]]]:
+def _detail_sections(student: Any, *, sensitive_shown: bool) -> list[tuple[str, list[tuple[str, str]]]]:
     """The national form's sections as people read them: names, not codes (the ID number is shown
-    above, masked or not by the reader's task)."""
+    above, masked or not by the reader's task). Health and disability only for the registrar who
+    keeps the record; for anyone else masked (R21.1)."""
     from xueji.students.forms import SECTIONS
+
+    def value(name: str) -> str:
+        raw = getattr(student, name)
+        if name in display.SENSITIVE and not sensitive_shown and raw not in (None, ""):
+            return display.MASKED
+        return display.shown(name, raw).replace("（空）", "—")
 
     return [
         (
             title,
             [
-                (
-                    str(student._meta.get_field(name).verbose_name),
-                    display.shown(name, getattr(student, name)).replace("（空）", "—"),
-                )
+                (str(student._meta.get_field(name).verbose_name), value(name))
                 for name in names
                 if name != "id_number"
             ],
