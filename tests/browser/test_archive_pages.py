@@ -62,3 +62,26 @@ def test_archive_import_page(browser, world, width):
     browser.login(world.registrar_a)
     report = check_page(browser, "/import/archive/?kind=award", width=width)
     assert "获奖" in report.text
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_paper_ledger_page(browser, world, pupil, width):
+    from xueji.archive import paper_services
+
+    paper_services.paper_item_record(
+        actor=world.registrar_a, student=pupil, item="card", cabinet="A柜", box="3盒", keeper="张老师"
+    )
+    browser.login(world.registrar_a)
+    report = check_page(browser, "/archive/paper/", width=width, secrets=[pupil.id_number])
+    assert "缺少要求的材料" in report.text
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_receipts_page(browser, world, width):
+    from xueji.students import status
+
+    moving = enrolled(world.school_c, grade=3)
+    status.enrollment_move(actor=None, student=moving, to_school=world.school_a, reference="ZX1")
+    browser.login(world.registrar_a)
+    report = check_page(browser, "/archive/receipts/", width=width, secrets=[moving.id_number])
+    assert moving.name in report.text

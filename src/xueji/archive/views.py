@@ -222,12 +222,15 @@ def paper_ledger(request: AuthenticatedRequest) -> HttpResponse:
             )
             return redirect(f"{reverse('archive:paper')}?class={chosen.pk}")
     rows = selectors.paper_ledger(requested_by=user, school=school, school_class=chosen)
+    gaps = sum(1 for r in rows if r.missing)
+    if chosen is None:  # the whole school: only the students missing something, the first 200
+        rows = [r for r in rows if r.missing][:200]
     access_record(actor=user, action=actions.STUDENT_SEARCH, school=school, note="paper ledger")  # R21.1
     context.update(
         classes=classes,
         chosen=chosen,
         rows=rows,
-        gaps=sum(1 for r in rows if r.missing),
+        gaps=gaps,
         may_write=user.role == Role.REGISTRAR and user.school_id == school.pk,
     )
     return render(request, "archive/paper.html", context)
