@@ -231,3 +231,9 @@ def test_r8_1_only_the_keeping_schools_staff_download_it_and_a_changed_file_stop
     refused = login(world.registrar_a).get(f"/students/archive/{sent_out.pk}/package.zip", follow=True)
     assert "不能生成移交包" in refused.content.decode()
     assert not AuditEvent.objects.filter(action="archive.package").exists()
+
+
+def test_r8_1_the_old_schools_search_points_to_its_copy_of_a_record_that_left(world, moved):
+    page = login(world.registrar_c).get("/students/?q=陈小").content.decode()
+    assert "另有 1 名已转出或已离校的学生" in page and "/students/archive/?q=" in page
+    assert "已转出或已离校" not in login(world.registrar_a).get("/students/?q=陈小").content.decode()

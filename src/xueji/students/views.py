@@ -61,6 +61,8 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
         "filters": request.GET.copy(),
         "today": clock.today(),
         "export_inline_max": settings.XUEJI["EXPORT_INLINE_MAX_ROWS"],
+        # R8.1: records that left the school answer the same search, read-only (已转出).
+        "archived": selectors.archives(requested_by=user, q=q).count() if q else 0,
     }
     template = "students/_results.html" if request.headers.get("HX-Request") else "students/search.html"
     return render(request, template, context)
