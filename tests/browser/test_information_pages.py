@@ -74,7 +74,15 @@ def test_a_name_correction_filed_reviewed_and_approved_in_the_browser(browser, w
     """A registrar files the request on the page and uploads the scans; the approver and the officer
     each approve on the case page; the record then carries the new name."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    def submit(button):
+        """Click, then wait for the next page: a mark set on this page is gone once it has loaded."""
+        browser.driver.execute_script("window.__before = true")
+        button.click()
+        WebDriverWait(browser.driver, 15).until(
+            lambda d: d.execute_script("return !window.__before && document.readyState === 'complete'")
+        )
 
     student = enrolled(world.school_a, grade=3)
     scan = tmp_path / "scan.pdf"
@@ -88,20 +96,20 @@ def test_a_name_correction_filed_reviewed_and_approved_in_the_browser(browser, w
     driver.find_element(By.ID, "id_reason").send_keys("登记时姓名录入错误")
     driver.find_element(By.ID, "id_guardian_name").send_keys("王建国")
     browser.screenshot("request-filled", PHONE)
-    driver.find_element(By.CSS_SELECTOR, "#start-form button[type=submit]").click()
+    submit(driver.find_element(By.CSS_SELECTOR, "#start-form button[type=submit]"))
     case = Case.objects.get(kind="information")
     assert driver.current_url.endswith(f"/cases/{case.pk}/")
     for _ in range(2):  # the signed form, then the household register
         Select(driver.find_element(By.ID, "id_category")).select_by_index(0)
         driver.find_element(By.ID, "id_file").send_keys(str(scan))
-        driver.find_element(By.XPATH, "//form[contains(@action,'documents')]//button").click()
-    driver.find_element(By.XPATH, "//form[contains(@action,'submit')]//button").click()
+        submit(driver.find_element(By.XPATH, "//form[contains(@action,'documents')]//button"))
+    submit(driver.find_element(By.XPATH, "//form[contains(@action,'submit')]//button"))
     browser.screenshot("submitted", PHONE)
     for user in (world.approver_a, world.officer):
         driver.delete_all_cookies()
         browser.login(user)
         browser.open(f"/cases/{case.pk}/")
-        driver.find_element(By.XPATH, "//form[contains(@action,'approve')]//button").click()
+        submit(driver.find_element(By.XPATH, "//form[contains(@action,'approve')]//button"))
         browser.screenshot(f"approved-by-{user.username}", PHONE)
     case.refresh_from_db()
     student.refresh_from_db()
