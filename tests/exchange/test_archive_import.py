@@ -139,3 +139,17 @@ def test_r7_2_through_the_page(world):
     )
     assert "新增 2 条" in done.content.decode()
     assert login(world.officer).get("/import/archive/").status_code == 403
+
+
+def test_r7_2_the_same_file_again_changes_nothing_and_one_changed_row_updates_that_record_only(world):
+    pupils = _pupils(world, 3)
+    rows = [_row(p, subject) for p in pupils for subject in ("语文", "数学", "外语")]
+    _import(world, rows)
+    again = _import(world, rows)
+    assert (again.added, again.updated) == (0, 0)
+    rows[4] = _row(pupils[1], "数学", result="合格")
+    changed = _import(world, rows)
+    assert (changed.added, changed.updated) == (0, 1)
+    by = {(e.student_id, e.data["subject"]): e.data["result"] for e in ArchiveEntry.objects.all()}
+    assert by[(pupils[1].pk, "数学")] == "合格" and by[(pupils[1].pk, "外语")] == "优秀"
+    assert all(e.identity.endswith(e.data["subject"]) for e in ArchiveEntry.objects.all())

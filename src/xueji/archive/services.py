@@ -247,18 +247,18 @@ def entries_import_rows(
                     "note": source,
                 }
             )
-        elif entry.data != row.data:
+        elif found.data != row.data:
             events.append(
                 {
                     "action": actions.ARCHIVE_ENTRY_UPDATE,
                     "subject": row.student,
-                    "changes": {kind.key: [_shown(kind, entry.data), _shown(kind, row.data)]},
+                    "changes": {kind.key: [_shown(kind, found.data), _shown(kind, row.data)]},
                     "rules": ["R7.2"],
                     "note": source,
                 }
             )
-            entry.data, entry.updated_at = row.data, now
-            changed.append(entry)
+            found.data, found.updated_at = row.data, now
+            changed.append(found)
     bulk_insert.insert(ArchiveEntry, added)
     bulk_insert.insert_history(ArchiveEntry, added, user=actor)
     if changed:
