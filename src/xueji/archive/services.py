@@ -228,14 +228,14 @@ def entries_import_rows(
         identity = kind.identity_of(row.data)[:300]
         found = existing.get((row.student.pk, identity))
         if found is None:
-            entry = ArchiveEntry(
-                student=row.student,
-                school=school,
+            entry = ArchiveEntry(  # ids, not objects: a descriptor per field per row costs
+                student_id=row.student.pk,
+                school_id=school.pk,
                 kind=kind.key,
                 period=kind.period(row.data),
                 identity=identity,
                 data=row.data,
-                created_by=actor,
+                created_by_id=actor.pk,
             )
             added.append(entry)
             events.append(
