@@ -51,6 +51,24 @@ def _checked(kind: RecordKind, values: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _save_once(entry: ArchiveEntry, kind: RecordKind, actor: User) -> None:
+    """Save with its history; the same record (its identity) already on file is refused (R7.2),
+    also when two registrars save it at the same instant (the database's partial unique index)."""
+    entry._history_user = actor  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError as exc:
+        raise Conflict(
+            rule="R7.2",
+            code="entry_exists",
+            field=kind.identity[0],
+            message=MSG_TWICE.format(
+                label=kind.label, identity=kind.identity_of(entry.data).replace("|", "，")
+            ),
+        ) from exc
+
+
 @transaction.atomic
 def entry_add(*, actor: User, student: Student, kind: str, values: Mapping[str, Any]) -> ArchiveEntry:
     """A new record; the same record (its declared identity) twice is refused, to be edited."""
@@ -66,19 +84,7 @@ def entry_add(*, actor: User, student: Student, kind: str, values: Mapping[str, 
         data=data,
         created_by=actor,
     )
-    entry._history_user = actor  # type: ignore[attr-defined]
-    try:
-        with transaction.atomic():
-            entry.save()
-    except IntegrityError as exc:
-        raise Conflict(
-            rule="R7.2",
-            code="entry_exists",
-            field=declared.identity[0],
-            message=MSG_TWICE.format(
-                label=declared.label, identity=declared.identity_of(data).replace("|", "，")
-            ),
-        ) from exc
+    _save_once(entry, declared, actor)
     audit_record(
         actor=actor,
         action=actions.ARCHIVE_ENTRY_ADD,
@@ -101,19 +107,7 @@ def entry_update(*, actor: User, entry: ArchiveEntry, values: Mapping[str, Any])
     data = _checked(declared, values)
     old = dict(entry.data)
     entry.data, entry.period, entry.identity = data, declared.period(data), declared.identity_of(data)[:300]
-    entry._history_user = actor  # type: ignore[attr-defined]
-    try:
-        with transaction.atomic():
-            entry.save()
-    except IntegrityError as exc:
-        raise Conflict(
-            rule="R7.2",
-            code="entry_exists",
-            field=declared.identity[0],
-            message=MSG_TWICE.format(
-                label=declared.label, identity=declared.identity_of(data).replace("|", "，")
-            ),
-        ) from exc
+    _save_once(entry, declared, actor)
     audit_record(
         actor=actor,
         action=actions.ARCHIVE_ENTRY_UPDATE,

@@ -14,7 +14,7 @@ from xueji.changes.kinds.information.services import information_start
 from xueji.changes.models import Case
 from xueji.core import clock
 from xueji.org.models import School, User
-from xueji.students.models import Enrollment
+from xueji.students.models import Enrollment, Student
 
 if TYPE_CHECKING:
     from xueji.demo.people import People
@@ -39,37 +39,42 @@ def seed(
             .select_related("student")
             .order_by("grade", "pk")
         )
+        # (what it shows, the step it waits at ("" = completed), the change, the proof, the reason)
+        requests: list[tuple[str, str, Callable[[Student], dict[str, str]], str, str]] = [
+            (
+                "district",
+                "district",
+                lambda p: {"name": _corrected(p.name)},
+                "household",
+                "登记时姓名录入错误，应以户口簿为准。",
+            ),
+            (
+                "school",
+                "school",
+                lambda p: {"household_type": "1" if p.household_type != "1" else "2"},
+                "household",
+                "户口性质登记有误，以户口簿为准。",
+            ),
+            (
+                "done",
+                "",
+                lambda p: {"health": "20" if p.health != "20" else "10"},
+                "id_card",
+                "健康状况有变化，监护人申请更正。",
+            ),
+        ]
         try:
-            pupil = s.student()
-            facts = {
-                "changes": {"name": _corrected(pupil.name)},
-                "proof": "household",
-                "reason": "登记时姓名录入错误，应以户口簿为准。",
-                "guardian_name": GUARDIAN,
-            }
-            made["information_district"] = s.to(
-                information_start(actor=s.registrar, student=pupil, facts=facts), "district"
-            )
-            pupil = s.student()
-            facts = {
-                "changes": {"household_type": "1" if pupil.household_type != "1" else "2"},
-                "proof": "household",
-                "reason": "户口性质登记有误，以户口簿为准。",
-                "guardian_name": GUARDIAN,
-            }
-            made["information_school"] = s.to(
-                information_start(actor=s.registrar, student=pupil, facts=facts), "school"
-            )
-            pupil = s.student()
-            facts = {
-                "changes": {"health": "20" if pupil.health != "20" else "10"},
-                "proof": "id_card",
-                "reason": "健康状况有变化，监护人申请更正。",
-                "guardian_name": GUARDIAN,
-            }
-            made["information_done"] = s.to(
-                information_start(actor=s.registrar, student=pupil, facts=facts), ""
-            )
+            for shows, stop, change, proof, reason in requests:
+                pupil = s.student()
+                facts = {
+                    "changes": change(pupil),
+                    "proof": proof,
+                    "reason": reason,
+                    "guardian_name": GUARDIAN,
+                }
+                made[f"information_{shows}"] = s.to(
+                    information_start(actor=s.registrar, student=pupil, facts=facts), stop
+                )
         except StopIteration:
             say(f"  演示{INFORMATION.label}：本校学生不足，部分事项未建立")
     say(f"  已建立 {len(made)} 件演示{INFORMATION.label}申请 ({len(made)} demo information changes)")
