@@ -118,7 +118,7 @@ class RecordKind:
     # R21.1: shown masked by default (health, aid); revealing is a logged action.
     masked: bool = False
     # What the archive needs, by default (a district switch, ``archive.needs.<key>``): 1 = at least
-    # one record for the archive to count as complete in this category (R20.1's semester check).
+    # one record for the archive to count as complete in this category (the semester check will read it).
     needed: int = 0
     hint: str = ""
     field_map: dict[str, Field] = field(init=False, repr=False, compare=False)

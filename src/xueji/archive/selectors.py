@@ -21,7 +21,7 @@ from xueji.org.policy import Limit
 from xueji.students import selectors as student_selectors
 from xueji.students.models import ArchiveSnapshot, Evidence, Student
 
-# R7.2, R20.1: what a complete archive holds in categories (三)–(六), set by the district: for each
+# R7.2: what a complete archive holds in categories (三)–(六), set by the district: for each
 # kind, 1 = at least one record (the semester check reads it), 0 = optional.
 NEEDS = {
     kind.key: Limit(

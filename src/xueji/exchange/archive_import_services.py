@@ -27,10 +27,9 @@ NAME = Column("name", "姓名", required=True, width=10, hint="与学籍一致�
 
 
 def _column(item: Any) -> Column:
+    """A declared field as a template column: a list becomes a dropdown of its names."""
     table = {c: c for c in item.choices} if item.choices else None
     hint = item.hint or ("从下拉列表选择" if table else "")
-    if item.type == "semester":
-        hint = item.hint
     return Column(
         item.key,
         item.label,
