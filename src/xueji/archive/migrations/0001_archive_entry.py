@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('org', '0002_district_policy'),
-        ('students', '0016_archive_entry'),
+        ('students', '0016_progression_archive_required'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('archive', '0001_archive_entry'),
         ('org', '0002_district_policy'),
-        ('students', '0016_archive_entry'),
+        ('students', '0016_progression_archive_required'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('archive', '0002_paper_item'),
-        ('students', '0016_archive_entry'),
+        ('students', '0016_progression_archive_required'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,11 +1,11 @@
 """Every 升学 snapshot kept so far as JSON on its Progression becomes a read-only ArchiveSnapshot of
 kind "legacy" (record and family only, taken before the full archive), keeping its original digest,
-so verifying it still proves it unchanged; then the JSON column goes (R8.1)."""
+so verifying it still proves it unchanged (R8.1). The JSON column goes in the next migration: on
+PostgreSQL a table cannot be altered in the transaction that just updated its rows."""
 
 import datetime as dt
 
-from django.db import migrations, models
-import django.db.models.deletion
+from django.db import migrations
 
 
 def to_archives(apps, schema_editor):
@@ -38,15 +38,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(to_archives, migrations.RunPython.noop),
-        migrations.RemoveField(model_name="progression", name="snapshot"),
-        migrations.AlterField(
-            model_name="progression",
-            name="archive",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="progression",
-                to="students.archivesnapshot",
-                verbose_name="档案备份",
-            ),
-        ),
     ]
