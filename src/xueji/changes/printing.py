@@ -15,7 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from xueji.core.identity import mask_id_number
-from xueji.core.pdf import FONT, Marked, footer, register_cid_font
+from xueji.core.pdf import FONT, Marked, a4_document, footer, register_cid_font
 
 SIGNATURES = (
     ("监护人意见", "监护人（签字）："),
@@ -29,10 +29,9 @@ def application_pdf(
 ) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     register_cid_font()
     cell = ParagraphStyle("cell", fontName=FONT, fontSize=10.5, leading=14, wordWrap="CJK")
@@ -55,17 +54,7 @@ def application_pdf(
         ("年级班级", enrollment.placement),
     ]
     buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=title,
-        author=school.name,
-        creator="xueji",
-    )
+    doc = a4_document(buffer, title=title, author=school.name)
     label_width = 32 * mm
     table = Table(
         [[para(label), para(value)] for label, value in [*basics, *rows]],
@@ -114,10 +103,9 @@ def letter_pdf(
     title, the recipient, the body, the sending school and date with room for its stamp. A4, the
     same CID font; every page says who printed it and when (R21.1)."""
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import Paragraph, Spacer
 
     register_cid_font()
     body = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=22, wordWrap="CJK", firstLineIndent=24)
@@ -126,17 +114,7 @@ def letter_pdf(
     right = ParagraphStyle("right", parent=plain, alignment=TA_RIGHT)
     small = ParagraphStyle("small", fontName=FONT, fontSize=9, leading=12, alignment=TA_CENTER)
     buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=25 * mm,
-        rightMargin=25 * mm,
-        topMargin=22 * mm,
-        bottomMargin=20 * mm,
-        title=title,
-        author=sender,
-        creator="xueji",
-    )
+    doc = a4_document(buffer, title=title, author=sender, side=25, top=22, bottom=20)
     shown = Marked()  # 生僻字 beyond the font print as 〓, listed in a note (decision 0033)
 
     def para(text: str, style: ParagraphStyle) -> Paragraph:

@@ -30,6 +30,27 @@ def register_cid_font() -> str:
     return FONT
 
 
+def a4_document(
+    buffer: Any, *, title: str, author: str = "", side: float = 18, top: float = 16, bottom: float = 16
+) -> Any:
+    """The A4 portrait document every printed form is built on (margins in millimetres)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=side * mm,
+        rightMargin=side * mm,
+        topMargin=top * mm,
+        bottomMargin=bottom * mm,
+        title=title,
+        author=author,
+        creator="xueji",
+    )
+
+
 def footer(mark: str) -> Callable[[Any, Any], None]:
     """The line every page of a printed form ends with (who printed it and when, R21.1)."""
 

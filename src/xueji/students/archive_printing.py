@@ -14,7 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from xueji.core import evidence
-from xueji.core.pdf import FONT, Marked, register_cid_font, watermarked
+from xueji.core.pdf import FONT, Marked, a4_document, register_cid_font, watermarked
 from xueji.students.models import ArchiveSnapshot
 
 README = """学籍档案移交包
@@ -32,10 +32,9 @@ def snapshot_pdf(*, snapshot: ArchiveSnapshot, printed_by: str, printed_at: str)
     receiving school registers the student with them)."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     register_cid_font()
     marked = Marked()
@@ -60,16 +59,7 @@ def snapshot_pdf(*, snapshot: ArchiveSnapshot, printed_by: str, printed_at: str)
 
     c = snapshot.content
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=14 * mm,
-        bottomMargin=16 * mm,
-        title="学籍档案摘要",
-        creator="xueji",
-    )
+    doc = a4_document(buffer, title="学籍档案摘要", side=15, top=14)
     w = doc.width
     story: list[Any] = [
         para("学籍档案摘要", heading),

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 from xueji.core.codes import GRADE_NAMES
 from xueji.core.identity import mask_id_number, mask_phone, mask_xjh
-from xueji.core.pdf import FONT, Marked, register_cid_font, watermarked
+from xueji.core.pdf import FONT, Marked, a4_document, register_cid_font, watermarked
 from xueji.students.display import shown
 from xueji.students.forms import SECTIONS
 
@@ -63,10 +63,9 @@ def record_cards_pdf(
     sees the full ID numbers and 学籍号; anyone else prints them masked (R21.1)."""
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
     register_cid_font()
     marked = Marked()  # 生僻字 beyond the font print as 〓, listed in a note (decision 0033)
@@ -96,16 +95,7 @@ def record_cards_pdf(
         return made
 
     buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=14 * mm,
-        bottomMargin=16 * mm,
-        title=TITLE,
-        creator="xueji",
-    )
+    doc = a4_document(buffer, title=TITLE, side=15, top=14)
     width = doc.width
     story: list[Any] = []
     for index, student in enumerate(students):

@@ -8,7 +8,7 @@ from io import BytesIO
 from typing import Any
 from xml.sax.saxutils import escape
 
-from xueji.core.pdf import FONT, Marked, footer, register_cid_font
+from xueji.core.pdf import FONT, Marked, a4_document, footer, register_cid_font
 from xueji.students.selectors import PromotionRow, PromotionStatus
 
 # A Paragraph collapses ideographic spaces: the blanks to write the date on are drawn as lines.
@@ -20,10 +20,9 @@ def promotion_pdf(
 ) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     register_cid_font()
     shown = Marked()
@@ -39,17 +38,7 @@ def promotion_pdf(
     title = "学年升级结果" if done else "学年升级预览"
     years = f"{standing.year} → {standing.next_year}" if standing.year and standing.next_year else "—"
     buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=title,
-        author=school.name,
-        creator="xueji",
-    )
+    doc = a4_document(buffer, title=title, author=school.name)
     story: list[Any] = [para(title, heading), para(f"{school.name}　{years}", small), Spacer(1, 5 * mm)]
     if promotion is not None and standing.done:
         r = promotion.result
