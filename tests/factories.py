@@ -149,6 +149,22 @@ def persona(role: str, *, school: School | None = None, jurisdiction: Jurisdicti
     return user
 
 
+def household_proof(student: Any, *, actor: User | None = None) -> Any:
+    """The household register scan R5.1 requires by default, uploaded by the school's registrar."""
+    from io import BytesIO
+
+    from xueji.students.services import evidence_attach
+
+    school = student.enrollments.get(is_current=True).school
+    return evidence_attach(
+        actor=actor or persona(Role.REGISTRAR, school=school),
+        student=student,
+        file=BytesIO(b"%PDF-1.4 household register scan"),
+        original_name="户口簿.pdf",
+        category="household",
+    )
+
+
 def enrolled(
     school: School,
     *,
@@ -158,7 +174,8 @@ def enrolled(
     entry_date: str = "2024-09-01",
 ) -> Any:
     """A student of ``school`` in ``grade``, taken over from the national system by its registrar
-    (the same service a registrar uses), with a complete record."""
+    (the same service a registrar uses), every field of the national form filled (its household
+    proof, R5.1, is ``household_proof``)."""
     from xueji.students.services import student_import_existing
 
     birth = birth or dt.date(2026 - 6 - grade, 4, 1)

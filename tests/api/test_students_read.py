@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.api.conftest import API
-from tests.factories import enrollment_payload, family_payload, student_payload
+from tests.factories import enrollment_payload, family_payload, household_proof, student_payload
 from xueji.core.identity import mask_id_number
 from xueji.students.services import student_register, student_update
 
@@ -28,6 +28,7 @@ def test_r2_2_search_is_scoped(world, api_as, pupil_a, pupil_c):
 
 
 def test_r21_1_search_items_mask_the_id_number(world, api_as, pupil_a):
+    household_proof(pupil_a)  # R5.1: complete with the entry evidence
     item = api_as(world.registrar_a).get(f"{API}/students").json()["items"][0]
 
     assert item == {
@@ -45,7 +46,7 @@ def test_r21_1_search_items_mask_the_id_number(world, api_as, pupil_a):
         "status": "01",
         "status_label": "在读",
         "is_complete": True,
-        "record_due": "2026-10-01",
+        "record_due": "2026-10-10",
     }
     assert pupil_a.id_number not in str(item)
 
@@ -58,13 +59,20 @@ def test_r21_1_search_items_mask_the_id_number(world, api_as, pupil_a):
         ("q=李", []),
         ("grade=1", ["王小明"]),
         ("grade=2", []),
-        ("incomplete=true", []),
         ("school=4105030001", ["王小明"]),
         ("unknown_param=1&another=x", ["王小明"]),
     ],
 )
 def test_search_filters(world, api_as, pupil_a, query, expected):
     assert _names(api_as(world.registrar_a).get(f"{API}/students?{query}")) == expected
+
+
+def test_r5_1_incomplete_filter_reads_the_entry_evidence(world, api_as, pupil_a):
+    client = api_as(world.registrar_a)
+    assert _names(client.get(f"{API}/students?incomplete=true")) == ["王小明"]  # no household proof yet
+    household_proof(pupil_a)
+    assert _names(client.get(f"{API}/students?incomplete=true")) == []
+    assert _names(client.get(f"{API}/students")) == ["王小明"]
 
 
 def test_search_by_xjh_and_class(world, api_as, pupil_a):
@@ -145,8 +153,11 @@ def test_detail_for_the_own_registrar_shows_full_identity(world, api_as, pupil_a
     assert body["only_child"] is False and body["preschool"] is True
     assert body["enrollment"]["class_name"] == "一年级（1）班"
     assert body["enrollment"]["entry_date"] == "2026-09-01"
-    assert body["completeness"] == {"is_complete": True, "missing": []}
-    assert body["record_due"] == "2026-10-01"  # R5.1: one calendar month after entry
+    # R5.1: every field is there; the household proof the district requires is not yet.
+    assert body["completeness"] == {"is_complete": False, "missing": ["佐证材料「户口簿/户籍证明」"]}
+    assert (
+        body["record_due"] == "2026-10-10"
+    )  # R5.1: one month from the later of entry (09-01) and creation (09-10)
 
 
 @pytest.mark.parametrize("viewer", ["approver_a", "officer"])

@@ -41,7 +41,8 @@ def test_r3_1_registration_answers_201_with_the_detail(world, api_as):
     assert detail["id_number"] == student.id_number  # the registrar who keeps it sees it in full
     assert detail["enrollment"]["class_id"] == world.class_a1.pk
     assert detail["enrollment"]["origin"] == "new"
-    assert detail["completeness"]["is_complete"] is True
+    # R5.1: the form is complete; the household proof is uploaded afterwards.
+    assert detail["completeness"] == {"is_complete": False, "missing": ["佐证材料「户口簿/户籍证明」"]}
     assert AuditEvent.objects.filter(action="student.register", subject_id=str(student.pk)).count() == 1
     # The detail the client got is what GET answers.
     assert api_as(world.registrar_a).get(f"{API}/students/{student.pk}").json() == detail

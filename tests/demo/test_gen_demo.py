@@ -16,7 +16,7 @@ from xueji.demo.generate import CLASS_SIZE, DISTRICTS, _cn_number
 from xueji.demo.management.commands.gen_demo import Command
 from xueji.org.models import Jurisdiction, Role, School, SchoolClass, SchoolYear, User
 from xueji.students import rules, selectors
-from xueji.students.models import Enrollment, FamilyMember, Student, XjhAlias
+from xueji.students.models import Enrollment, Evidence, FamilyMember, Student, XjhAlias
 
 N = 300
 
@@ -65,7 +65,9 @@ def test_counts_and_report(generated):
 
 
 def test_r6_3_every_id_number_is_valid_and_matches_the_record(generated):
-    for s in Student.objects.prefetch_related("xjh_aliases", "family", "enrollments__school__district"):
+    for s in Student.objects.prefetch_related(
+        "xjh_aliases", "family", "evidence", "enrollments__school__district"
+    ):
         info = identity.parse_resident_id(s.id_number)
         identity.check_resident_id_matches(info, birth_date=s.birth_date, gender=s.gender)
         assert info.region_known
@@ -77,7 +79,10 @@ def test_r6_3_every_id_number_is_valid_and_matches_the_record(generated):
                 identity.validate_document(id_type=member.id_type, raw=member.id_number)
         assert (s.name_pinyin, s.name_initials) == rules.pinyin_of(s.name)
         family = [model_to_dict(m) for m in s.family.all()]
-        assert s.is_complete == (not rules.missing_fields(model_to_dict(s), family))  # R5.1
+        assert s.form_complete == (not rules.missing_fields(model_to_dict(s), family))  # R5.1
+        proofs = [e.category for e in s.evidence.all()]
+        assert proofs in ([], ["household"])
+        assert s.is_complete == (s.form_complete and proofs == ["household"])
 
 
 def test_r3_2_age_fits_the_grade_of_the_current_school_year(generated):
@@ -123,6 +128,7 @@ def test_the_same_seed_gives_the_same_students(db):
     Enrollment.objects.all().delete()
     FamilyMember.objects.all().delete()
     XjhAlias.objects.all().delete()
+    Evidence.objects.all().delete()
     Student.objects.all().delete()
     gen("--students", "40", "--seed", "7")
     assert list(Student.objects.order_by("pk").values_list("name", "id_number")) == first

@@ -76,10 +76,10 @@ def test_r2_3_template_round_trip_imports_every_row_with_history_and_audit(world
     assert (
         ming.xjh == "G" + ming.id_number and XjhAlias.objects.filter(number=ming.xjh, student=ming).exists()
     )
-    assert ming.name_initials == "wxm" and ming.is_complete
+    assert ming.name_initials == "wxm" and ming.form_complete and not ming.is_complete  # R5.1: proof to come
     enrollment = Enrollment.objects.get(student=ming)
     assert (enrollment.grade, enrollment.entry_date, enrollment.origin) == (1, dt.date(2026, 9, 1), "new")
-    assert enrollment.record_due == dt.date(2026, 10, 1)  # R5.1: one month after entry
+    assert enrollment.record_due == dt.date(2026, 10, 10)  # R5.1: a month from the import, later than entry
     assert Enrollment.objects.get(student=students["赵一鸣"]).school_class == world.class_a1
     assert FamilyMember.objects.filter(student=ming).count() == 2
     assert ming.history.get().history_user == world.registrar_a
@@ -464,7 +464,7 @@ def test_r5_1_blank_optional_cells_are_recorded_as_the_instructions_say(world):
     )
     student = Student.objects.get()
     assert job.imported == 1
-    assert (student.nationality, student.left_behind, student.is_complete) == ("CHN", "0", True)
+    assert (student.nationality, student.left_behind, student.form_complete) == ("CHN", "0", True)
     notes = (
         CalamineWorkbook.from_filelike(io.BytesIO(template_bytes())).get_sheet_by_name("填写说明").to_python()
     )

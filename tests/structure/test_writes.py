@@ -28,6 +28,7 @@ SERVICE_MODULES = {
     "students/status.py",  # the one writer of a student's status, grade, school and class
     "students/handover.py",  # the archive's seams, called inside the moving service's transaction
     "students/bulk.py",  # the import's bulk writer, called by exchange.services
+    "students/completeness.py",  # R5.1's derived flag, recomputed inside the calling service's transaction
     "org/policy.py",  # policy_set, the district's limits
     "org/tokens.py",  # api_token_issue, called by the login endpoint
     "exchange/export_jobs.py",  # the export jobs' services: create, run, purge

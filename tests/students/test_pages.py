@@ -169,10 +169,11 @@ def test_r5_1_home_lists_overdue_incomplete_records(world, settings):
         family=family_payload(),
         enrollment=enrollment_payload(),
     )
-    settings.XUEJI_FIXED_TODAY = "2026-10-01"  # the due day itself: not yet overdue
+    # Created 09-10, after its entry on 09-01: the month counts from creation (R5.1).
+    settings.XUEJI_FIXED_TODAY = "2026-10-10"  # the due day itself: not yet overdue
     assert "测试" not in login(world.registrar_a).get("/").content.decode()
     assert "王小明" not in login(world.registrar_a).get("/").content.decode()
-    settings.XUEJI_FIXED_TODAY = "2026-10-02"
+    settings.XUEJI_FIXED_TODAY = "2026-10-11"
     assert "王小明" in login(world.registrar_a).get("/").content.decode()
     assert "北关区红旗路小学" in login(world.officer).get("/").content.decode()
 

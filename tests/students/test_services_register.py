@@ -41,7 +41,9 @@ def test_r2_3_register_writes_record_family_enrollment_and_one_audit_event(world
     student = register(world)
     enrollment = student.enrollments.get()
     assert (enrollment.school, enrollment.grade, enrollment.origin) == (world.school_a, 1, "new")
-    assert enrollment.record_due == dt.date(2026, 10, 1)  # R5.1
+    assert enrollment.record_due == dt.date(
+        2026, 10, 10
+    )  # R5.1: a month from creation (09-10), later than entry
     assert student.family.count() == 2
     assert list(student.xjh_aliases.values_list("number", "is_current")) == [(student.xjh, True)]
     event = AuditEvent.objects.get()

@@ -19,7 +19,7 @@ from xueji.core.calendar import WorkingCalendar
 from xueji.org.models import Role
 from xueji.org.policy import Limit
 from xueji.students import selectors as student_selectors
-from xueji.students.models import ArchiveSnapshot, Evidence, Student
+from xueji.students.models import ArchiveSnapshot, Student
 
 # R7.2: what a complete archive holds in categories (三)–(六), set by the district: for each
 # kind, 1 = at least one record (the semester check reads it), 0 = optional.
@@ -221,35 +221,3 @@ def receipts_pending(*, requested_by: Any, today: dt.date | None = None) -> list
         due = calendar.add_working_days(snap.taken_on, days).date
         out.append(Pending(snap, snap.to_school_id == getattr(user, "school_id", None), due, due < today))
     return out
-
-
-# --------------------------------------------------------------------------- (二) evidence (R7.2)
-
-# The proofs a complete archive holds in category (二), set by the district: the household proof
-# by default (R6.1: no record from false information), the others when the district asks.
-EVIDENCE_NEEDS = {
-    code: Limit(
-        f"archive.needs_evidence.{code}",
-        f"完整档案须有「{label}」",
-        "（1 须有，0 不要求）",
-        "R7.2",
-        default,
-        0,
-        1,
-    )
-    for code, label, default in (
-        (Evidence.Category.HOUSEHOLD, "户口簿/户籍证明", 1),
-        (Evidence.Category.BIRTH, "出生医学证明", 0),
-        (Evidence.Category.ID_CARD, "身份证件", 0),
-    )
-}
-
-
-def evidence_missing(items: Iterable[Any], district: Any) -> list[str]:
-    """The proofs the district requires that the student's evidence does not hold."""
-    held = {item.category for item in items}
-    return [
-        str(Evidence.Category(code).label)
-        for code, limit in EVIDENCE_NEEDS.items()
-        if limit.value(district) == 1 and code not in held
-    ]

@@ -25,7 +25,7 @@ from xueji.core.errors import RuleViolation
 from xueji.core.web import AuthenticatedRequest, route
 from xueji.org import selectors as org_selectors
 from xueji.org.models import Role
-from xueji.students import rules
+from xueji.students import completeness, rules
 from xueji.students import selectors as student_selectors
 from xueji.students.forms import EvidenceForm
 
@@ -59,11 +59,11 @@ def student_archive(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     context = {
         "student": student,
         "enrollment": enrollment,
-        "missing": rules.missing_fields(model_to_dict(student), family),
+        "missing": rules.missing_fields(model_to_dict(student), family),  # category (一) alone
         "history_count": len(student_selectors.student_history(requested_by=user, student=student)),
         "evidence_groups": groups,
         "evidence_count": len(evidence),
-        "evidence_missing": selectors.evidence_missing(evidence, enrollment.school.district),
+        "evidence_missing": completeness.evidence_missing((e.category for e in evidence), enrollment.school.district),
         "categories": selectors.categories(
             selectors.entries(requested_by=user, student=student), enrollment.school.district
         ),

@@ -9,7 +9,10 @@ record would have; refusing to run in production keeps it that way (docs/decisio
 What the services would guarantee is built in instead, and tests/demo/test_gen_demo.py checks it:
 valid GB 11643 numbers whose region is the school's district, birth date and 17th digit agreeing
 with the record, birth dates that fit the grade in the current school year, 学籍号 = "G" + ID number
-with its XjhAlias, one current enrollment, a guardian, and is_complete as the rules compute it.
+with its XjhAlias, one current enrollment, a guardian, and is_complete as the rules compute it:
+R5.1's household proof is an Evidence row for most students (uploaded by the city's loader account,
+``gen_loader``); the scans themselves are not written (two million files), so downloading one
+answers as for a missing file.
 
 Layout: 郑州市 (410100) and up to its twelve districts and counties — none of them the demo's
 (北关区 410503, 文峰区 410502) or a region the demo draws ID numbers from, so neither side can take
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import itertools
 import math
 import queue
@@ -44,9 +48,18 @@ from xueji.core.identity import gb11643_check_char
 from xueji.demo import names
 from xueji.demo.district import GRADE_WEIGHT, birth_range, school_year_calendar, school_year_of
 from xueji.org import selectors as org_selectors
-from xueji.org.models import GradeCapacity, Jurisdiction, School, SchoolClass, SchoolYear, Semester
+from xueji.org.models import (
+    GradeCapacity,
+    Jurisdiction,
+    Role,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Semester,
+    User,
+)
 from xueji.students import rules
-from xueji.students.models import Enrollment, FamilyMember, Student, XjhAlias
+from xueji.students.models import Enrollment, Evidence, FamilyMember, Student, XjhAlias
 from xueji.students.services import RECORD_MONTHS
 
 DEFAULT_SEED = 20260901
@@ -290,6 +303,24 @@ def _semesters(year: SchoolYear) -> list[tuple[str, dt.date, dt.date, int]]:
     ]
 
 
+def _loader() -> User:
+    """The city's account the generated proofs name as their uploader; it cannot log in."""
+    city = Jurisdiction.objects.get(code=CITY[0])
+    user, made = User.objects.get_or_create(
+        username="gen_loader",
+        defaults={
+            "full_name": f"{CITY[1]}生成数据",
+            "role": Role.DISTRICT_OFFICER,
+            "jurisdiction": city,
+            "is_active": False,
+        },
+    )
+    if made:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
 def _jurisdictions(districts: Sequence[District]) -> dict[str, Jurisdiction]:
     # The province is linked when it exists but never created here: the demo seed creates
     # 河南省 410000 itself and would trip over one made by us.
@@ -335,6 +366,7 @@ class _Generator:
         self.year = _school_year(self.today)
         self.report.school_year = self.year.start_year
         self.jurisdictions = _jurisdictions(self.districts)
+        self.loader = _loader()
         placements = self._place(total)
         self._timed("master data", t)
         t = time.perf_counter()
@@ -481,7 +513,7 @@ class _Generator:
         hands over finished rows whose student ids are batch-local indexes, and the writer swaps
         in the ids it reserves. A failure on either side stops both and rolls the run back.
         """
-        writer: _Writer = _CopyWriter() if connection.vendor == "postgresql" else _BulkWriter()
+        writer: _Writer = (_CopyWriter if connection.vendor == "postgresql" else _BulkWriter)(self.loader)
         handoff: queue.Queue[Any] = queue.Queue(maxsize=2)
         stop = threading.Event()
 
@@ -530,8 +562,8 @@ class _Generator:
         batch = _Batch()
         started = time.perf_counter()
         for placement in placements:
-            for student, enrollment, family in self._school(placement):
-                batch.add(student, enrollment, family)
+            for student, enrollment, family, proof in self._school(placement):
+                batch.add(student, enrollment, family, proof)
                 if batch.size == CHUNK:
                     self._timed("generate", started)
                     yield batch
@@ -588,6 +620,7 @@ class _Generator:
                 father_phone = MOBILE_PREFIXES[randrange(len(MOBILE_PREFIXES))] + f"{randrange(10**8):08d}"
                 mother_phone = MOBILE_PREFIXES[randrange(len(MOBILE_PREFIXES))] + f"{randrange(10**8):08d}"
                 complete = rnd() >= 0.03
+                proof = rnd() >= 0.01  # R5.1: the household proof, uploaded for nearly everyone
                 rural = district.code[4] != "0"  # counties and county-level cities
                 walk = rnd()
                 commute = "1" if walk < 0.35 else ("4" if walk < 0.8 else ("3" if walk < 0.92 else "2"))
@@ -614,6 +647,7 @@ class _Generator:
                     rnd() < (0.08 if rural else 0.03),
                     KILOMETRES[randrange(len(KILOMETRES))],
                     commute,
+                    complete and proof,
                     complete,
                 )
                 enrollment = (
@@ -638,7 +672,7 @@ class _Generator:
                         (2, mother_name, "2", ethnicity, pool.occupation(rng), address, region, mother_phone,
                          True, mother_id)
                     )  # fmt: skip
-                yield student, enrollment, family
+                yield student, enrollment, family, proof
 
 
 class _NamePool:
@@ -712,7 +746,7 @@ _STUDENT_FIELDS = (
     "xjh", "name", "gender", "birth_date", "birthplace_code", "native_place", "ethnicity", "id_number",
     "political_status", "health", "name_pinyin", "name_initials", "household_place_code",
     "household_type", "current_address", "phone", "postal_code", "only_child", "preschool", "needs_aid",
-    "commute_km", "commute_mode", "is_complete",
+    "commute_km", "commute_mode", "is_complete", "form_complete",
 )  # fmt: skip
 _ENROLLMENT_FIELDS = (
     "school_id", "school_class_id", "grade", "class_seat_number", "entry_date", "entry_mode",
@@ -754,23 +788,32 @@ class _Batch:
         self.students: list[tuple[Any, ...]] = []
         self.enrollments: list[tuple[Any, ...]] = []
         self.family: list[tuple[int, tuple[Any, ...]]] = []
+        self.proofs: list[int] = []  # the indexes of the students with a household proof
 
     @property
     def size(self) -> int:
         return len(self.students)
 
-    def add(self, student: tuple[Any, ...], enrollment: tuple[Any, ...], family: list[Any]) -> None:
+    def add(
+        self, student: tuple[Any, ...], enrollment: tuple[Any, ...], family: list[Any], proof: bool
+    ) -> None:
         index = len(self.students)
         self.students.append(student)
         self.enrollments.append(enrollment)
         self.family += [(index, member) for member in family]
+        if proof:
+            self.proofs.append(index)
 
 
 Rows = dict[str, list[list[Any]]]
 
 
+# The stand-in for a scanned household register every generated proof row describes.
+_PROOF = b"%PDF-1.4 generated household register (synthetic data)"
+
+
 class _Writer:
-    def __init__(self) -> None:
+    def __init__(self, loader: User) -> None:
         now = timezone.now()
         self.tables = {
             "student": _Table(
@@ -791,6 +834,20 @@ class _Writer:
                 },
             ),
             "family": _Table(FamilyMember, ("student_id", *_FAMILY_FIELDS), {"id_type": "1"}),
+            "evidence": _Table(
+                Evidence,
+                ("student_id", "storage_name"),
+                {
+                    "category": Evidence.Category.HOUSEHOLD.value,
+                    "description": "生成数据",
+                    "original_name": "户口簿.pdf",
+                    "content_type": "application/pdf",
+                    "size": len(_PROOF),
+                    "sha256": hashlib.sha256(_PROOF).hexdigest(),
+                    "uploaded_by_id": loader.pk,
+                    "uploaded_at": now,
+                },
+            ),
         }
         # Where each table's rows hold the student's id (a batch index until write()).
         self.id_positions = {
@@ -822,6 +879,8 @@ class _Writer:
             "alias": [t["alias"].row((index, s[0])) for index, s in enumerate(batch.students)],
             "enrollment": [t["enrollment"].row((index, *e)) for index, e in enumerate(batch.enrollments)],
             "family": family,
+            # A storage name per row (a student's own upload), from the 学籍号: unique by construction.
+            "evidence": [t["evidence"].row((i, f"gen-{batch.students[i][0]}.pdf")) for i in batch.proofs],
         }
 
     def _with_ids(self, rows: Rows, ids: Sequence[int]) -> Rows:
@@ -841,8 +900,8 @@ class _Writer:
 class _CopyWriter(_Writer):
     """PostgreSQL: binary COPY … FROM STDIN; student ids reserved from the table's own sequence."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, loader: User) -> None:
+        super().__init__(loader)
         self._types: dict[str, list[int]] = {}
 
     def reserve_student_ids(self, n: int) -> Sequence[int]:
@@ -881,7 +940,7 @@ class _CopyWriter(_Writer):
         quote = connection.ops.quote_name
         connection.ensure_connection()
         with connection.connection.cursor() as cursor:
-            for key in ("student", "alias", "enrollment", "family"):  # parents before children
+            for key in ("student", "alias", "enrollment", "family", "evidence"):  # parents before children
                 table = self.tables[key]
                 columns = ", ".join(quote(c) for c in table.columns)
                 types = self._column_types(cursor, table)
@@ -895,8 +954,8 @@ class _CopyWriter(_Writer):
 class _BulkWriter(_Writer):
     """Other databases (SQLite, for tests and small demos): bulk_create with explicit student ids."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, loader: User) -> None:
+        super().__init__(loader)
         self._next_pk = (Student.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
 
     def reserve_student_ids(self, n: int) -> Sequence[int]:

@@ -29,6 +29,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from xueji.changes.kinds.demo_files import scan as demo_scan
 from xueji.changes.kinds.registry import KINDS
 from xueji.core import clock
 from xueji.demo import archive as demo_archive
@@ -41,6 +42,7 @@ from xueji.demo.district import (
     SCHOOLS_BY_SLUG,
     DemoSchool,
     demo_school_years,
+    intake_date,
     school_year_of,
 )
 from xueji.demo.people import Payload, People, Profile
@@ -370,10 +372,37 @@ class _Seeder:
             work.append((profile, self.people.student(profile, seat=f"{seats[key]:02d}"), self.classes[key]))
         late = next((payload for p, payload, _ in work if p.birth == late_birth), None)
         self._entry_applications(late)
+        # The district went live a year before this one's intake: the records then on file were
+        # imported that day, each later intake registered on its first school day. So R5.1's month
+        # has run out for every record (the overdue list has work) except this autumn's.
+        live = intake_date(self.year - 1)
+        written: list[tuple[Profile, Student]] = []
         for done, (profile, payload, school_class) in enumerate(work, start=1):
-            self._write(profile.school, payload, school_class)
+            with clock.fixed(min(max(payload.enrollment["entry_date"], live), self.today)):
+                written.append((profile, self._write(profile.school, payload, school_class)))
             if done % 500 == 0 or done == len(work):
                 self.say(f"  已建立 {done}/{len(work)} 名学生的学籍 ({done} students)")
+        self._household_proofs(written)
+
+    def _household_proofs(self, written: list[tuple[Profile, Student]]) -> None:
+        """R5.1: each school's registrar uploads the household proofs in one go, but for a few
+        students (and those whose form is incomplete anyway) that are still to come."""
+        scan = demo_scan("户口簿/户籍证明", "（演示学生）", "入学材料")
+        by_school: dict[str, list[student_services.Upload]] = {}
+        for profile, student in written:
+            if profile.incomplete or self.rng.random() < 0.03:
+                continue
+            by_school.setdefault(profile.school.slug, []).append(
+                student_services.Upload(student, f"户口簿-{student.name}.pdf", scan)
+            )
+        for slug, files in by_school.items():
+            student_services.evidence_attach_many(
+                actor=self.users[REGISTRAR_OF[slug]],
+                school=self.schools[slug],
+                category="household",
+                files=files,
+            )
+        self.say(f"  已上传 {sum(map(len, by_school.values()))} 份户口簿扫描件 (household proofs)")
 
     def _write(self, school: DemoSchool, payload: Payload, school_class: SchoolClass) -> Student:
         common: dict[str, Any] = {

@@ -10,7 +10,8 @@ district's value as 区教育局规定; ``policy_set`` is the one write, audited
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +36,9 @@ class Limit:
     default: int
     minimum: int = 0
     maximum: int = 3650
+    # Called with the jurisdiction once its value changed, inside policy_set's transaction: for a
+    # limit whose value a stored flag depends on (R5.1's required proofs and ``is_complete``).
+    on_change: Callable[[Any], None] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         DECLARED.setdefault(self.key, self)
@@ -120,6 +124,8 @@ def policy_set(*, actor: Any, jurisdiction: Any, key: str, value: int, reason: s
     row.value, row.reason, row.updated_by = value, reason.strip()[:200], actor
     row.save()
     _CACHE.clear()
+    if limit.on_change is not None:
+        limit.on_change(jurisdiction)
     audit_record(
         actor=actor,
         action=actions.DISTRICT_POLICY_SET,

@@ -35,7 +35,7 @@ from xueji.org import selectors as org_selectors
 from xueji.org.api import school_by_code
 from xueji.org.models import Role, School, SchoolClass
 from xueji.org.permissions import READ_STUDENTS, WRITE_STUDENTS, require_role
-from xueji.students import rules, selectors, services, validation
+from xueji.students import selectors, services, validation
 from xueji.students.models import Enrollment, Evidence, FamilyMember, FollowUp, Student
 
 logger = logging.getLogger(__name__)
@@ -258,8 +258,6 @@ def student_detail(viewer: Any, student: Student) -> dict[str, Any]:
     enrollment = selectors.current_enrollment(student)
     reveal = _may_see_identity(viewer, enrollment)
     family = list(student.family.all())
-    fields = model_to_dict(student)
-    family_fields = [model_to_dict(member) for member in family]
     data: dict[str, Any] = {name: getattr(student, name) for name in _STUDENT_OUT_FIELDS}
     data.update(
         xjh=_masked_xjh(student.xjh, reveal),
@@ -269,7 +267,7 @@ def student_detail(viewer: Any, student: Student) -> dict[str, Any]:
         enrollment=_enrollment_out(enrollment),
         completeness={
             "is_complete": student.is_complete,
-            "missing": rules.missing_fields(fields, family_fields),
+            "missing": selectors.student_missing(student, enrollment.school.district),
         },
         record_due=enrollment.record_due,
     )

@@ -458,7 +458,7 @@ def _write_batch(
     bulk_insert.insert(Student, students)
     members: list[FamilyMember] = []
     for (student, family, enrollment), o in zip(built, batch, strict=True):
-        o.student_id, o.incomplete = student.pk, not student.is_complete
+        o.student_id, o.incomplete = student.pk, not student.form_complete
         enrollment.student = student
         for member in family:
             member.student = student

@@ -23,7 +23,7 @@ from xueji.audit.services import audit_record
 from xueji.core import clock, identity
 from xueji.core.errors import Conflict, RuleViolation, RuleViolations
 from xueji.org.models import User
-from xueji.students import rules, status, validation
+from xueji.students import completeness, rules, status, validation
 from xueji.students.display import shown
 from xueji.students.models import Enrollment, Student
 from xueji.students.services import check_attendance, xjh_move
@@ -125,7 +125,7 @@ def information_change_apply(
     (R6.4). Called by the engine in the approving transaction, after the last step's approval;
     nothing changes if the record moved since the request was filed."""
     student = Student.objects.select_for_update().get(pk=student_id)
-    enrollment = student.enrollments.select_related("school").get(is_current=True)
+    enrollment = student.enrollments.select_related("school__district").get(is_current=True)
     rules.refuse_closed(enrollment.status)  # R15.1, R13.2: a closed record no longer changes
     current = model_to_dict(student)
     for field, (then, _new) in diff.items():
@@ -146,9 +146,10 @@ def information_change_apply(
     old_xjh = student.xjh
     if student.xjh[:1] in ("J", "L") and student.id_type == "1" and student.id_number:
         xjh_move(student, identity.g_number(student.id_number))  # R6.4: the J/L number stays an alias
-    student.is_complete = not rules.missing_fields(
+    student.form_complete = not rules.missing_fields(
         model_to_dict(student), [model_to_dict(m) for m in student.family.all()]
     )
+    completeness.judge(student, enrollment.school.district)
     student._history_user = actor  # type: ignore[attr-defined]
     try:
         with transaction.atomic():  # the ID taken at this instant by a registration elsewhere

@@ -88,11 +88,14 @@ class Student(models.Model):
     school_bus = models.BooleanField("是否需要乘坐校车", default=False)
 
     # --- bookkeeping ---
-    is_complete = models.BooleanField("档案完整", default=False)  # R5.1, kept by the services
+    # R5.1, kept by the services (students.completeness): the national form's fields alone, and
+    # those with the entry evidence the district requires — the record's completeness.
+    form_complete = models.BooleanField("学籍表必填项齐全", default=False)
+    is_complete = models.BooleanField("档案完整", default=False)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "name_initials"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "name_initials", "form_complete"])
 
     class Meta:
         verbose_name = verbose_name_plural = "学生"

@@ -30,9 +30,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def record_due(entry_date: dt.date, months: int = 1) -> dt.date:
-    """R5.1: the record must be complete within one calendar month of the entry date."""
-    return add_months(entry_date, months)
+def record_due(entry_date: dt.date, months: int = 1, *, created: dt.date | None = None) -> dt.date:
+    """R5.1: the record must be complete within one calendar month of the entry date, or of the day
+    it was created here when that is later (late registration, import, transfer-in)."""
+    return add_months(max(entry_date, created) if created else entry_date, months)
 
 
 def age_cutoff(entry_year: int, *, entry_age: int = 6, month_day: tuple[int, int] = (8, 31)) -> dt.date:

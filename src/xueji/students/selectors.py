@@ -27,14 +27,13 @@ from django.db.models import (
 )
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
-from django.forms.models import model_to_dict
 from django.http import Http404
 
 from xueji.core import bulk_insert, clock, identity
 from xueji.core.codes import GRADE_NAMES
 from xueji.org.models import Role, School, SchoolClass, SchoolYear
 from xueji.org.permissions import READ_STUDENTS
-from xueji.students import rules
+from xueji.students import completeness
 from xueji.students.models import (
     ArchiveSnapshot,
     Enrollment,
@@ -240,7 +239,8 @@ def _diff_records(what: str, records: list[Any]) -> Iterator[Change]:
         elif record.history_type == "-":
             yield Change(record.history_date, user, "删除", what, "", _label_of(prev, model), "")
         else:
-            delta = record.diff_against(prev)
+            # R5.1's flag follows from the record and its proofs: not a change anyone made.
+            delta = record.diff_against(prev, excluded_fields=["is_complete"] if what == "学生信息" else None)
             for change in delta.changes:
                 field = model._meta.get_field(change.field)
                 yield Change(
@@ -273,9 +273,11 @@ def _display(field: Any, value: Any) -> str:
     return str(value)
 
 
-def student_missing_fields(student: Student) -> list[str]:
-    """R5.1: labels of what a record (fetched through student_get) still lacks; empty = complete."""
-    return rules.missing_fields(model_to_dict(student), [model_to_dict(m) for m in student.family.all()])
+def student_missing(student: Student, district: Any) -> list[str]:
+    """R5.1: what a record (fetched through student_get) still lacks, fields then the proofs
+    ``district`` requires; empty = complete."""
+    held = Evidence.objects.filter(student=student).values_list("category", flat=True).distinct()
+    return completeness.missing(student, student.family.all(), held, district)
 
 
 def todo_overdue_records(*, requested_by: Any) -> QuerySet[Enrollment]:

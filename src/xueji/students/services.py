@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -12,14 +13,14 @@ from django.db import IntegrityError, models, transaction
 from django.forms.models import model_to_dict
 
 from xueji.audit import actions
-from xueji.audit.services import audit_record
-from xueji.core import clock, evidence, identity
+from xueji.audit.services import audit_record, audit_record_many
+from xueji.core import bulk_insert, clock, evidence, identity
 from xueji.core.errors import Conflict, RuleViolation, RuleViolations
 from xueji.org import selectors as org_selectors
 from xueji.org.models import Role, School, SchoolClass, User
 from xueji.org.permissions import DECIDE_ENTRY, WRITE_STUDENTS, require_role
 from xueji.org.policy import Limit
-from xueji.students import direct_edits, rules, validation
+from xueji.students import completeness, direct_edits, rules, validation
 from xueji.students.models import (
     Enrollment,
     EntryApplication,
@@ -333,7 +334,9 @@ def record_objects(
     values["name_pinyin"], values["name_initials"] = rules.pinyin_of(values["name"])
     # R5.1 judged on the record as stored (a blank 国籍 is stored as 中国, its default), as an
     # update judges it: otherwise the flag would flip at the first unrelated edit.
-    values["is_complete"] = not rules.missing_fields(_STUDENT_DEFAULTS | values, prepared.members)
+    values["form_complete"] = not rules.missing_fields(_STUDENT_DEFAULTS | values, prepared.members)
+    # A record just made holds no evidence yet: complete only where the district requires none.
+    values["is_complete"] = values["form_complete"] and not completeness.required(school.district)
     members = [FamilyMember(**{k: v for k, v in m.items() if v is not None}) for m in prepared.members]
     placement = prepared.placement
     enrollment = Enrollment(
@@ -341,7 +344,9 @@ def record_objects(
         school_class=school_class,
         origin=prepared.origin,
         gender=values["gender"],
-        record_due=rules.record_due(placement["entry_date"], RECORD_MONTHS.value(school.district)),
+        record_due=rules.record_due(
+            placement["entry_date"], RECORD_MONTHS.value(school.district), created=clock.today()
+        ),
         **{k: v for k, v in placement.items() if v is not None},
     )
     return values, members, enrollment
@@ -488,7 +493,8 @@ def student_update(
         _replace_family(actor, student, old_family, members)
     new_family = [model_to_dict(m) for m in student.family.all()] if members is not None else None
     member_values = new_family if new_family is not None else [model_to_dict(m) for m in old_family]
-    student.is_complete = not rules.missing_fields(model_to_dict(student), member_values)  # R5.1
+    student.form_complete = not rules.missing_fields(model_to_dict(student), member_values)  # R5.1
+    completeness.judge(student, enrollment.school.district)
     diff = {f: [before[f], getattr(student, f)] for f in values if before.get(f) != getattr(student, f)}
     if new_family is not None:
         new_names = [m["name"] for m in new_family]
@@ -680,6 +686,8 @@ def evidence_attach(
         storage_name=stored.storage_name,
         uploaded_by=actor,
     )
+    # R5.1: the entry evidence may now be there (read from the stored record, not this instance).
+    completeness.refresh(Student.objects.filter(pk=student.pk))
     audit_record(
         actor=actor,
         action=actions.EVIDENCE_ATTACH,
@@ -689,6 +697,91 @@ def evidence_attach(
         rules=["R6.1"],
     )
     return item
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file of a bulk upload, already matched to its student (``name`` as the user named it)."""
+
+    student: Student
+    name: str
+    data: bytes
+
+
+@transaction.atomic
+def evidence_attach_many(
+    *, actor: User, school: School, category: str, files: Sequence[Upload], description: str = ""
+) -> list[Evidence]:
+    """Many students' proofs at once (a class's 户口簿 scans): all or nothing. Each file is checked
+    as a single upload is, each student must be in the school with an open record; then one insert,
+    one audit event per file, and R5.1's completeness recomputed set-based."""
+    require_role(actor, WRITE_STUDENTS, school=school)
+    if category not in Evidence.Category.values:
+        raise RuleViolation(rule="R6.1", code="bad_code", field="category", message="请选择材料类别。")
+    ids = list({f.student.pk for f in files})
+    open_here: set[int] = set()
+    for chunk in bulk_insert.id_chunks(ids):
+        open_here |= set(
+            Enrollment.objects.filter(student_id__in=chunk, school=school, is_current=True)
+            .exclude(status__in=rules.CLOSED_STATUSES)
+            .values_list("student_id", flat=True)
+        )
+    errors: list[RuleViolation] = []
+    for f in files:
+        if f.student.pk not in open_here:
+            errors.append(
+                RuleViolation(
+                    rule="R4.1",
+                    code="no_record",
+                    field="file",
+                    message=f"文件「{f.name}」：{f.student.name}不是本校在籍学生，不能上传。",
+                )
+            )
+            continue
+        try:
+            evidence.read_checked(io.BytesIO(f.data))
+        except RuleViolation as exc:
+            errors.append(
+                RuleViolation(
+                    rule=exc.rule, code=exc.code, field="file", message=f"文件「{f.name}」：{exc.message}"
+                )
+            )
+    if errors:
+        raise RuleViolations(errors)
+    rows = []
+    for f in files:
+        stored = evidence.store(io.BytesIO(f.data))
+        rows.append(
+            Evidence(
+                student=f.student,
+                category=category,
+                description=description[:200],
+                original_name=(f.name or "upload")[-200:],
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                storage_name=stored.storage_name,
+                uploaded_by=actor,
+            )
+        )
+    Evidence.objects.bulk_create(rows)
+    audit_record_many(
+        actor=actor,
+        school=school,
+        events=[
+            {
+                "action": actions.EVIDENCE_ATTACH,
+                "subject": item.student,
+                "changes": {"evidence": [None, item.pk], "sha256": [None, item.sha256]},
+                "rules": ["R6.1"],
+                "note": "批量上传",
+            }
+            for item in rows
+        ],
+    )
+    for chunk in bulk_insert.id_chunks(ids):  # R5.1: the entry evidence may now be there
+        completeness.refresh(Student.objects.filter(pk__in=chunk))
+    return rows
 
 
 # --------------------------------------------------------------------------- deferral / late entry (R3.3)

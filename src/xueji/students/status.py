@@ -27,7 +27,7 @@ from xueji.core.errors import RuleViolation
 from xueji.org.models import School, SchoolClass, User
 from xueji.org.permissions import WRITE_STUDENTS, require_role
 from xueji.org.policy import Limit
-from xueji.students import handover, rules
+from xueji.students import completeness, handover, rules
 from xueji.students.models import (
     ArchiveSnapshot,
     Enrollment,
@@ -296,6 +296,8 @@ def enrollment_move(
         placement_due=school_class is None,
     )
     _save(new, actor)
+    if to_school.district_id != old.school.district_id:  # R5.1: the new district's required proofs
+        completeness.refresh(Student.objects.filter(pk=old.student_id))
     audit_record(
         actor=actor,
         action=actions.ENROLLMENT_MOVE,
@@ -577,6 +579,12 @@ def enrollments_continue(
     ]
     bulk_insert.insert(Enrollment, new)
     bulk_insert.insert_history(Enrollment, new, user=actor)
+    # R5.1: a graduate going to another district is judged by that district's required proofs.
+    elsewhere = [
+        e.student_id for e, n in zip(old, new, strict=True) if n.school.district_id != e.school.district_id
+    ]
+    for chunk in bulk_insert.id_chunks(elsewhere):
+        completeness.refresh(Student.objects.filter(pk__in=chunk))
     made = [
         Progression(
             student_id=e.student_id,

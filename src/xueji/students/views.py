@@ -96,7 +96,7 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "closed": closed,
         # R21.1: the full number only where the task needs it (the registrar keeping the record).
         "id_number": student.id_number if own_registrar else identity.mask_id_number(student.id_number),
-        "missing": rules.missing_fields(model_to_dict(student), [model_to_dict(m) for m in family]),
+        "missing": selectors.student_missing(student, enrollment.school.district),
         "today": clock.today(),
         "sections": _detail_sections(student, sensitive_shown=own_registrar),
     }
