@@ -11,7 +11,7 @@ from tests.factories import enrollment_payload, family_payload, make_id, student
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import RuleViolation
 from xueji.students import selectors
-from xueji.students.services import student_import_existing, student_register, student_update
+from xueji.students.services import student_register, student_update
 
 BIRTH = dt.date(2020, 3, 15)
 
