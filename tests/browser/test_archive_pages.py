@@ -65,6 +65,13 @@ def test_archive_import_page(browser, world, width):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_evidence_upload_page(browser, world, width):
+    browser.login(world.registrar_a)
+    report = check_page(browser, "/import/evidence/", width=width)
+    assert "户口簿/户籍证明" in report.text and "学籍号" in report.text
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_paper_ledger_page(browser, world, pupil, width):
     from xueji.archive import paper_services
 

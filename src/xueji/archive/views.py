@@ -63,7 +63,9 @@ def student_archive(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "history_count": len(student_selectors.student_history(requested_by=user, student=student)),
         "evidence_groups": groups,
         "evidence_count": len(evidence),
-        "evidence_missing": completeness.evidence_missing((e.category for e in evidence), enrollment.school.district),
+        "evidence_missing": completeness.evidence_missing(
+            (e.category for e in evidence), enrollment.school.district
+        ),
         "categories": selectors.categories(
             selectors.entries(requested_by=user, student=student), enrollment.school.district
         ),

@@ -63,6 +63,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "archive:receipts": (REG, APPR, OFF),
     "exchange:archive": (REG,),
     "exchange:archive_template": (REG,),
+    "exchange:evidence": (REG,),
     "students:archive": (REG, APPR, OFF),
     "students:archive_verify": (REG, APPR, OFF),
     "students:archive_package": (REG, APPR),

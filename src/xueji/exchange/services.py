@@ -30,7 +30,8 @@ from xueji.exchange import files, reader, workbooks
 from xueji.exchange.models import ImportJob
 from xueji.org.models import School
 from xueji.org.permissions import WRITE_STUDENTS, require_role
-from xueji.students import bulk
+from xueji.students import bulk, completeness
+from xueji.students.models import Evidence
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,11 @@ def _summary(job: ImportJob, read: reader.ReadResult, result: bulk.BulkResult) -
                 f"其中 {result.incomplete} 名学生的国家学籍表必填项（★）尚未填全，须在入学后一个月内补齐（第五条），"
                 "可在待办中查看"
             )
+        if job.imported and completeness.required(job.school.district):
+            needs = "、".join(
+                str(Evidence.Category(c).label) for c in completeness.required(job.school.district)
+            )
+            parts.append(f"每名学生还须上传{needs}扫描件（第五条），可用“佐证材料批量上传”一次上传一个班")
     if job.present:
         parts.append(f"{job.present} 行本校已有、未重复导入")
     if read.ignored_headers:

@@ -22,6 +22,7 @@ from xueji.core.web import AuthenticatedRequest, route
 from xueji.exchange import (
     archive_import_services,
     assignment_services,
+    evidence_import_services,
     export_jobs,
     exports,
     layouts,
@@ -30,7 +31,8 @@ from xueji.exchange import (
     services,
     workbooks,
 )
-from xueji.students import progression_services
+from xueji.students import completeness, progression_services
+from xueji.students.models import Evidence
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -254,3 +256,43 @@ def archive_template(request: AuthenticatedRequest, kind: str) -> FileResponse:
         filename=f"学籍档案-{declared.label}模板.xlsx",
         content_type=XLSX,
     )
+
+
+# The categories a registrar uploads for students; a case's and an archive record's documents
+# arrive with their case or record.
+_UPLOAD_CATEGORIES = [
+    (c.value, c.label)
+    for c in Evidence.Category
+    if c not in (Evidence.Category.CASE, Evidence.Category.ARCHIVE)
+]
+
+
+@route("exchange:evidence")
+def evidence_upload(request: AuthenticatedRequest) -> HttpResponse:
+    """R5.1: a class's proofs (户口簿 scans) in one ZIP, each file named by its student's number."""
+    user = request.user
+    if user.school is None:
+        raise Http404
+    category = request.POST.get("category") or "household"
+    context: dict[str, Any] = {
+        "categories": _UPLOAD_CATEGORIES,
+        "category": category,
+        "required": [str(Evidence.Category(c).label) for c in completeness.required(user.school.district)],
+        "max_files": evidence_import_services.MAX_FILES,
+    }
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = "请选择要上传的 ZIP 压缩包。"
+        else:
+            try:
+                context["result"] = evidence_import_services.evidence_import(
+                    actor=user,
+                    school=user.school,
+                    upload=upload,
+                    category=category,
+                    description=request.POST.get("description", "").strip(),
+                )
+            except RuleViolation as exc:
+                context["error"] = exc.message
+    return render(request, "exchange/evidence.html", context)
