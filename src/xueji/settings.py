@@ -12,6 +12,7 @@ XUEJI_FIXED_TODAY, XUEJI_CLOCK_SHIFT_DAYS  the tests' fixed day and the demo's s
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from datetime import date as _date
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "axes",  # login lockout and throttling on every login path (org.auth_guard)
     "ninja",  # serves the Swagger UI of /api/v1/docs from its own static files, not a CDN
     "xueji.core",
     "xueji.org",
@@ -108,6 +110,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "xueji.core.middleware.DatabaseBusyMiddleware",
+    # Last: answers a login the guard refused with org.auth_guard.locked_response.
+    "axes.middleware.AxesMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked (account, address) before the password
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "xueji.urls"
@@ -155,6 +163,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
+    # Not like the account's own name, username or phone (a guess away).
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "phone", "email")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -210,6 +223,14 @@ XUEJI: dict[str, Any] = {
     # progress page, and their file is kept this many hours (it holds personal data, R21.1).
     "EXPORT_INLINE_MAX_ROWS": int(os.environ.get("XUEJI_EXPORT_INLINE_MAX_ROWS", "5000")),
     "EXPORT_KEEP_HOURS": 24,
+    # Logins (org.auth_guard): an (account, address) pair is locked after this many failures for
+    # this long; an account's failures from every address slow it down, up to the delay below.
+    "LOGIN_FAILURE_LIMIT": int(os.environ.get("XUEJI_LOGIN_FAILURE_LIMIT", "5")),
+    "LOGIN_LOCK_MINUTES": int(os.environ.get("XUEJI_LOGIN_LOCK_MINUTES", "30")),
+    "LOGIN_MAX_DELAY_SECONDS": 300,
+    # The reverse proxies whose X-Forwarded-For is believed (addresses or networks); any other
+    # peer is the client itself. Behind nginx on the same host: XUEJI_TRUSTED_PROXIES=127.0.0.1
+    "TRUSTED_PROXIES": _env_list("XUEJI_TRUSTED_PROXIES", []),
     # The student list counts up to this many matches, then says "more" (core.pagination).
     "SEARCH_COUNT_CAP": 10_000,
     # How long a server process keeps a district's own limits before reading them again (0: never).
@@ -272,3 +293,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# django-axes, as org.auth_guard reads it.
+AXES_FAILURE_LIMIT = XUEJI["LOGIN_FAILURE_LIMIT"]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=XUEJI["LOGIN_LOCK_MINUTES"])
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A lock lasts its 30 minutes from the failure that set it; attempts while locked are refused
+# without extending it (and without checking the password).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "xueji.org.auth_guard.GuardHandler"
+AXES_CLIENT_IP_CALLABLE = "xueji.org.auth_guard.client_ip"
+AXES_LOCKOUT_CALLABLE = "xueji.org.auth_guard.locked_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password", "otp", "token"]
+AXES_VERBOSE = False  # successes and failures go to the audit log (org.signals), not the console

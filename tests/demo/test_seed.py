@@ -14,6 +14,7 @@ from collections import Counter
 import pytest
 from django.contrib.auth import authenticate
 from django.db.models import Count
+from django.test import RequestFactory
 
 from xueji.audit.models import AuditEvent
 from xueji.core.identity import parse_resident_id, validate_xjh
@@ -108,7 +109,9 @@ def test_r2_1_seed_creates_the_demo_district(demo):
 
 def test_r2_2_every_role_has_a_demo_login(demo):
     for account in DEMO_ACCOUNTS:
-        user = authenticate(username=account.username, password=DEMO_PASSWORD)
+        user = authenticate(
+            RequestFactory().post("/login/"), username=account.username, password=DEMO_PASSWORD
+        )
         assert user is not None, account.username
         assert user.full_name == account.full_name
     assert User.objects.get(username="admin").is_superuser

@@ -5,6 +5,13 @@ from __future__ import annotations
 
 # Accounts and base data
 API_TOKEN_ISSUE = "api_token.issue"  # noqa: S105 (an action name, not a secret)
+API_TOKEN_REVOKE = "api_token.revoke"  # noqa: S105
+LOGIN = "account.login"
+LOGIN_FAILED = "account.login_failed"
+LOGIN_LOCKED = "account.locked"
+LOGOUT = "account.logout"
+PASSWORD_CHANGE = "account.password_change"  # noqa: S105
+PASSWORD_RESET = "account.password_reset"  # noqa: S105 (an admin's reset of another account)
 CALENDAR_OVERRIDE_CREATE = "calendar_override.create"
 CALENDAR_OVERRIDE_UPDATE = "calendar_override.update"
 CALENDAR_OVERRIDE_DELETE = "calendar_override.delete"

@@ -121,6 +121,28 @@ def access_record(
     )
 
 
+def login_record(
+    *, action: str, user: Any, username: str, address: str, actor: Any = None, note: str = ""
+) -> AuditEvent:
+    """A login, a failed or refused one, a logout (等保: every success and failure), about ``user``
+    (None: no such account, named as typed) by ``actor`` (None for a failure: whoever typed it).
+    Written on its own, as a login has no service transaction."""
+    school = getattr(user, "school", None) if user is not None else None
+    jurisdiction = getattr(user, "jurisdiction", None) if user is not None else None
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        subject_type="User",
+        subject_id=str(user.pk) if getattr(user, "pk", None) else username[:40],
+        school=school,
+        district_code=school.district.code
+        if school is not None
+        else (jurisdiction.code if jurisdiction else ""),
+        rules=["R21.1"],
+        note=f"{address} {note}".strip()[:300],
+    )
+
+
 def masked_query(q: str) -> str:
     """A search text as the log keeps it: ID numbers and 学籍号 masked (R21.1)."""
     text = (q or "").strip()[:50]
