@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from xueji.changes.kinds.registry import KINDS
 from xueji.org.models import Role
+from xueji.org.session_guard import idle_seconds
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -39,4 +40,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("audit:events", "审计日志"))
     if user.role == Role.DISTRICT_ADMIN or user.is_superuser:
         items.append(("admin:index", "基础数据管理"))
-    return {"nav": items}
+    return {"nav": items, "idle_seconds": idle_seconds()}

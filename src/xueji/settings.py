@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "xueji.core.middleware.DatabaseBusyMiddleware",
+    "xueji.org.session_guard.SessionGuardMiddleware",  # idle timeout, forced password change
     # Last: answers a login the guard refused with org.auth_guard.locked_response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -228,6 +229,8 @@ XUEJI: dict[str, Any] = {
     "LOGIN_FAILURE_LIMIT": int(os.environ.get("XUEJI_LOGIN_FAILURE_LIMIT", "5")),
     "LOGIN_LOCK_MINUTES": int(os.environ.get("XUEJI_LOGIN_LOCK_MINUTES", "30")),
     "LOGIN_MAX_DELAY_SECONDS": 300,
+    # A page session ends after this long without the user doing anything (org.session_guard).
+    "IDLE_MINUTES": int(os.environ.get("XUEJI_IDLE_MINUTES", "15")),
     # The reverse proxies whose X-Forwarded-For is believed (addresses or networks); any other
     # peer is the client itself. Behind nginx on the same host: XUEJI_TRUSTED_PROXIES=127.0.0.1
     "TRUSTED_PROXIES": _env_list("XUEJI_TRUSTED_PROXIES", []),

@@ -213,5 +213,9 @@ def test_r5_1_proofs_only_for_the_schools_own_students(world):
 
 def test_r5_1_refresh_is_set_based(world, django_assert_max_num_queries):
     students = [register(world, name=f"王{n}") for n in "一二三四五"]
+    chosen = Student.objects.filter(pk__in=[s.pk for s in students])
     with django_assert_max_num_queries(3):  # districts, their limits (cached), one UPDATE
-        completeness.refresh(Student.objects.filter(pk__in=[s.pk for s in students]))
+        assert completeness.refresh(chosen) == 0  # nothing changed: nothing rewritten
+    Student.objects.filter(pk=students[0].pk).update(is_complete=True)  # out of step
+    assert completeness.refresh(chosen) == 1
+    assert not Student.objects.get(pk=students[0].pk).is_complete

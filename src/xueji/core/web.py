@@ -110,6 +110,15 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "changes:platform": (REG,),  # R17.1: the starting school's registrar
 }
 PUBLIC_ROUTES = {"login", "logout"}
+# Every logged-in account's own pages (its password, its tokens), superusers' too: guarded by login
+# alone (org.account_views).
+ACCOUNT_ROUTES = {
+    "account",
+    "account_password",
+    "account_keepalive",
+    "account_tokens_revoke",
+    "account_token_revoke",
+}
 
 
 class AuthenticatedRequest(HttpRequest):

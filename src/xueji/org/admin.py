@@ -6,14 +6,17 @@ show only what lies under the admin's jurisdiction. Nothing is deleted: records 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from xueji.org.account_services import password_reset, tokens_revoke
 from xueji.org.models import (
     GradeCapacity,
     Jurisdiction,
@@ -160,6 +163,30 @@ class AccountAdmin(UserAdmin, MasterDataAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.is_staff = obj.role == Role.DISTRICT_ADMIN
         master_data_save(actor=request.user, obj=obj, district=self._district_of(obj))
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            assert isinstance(request.user, User)  # the admin site's own login
+            tokens_revoke(actor=request.user, user=obj, reason="账号停用")  # R21.1: no access left
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """The admin's "重置密码": through the service (audited, tokens ended, change at next login)."""
+        assert isinstance(request.user, User)  # the admin site's own login
+        actor: User = request.user
+
+        class ResetForm(AdminPasswordChangeForm):
+            def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+                super().__init__(user, *args, **kwargs)
+                # A reset sets a new password; turning password login off is deactivation's job.
+                self.fields.pop("usable_password", None)
+                self.fields["password1"].required = self.fields["password2"].required = True
+
+            def save(self, commit: bool = True) -> Any:
+                return password_reset(
+                    actor=actor, user=self.user, new_password=self.cleaned_data["password1"]
+                )
+
+        this = copy.copy(self)  # this request's form, without touching the shared admin instance
+        this.change_password_form = ResetForm
+        return UserAdmin.user_change_password(this, request, id, form_url)
 
 
 # --------------------------------------------------------------------------- the district's limits

@@ -14,9 +14,10 @@ from ninja.security import HttpBearer
 from xueji.core import clock
 from xueji.core.api_support import READ_ERRORS, BadCredentials, ErrorOut, InputSchema, auth_user
 from xueji.org import selectors
-from xueji.org.models import School, SchoolClass
+from xueji.org.models import ApiToken, School, SchoolClass
 from xueji.org.permissions import VIEW_SCHOOLS, require_role
-from xueji.org.tokens import api_token_issue, api_token_user
+from xueji.org.account_services import tokens_revoke
+from xueji.org.tokens import api_token_issue, api_token_user, token_digest
 
 SCHOOL_CODE = re.compile(r"[0-9]{10}")
 
@@ -60,6 +61,20 @@ def token_issue(request: HttpRequest, credentials: CredentialsIn) -> Any:
         raise BadCredentials
     raw, token = api_token_issue(user=user)
     return {"token": raw, "expires_at": token.expires_at}
+
+
+@auth_router.delete(
+    "/token",
+    response={204: None, 401: ErrorOut},
+    summary="撤销令牌",
+    description="撤销本次请求所用的令牌；all=true 时撤销本账号的全部令牌。撤销后令牌立即失效。",
+)
+def token_revoke(request: HttpRequest, all: bool = Query(False, title="撤销全部令牌")) -> Any:
+    user = auth_user(request)
+    raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    token = ApiToken.objects.filter(user=user, digest=token_digest(raw)).first()
+    tokens_revoke(actor=user, user=user, token=None if all else token, reason="本人撤销（接口）")
+    return 204, None
 
 
 # --------------------------------------------------------------------------- schools

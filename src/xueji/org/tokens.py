@@ -38,6 +38,8 @@ def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
     """A new token for ``user``; returns the raw token (never stored) and its row."""
     if not user.is_active:
         raise PermissionDenied("该账号已停用。")
+    if user.must_change_password:
+        raise PermissionDenied("管理员重置了该账号的密码：请先登录网页修改密码，再获取令牌。")
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, digest=token_digest(raw), expires_at=clock.now() + token_lifetime()
@@ -60,7 +62,7 @@ def api_token_user(raw: str) -> User | None:
     now = clock.now()
     token = (
         ApiToken.objects.select_related("user__school__district", "user__jurisdiction")
-        .filter(digest=token_digest(raw), expires_at__gt=now)
+        .filter(digest=token_digest(raw), expires_at__gt=now, revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from xueji.org import views
+from xueji.org import account_views, views
 
 app_name = "org"
 urlpatterns = [
@@ -17,4 +17,9 @@ top_urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account_views.account_page, name="account"),
+    path("account/password/", account_views.password_page, name="account_password"),
+    path("account/keepalive/", account_views.keepalive, name="account_keepalive"),
+    path("account/tokens/revoke/", account_views.token_revoke, name="account_tokens_revoke"),
+    path("account/tokens/<int:pk>/revoke/", account_views.token_revoke, name="account_token_revoke"),
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.forms.models import model_to_dict
 
 from xueji.org.models import Jurisdiction
@@ -98,9 +98,17 @@ def refresh(students: QuerySet[Student]) -> int:
         complete = Q(form_complete=True)
         for code in needs:
             complete &= Q(Exists(Evidence.objects.filter(student=OuterRef("pk"), category=code)))
-        written += Student.objects.filter(
-            pk__in=students.values("pk"),
-            enrollments__is_current=True,
-            enrollments__school__district__in=districts,
-        ).update(is_complete=ExpressionWrapper(complete, output_field=BooleanField()))
+        judged = ExpressionWrapper(complete, output_field=BooleanField())
+        # Only the rows whose flag changes: a district switching a proof off rewrites the few
+        # records it completes, not its million (each rewritten row costs its indexes too).
+        written += (
+            Student.objects.filter(
+                pk__in=students.values("pk"),
+                enrollments__is_current=True,
+                enrollments__school__district__in=districts,
+            )
+            .alias(judged=judged)
+            .exclude(is_complete=F("judged"))
+            .update(is_complete=judged)
+        )
     return written

@@ -69,7 +69,7 @@
   if (!box || box.dataset.final === "1") return;
   const $ = (id) => document.getElementById(id);
   function poll() {
-    fetch(box.dataset.status, {credentials: "same-origin"}).then((r) => r.json()).then(function (s) {
+    fetch(box.dataset.status, {credentials: "same-origin", headers: {"X-Xueji-Poll": "1"}}).then((r) => r.json()).then(function (s) {
       $("job-state").textContent = s.state_label;
       $("job-bar").style.width = s.percent + "%";
       $("job-bar-box").className = "bar " + s.tone;
@@ -89,5 +89,72 @@
     const button = event.submitter;
     const message = (button && button.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
+  });
+})();
+
+// The idle timeout (org.session_guard): two minutes before the server ends a session nobody used,
+// say so and offer to stay; a job page's polling does not count as use, so it says X-Xueji-Poll.
+(function () {
+  "use strict";
+  const body = document.body;
+  const limit = Number(body.dataset.idleSeconds || 0);
+  const box = document.getElementById("idle-warning");
+  if (!limit || !box) return;
+  const warnAt = Math.max(limit - 120, limit / 2) * 1000;
+  let started = Date.now();
+  let timer = null;
+  function arm() {
+    clearInterval(timer);
+    box.hidden = true;
+    started = Date.now();
+    timer = setInterval(tick, 1000);
+  }
+  function tick() {
+    const left = Math.round((limit * 1000 - (Date.now() - started)) / 1000);
+    if (left <= 0) { window.location.reload(); return; }  // the server now sends the login page
+    if (Date.now() - started >= warnAt) {
+      box.hidden = false;
+      document.getElementById("idle-left").textContent = left >= 60 ? Math.ceil(left / 60) + " 分钟" : left + " 秒";
+    }
+  }
+  document.getElementById("idle-stay").addEventListener("click", function () {
+    const token = document.querySelector("[name=csrfmiddlewaretoken]") || {};
+    fetch(body.dataset.keepalive, { method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": token.value || "" } }).then(arm);
+  });
+  document.addEventListener("htmx:afterRequest", arm);
+  arm();
+})();
+
+// What was typed into a form survives an idle logout: kept in this tab's sessionStorage while
+// typing, put back when the page is opened again, and forgotten once the form is submitted.
+(function () {
+  "use strict";
+  if (!document.body.dataset.idleSeconds) return;
+  const SKIP = /^(password|file|hidden|submit|button)$/;
+  document.querySelectorAll("form[method=post]").forEach(function (form, n) {
+    const key = "xueji-draft:" + location.pathname + ":" + n;
+    const fields = Array.from(form.elements).filter(function (el) {
+      return el.name && !SKIP.test(el.type || "") && el.name !== "csrfmiddlewaretoken";
+    });
+    if (!fields.length) return;
+    const saved = sessionStorage.getItem(key);
+    if (saved) {
+      const values = JSON.parse(saved);
+      fields.forEach(function (el) {
+        if (!(el.name in values)) return;
+        if (el.type === "checkbox" || el.type === "radio") el.checked = values[el.name].indexOf(el.value) >= 0;
+        else if (!el.value) el.value = values[el.name][0];
+      });
+    }
+    form.addEventListener("input", function () {
+      const values = {};
+      fields.forEach(function (el) {
+        if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+        (values[el.name] = values[el.name] || []).push(el.value);
+      });
+      sessionStorage.setItem(key, JSON.stringify(values));
+    });
+    form.addEventListener("submit", function () { sessionStorage.removeItem(key); });
   });
 })();
