@@ -16,6 +16,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -98,15 +99,20 @@ class Browser:
         )
         self.user = user
 
-    def login_form(self, username: str, password: str) -> None:
-        """Sign in as a person does: the login page's form; returns once the next page has loaded."""
+    def login_form(self, username: str, password: str, *, expect_success: bool = True) -> None:
+        """Sign in as a person does: the login page's form; returns once the next page has loaded
+        (or, for a login meant to fail, once the answer has)."""
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
 
         self.open("/login/")
         self.driver.find_element(By.ID, "id_username").send_keys(username)
         self.driver.find_element(By.ID, "id_password").send_keys(password)
-        self.driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        button = self.driver.find_element(By.CSS_SELECTOR, "form button[type=submit]")
+        button.click()
+        if not expect_success:
+            WebDriverWait(self.driver, 10).until(lambda d: _stale(button))
+            return
         WebDriverWait(self.driver, 10).until(
             lambda d: (
                 "/login/" not in d.current_url
@@ -172,3 +178,14 @@ def browser(chromium, live_server, request):
     marker = request.node.get_closest_marker("known_faults")
     yield Browser(chromium, live_server.url, request.node.name, marker.args if marker else ())
     chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
+
+
+def _stale(element: Any) -> bool:
+    """True once the page that held ``element`` has been replaced (the form's answer arrived)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    return False

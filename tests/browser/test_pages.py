@@ -67,6 +67,31 @@ def test_login_page(browser, world, width):
     check_page(browser, "/login/", width=width)
 
 
+@pytest.mark.parametrize("width", [at(DESKTOP), at(PHONE)])
+def test_account_page(browser, world, width):
+    from xueji.org.tokens import api_token_issue
+
+    api_token_issue(user=world.registrar_a)
+    browser.login(world.registrar_a)
+    report = check_page(browser, "/account/", width=width)
+    assert "接口令牌" in report.text and "有效" in report.text
+
+
+@pytest.mark.parametrize("width", [at(DESKTOP), at(PHONE)])
+def test_password_page(browser, world, width):
+    browser.login(world.registrar_a)
+    report = check_page(browser, "/account/password/", width=width)
+    assert "至少 10 位" in report.text
+
+
+def test_login_locked_after_five_failures_says_so(browser, world):
+    for _ in range(5):
+        browser.login_form(world.registrar_a.username, "wrong-password-1", expect_success=False)
+    assert "本机登录该账号已暂停 30 分钟" in browser.driver.page_source
+    browser.resize(PHONE, 800)
+    assert browser.driver.execute_script("return document.documentElement.scrollWidth") <= PHONE
+
+
 def test_login_form_signs_in_and_lands_on_home(browser, world):
     browser.login_form(world.approver_a.username, PASSWORD)
     assert browser.driver.current_url == browser.url("/")
