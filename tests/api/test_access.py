@@ -47,6 +47,10 @@ class Endpoint:
 STUDENT_READERS = ("registrar_a", "approver_a", "officer")
 CASE_READERS = ("registrar_a", "approver_a", "officer")
 ENDPOINTS = [
+    # Every account ends its own token (R21.1).
+    Endpoint(
+        "delete", "/auth/token", ("registrar_a", "approver_a", "officer", "admin", "auditor"), success=204
+    ),
     Endpoint("get", "/schools", ("registrar_a", "approver_a", "officer", "admin")),
     Endpoint("get", "/schools/4105030001", ("registrar_a", "approver_a", "officer", "admin")),
     Endpoint("get", "/schools/4105030001/classes", ("registrar_a", "approver_a", "officer", "admin")),

@@ -80,9 +80,11 @@ def _looks_like_queryset(target: str) -> bool:
 
 
 def _is_not_model(target: str) -> bool:
-    # Files, workbooks, sessions and the like also have save()/delete().
+    # Files, workbooks, sessions and the like also have save()/delete(); an API router's delete()
+    # declares a DELETE operation.
     return any(
-        word in target for word in ("workbook", "pdf", "canvas", "request.session", "storage", "path", "Path")
+        word in target
+        for word in ("workbook", "pdf", "canvas", "request.session", "storage", "path", "Path", "router")
     )
 
 

@@ -8,15 +8,15 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from xueji.core import clock
 from xueji.core.api_support import READ_ERRORS, BadCredentials, ErrorOut, InputSchema, auth_user
 from xueji.org import selectors
+from xueji.org.account_services import tokens_revoke
 from xueji.org.models import ApiToken, School, SchoolClass
 from xueji.org.permissions import VIEW_SCHOOLS, require_role
-from xueji.org.account_services import tokens_revoke
 from xueji.org.tokens import api_token_issue, api_token_user, token_digest
 
 SCHOOL_CODE = re.compile(r"[0-9]{10}")
@@ -65,7 +65,7 @@ def token_issue(request: HttpRequest, credentials: CredentialsIn) -> Any:
 
 @auth_router.delete(
     "/token",
-    response={204: None, 401: ErrorOut},
+    response={204: None, 401: ErrorOut, 422: ErrorOut},
     summary="撤销令牌",
     description="撤销本次请求所用的令牌；all=true 时撤销本账号的全部令牌。撤销后令牌立即失效。",
 )
@@ -74,7 +74,7 @@ def token_revoke(request: HttpRequest, all: bool = Query(False, title="撤销全
     raw = request.headers.get("Authorization", "").partition(" ")[2].strip()
     token = ApiToken.objects.filter(user=user, digest=token_digest(raw)).first()
     tokens_revoke(actor=user, user=user, token=None if all else token, reason="本人撤销（接口）")
-    return 204, None
+    return Status(204, None)
 
 
 # --------------------------------------------------------------------------- schools

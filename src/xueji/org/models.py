@@ -205,7 +205,8 @@ class User(AbstractUser):
     )
     phone = models.CharField("联系电话", max_length=20, blank=True)
     # Set when an administrator resets the password: the account changes it at its next login.
-    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    # db_default too: an insert by code that predates the column (a rolling upgrade) still works.
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False, db_default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "账号"
@@ -254,7 +255,7 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     # Revoked tokens stay, for the log of who held which access when; they authenticate nothing.
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
-    revoked_reason = models.CharField("撤销原因", max_length=50, blank=True)
+    revoked_reason = models.CharField("撤销原因", max_length=50, blank=True, db_default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "接口令牌"

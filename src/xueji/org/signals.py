@@ -4,6 +4,7 @@ token, admin): Django's and axes' signals, which every path sends."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from axes.signals import user_locked_out
@@ -17,6 +18,7 @@ from xueji.audit.models import AuditEvent
 from xueji.audit.services import login_record
 from xueji.core import clock
 from xueji.org.auth_guard import client_ip
+from xueji.org.session_guard import ACTIVE_KEY
 
 
 def _address(request: Any) -> str:
@@ -34,6 +36,8 @@ def _known(username: str) -> Any:
 
 @receiver(user_logged_in, dispatch_uid="xueji.login")
 def logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[ACTIVE_KEY] = time.time()  # the idle clock starts at login (session_guard)
     login_record(
         action=actions.LOGIN, user=user, actor=user, username=user.username, address=_address(request)
     )
