@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "axes",  # login lockout and throttling on every login path (org.auth_guard)
+    "django_otp",  # the second factor (org.second_factor): TOTP devices and recovery codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",  # serves the Swagger UI of /api/v1/docs from its own static files, not a CDN
     "xueji.core",
     "xueji.org",
@@ -106,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor given
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -255,6 +259,9 @@ XUEJI: dict[str, Any] = {
         "dropout.close_age": 16,  # R13.2 (Decision 0034): a dropout's record kept at least to this age
         "missing.report_days": 5,  # R15.2 (Decision: 及时 read as 5 working days from the day learned)
         "death.report_days": 10,  # R15.1: from the day the school learned of the death
+        # R21.1: registrars give a second factor (officers, admins and auditors always do); on in
+        # production, off in the demo and the tests unless a district sets it.
+        "security.registrar_2fa": 1 if ENV == "production" else 0,
     },
 }
 # The clock (core.clock, decision 0022): real time unless the tests fix "today" (XUEJI_FIXED_TODAY,

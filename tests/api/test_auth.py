@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.api.conftest import API
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, give_second_factor, totp_now
 from xueji.audit.models import AuditEvent
 from xueji.org.models import ApiToken
 from xueji.org.tokens import api_token_issue, api_token_user
@@ -42,7 +42,9 @@ def test_r2_2_token_issue_returns_token_and_expiry(world):
 
 
 def test_r2_2_token_authenticates_requests(world):
-    raw = _token_request("officer_bg", PASSWORD).json()["token"]
+    give_second_factor(Client(), world.officer)  # officers always give one (R21.1)
+    body = json.dumps({"username": "officer_bg", "password": PASSWORD, "otp": totp_now(world.officer)})
+    raw = Client().post(f"{API}/auth/token", body, content_type="application/json").json()["token"]
 
     response = Client().get(f"{API}/schools", headers={"Authorization": f"Bearer {raw}"})
 

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from tests.browser.checklist import save_png, screenshots_dir
 
@@ -86,8 +85,9 @@ class Browser:
 
     def login(self, user) -> None:
         """Sign in by the session cookie of a Django test client's login (no form round trip)."""
-        client = Client()
-        client.force_login(user)
+        from tests.conftest import login
+
+        client = login(user)  # with the second factor given, where the account needs one
         self.driver.execute_cdp_cmd(
             "Network.setCookie",
             {

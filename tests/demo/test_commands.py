@@ -112,3 +112,38 @@ def test_readme_shows_the_same_demo_logins():
 def test_demo_refuses_more_students_than_seats(db):
     with pytest.raises(CommandError, match="学位"):
         call_command("demo", "--no-serve", "--students", "100000", stdout=io.StringIO())
+
+
+def test_readme_shows_the_demo_2fa_secrets_and_its_one_line_code_matches_xueji_totp(world):
+    """R21.1: the demo's published secrets are in the README, and both ways the README gives to
+    compute a code (`xueji totp`, the Python one-liner) give the code the server accepts."""
+    import re
+    import subprocess
+    import sys
+
+    from xueji.org.second_factor import device_install_known
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    needing = [a for a in DEMO_ACCOUNTS if a.featured and a.needs_second_factor]
+    assert needing and all(a.totp_secret in readme for a in needing)
+    officer = next(a for a in needing if a.username == "bg_officer")
+    device_install_known(actor=world.admin, user=world.officer, key_hex=officer.totp_key.hex())
+    one_liner = re.search(r'`python3 -c "(.+?)"`', readme).group(1).replace("SECRET", officer.totp_secret)
+    for _ in range(2):  # a 30-second step may turn between the two
+        out = io.StringIO()
+        call_command("totp", "officer_bg", stdout=out, stderr=io.StringIO())
+        computed = subprocess.run(  # noqa: S603 (the README's own command)
+            [sys.executable, "-c", one_liner], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        if out.getvalue().strip() == computed:
+            break
+    assert out.getvalue().strip() == computed and len(computed) == 6
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert TOTPDevice.objects.get(user=world.officer).verify_token(computed)
+
+
+def test_totp_refuses_in_production(world, settings):
+    settings.ENV = "production"
+    with pytest.raises(CommandError, match="生产环境"):
+        call_command("totp", "officer_bg", stdout=io.StringIO())

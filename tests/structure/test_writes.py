@@ -31,6 +31,7 @@ SERVICE_MODULES = {
     "students/completeness.py",  # R5.1's derived flag, recomputed inside the calling service's transaction
     "org/policy.py",  # policy_set, the district's limits
     "org/tokens.py",  # api_token_issue, called by the login endpoint
+    "org/second_factor.py",  # the second factor's services: enrol, verify, reset (R21.1)
     "exchange/export_jobs.py",  # the export jobs' services: create, run, purge
     "audit/services.py",  # the one audit path
     "core/bulk_insert.py",  # COPY / prepared INSERT, used by the bulk writers above

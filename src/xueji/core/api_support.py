@@ -45,6 +45,10 @@ class BadCredentials(Exception):
     """A wrong user name or password (or an inactive account): 401 ``bad_credentials``."""
 
 
+class BadOtp(Exception):
+    """The right password, a wrong or missing second-factor code: 401 ``bad_otp``."""
+
+
 # --------------------------------------------------------------------------- schemas
 
 
@@ -278,6 +282,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(BadCredentials)
     def on_bad_credentials(request: HttpRequest, exc: BadCredentials) -> HttpResponse:
         return respond(request, _plain("bad_credentials", MSG_BAD_CREDENTIALS), 401)
+
+    @api.exception_handler(BadOtp)
+    def on_bad_otp(request: HttpRequest, exc: BadOtp) -> HttpResponse:
+        body = {
+            "code": "bad_otp",
+            "rule": "R21.1",
+            "message": "两步验证码不正确或已过期：请在 otp 中填写验证器上当前的 6 位数字（或一个未用过的恢复码）。",
+            "field": "otp",
+        }
+        return respond(request, body, 401)
 
     @api.exception_handler(ValidationError)
     def on_invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:

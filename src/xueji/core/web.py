@@ -116,6 +116,7 @@ ACCOUNT_ROUTES = {
     "account",
     "account_password",
     "account_keepalive",
+    "account_otp",
     "account_tokens_revoke",
     "account_token_revoke",
 }

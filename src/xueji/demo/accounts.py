@@ -8,7 +8,9 @@ only a school's own registrar may register its students), listed after the featu
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
+from base64 import b32encode
 from dataclasses import dataclass
 
 from xueji.demo.district import JURISDICTIONS, SCHOOLS, SCHOOLS_BY_SLUG
@@ -43,6 +45,21 @@ class DemoAccount:
         if self.jurisdiction:
             return "安阳市" + _JURISDICTION_NAMES[self.jurisdiction]
         return "全系统 (all units)"
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Officers, admins, auditors and the superuser log in with a code (R21.1)."""
+        return self.role in ("", "district_officer", "district_admin", "auditor")
+
+    @property
+    def totp_key(self) -> bytes:
+        """The account's published TOTP secret: the same on every demo, computable by anyone."""
+        return hashlib.sha256(f"xueji-demo:{self.username}".encode()).digest()[:20]
+
+    @property
+    def totp_secret(self) -> str:
+        """As an authenticator app takes it (base32), or "" for an account that needs no code."""
+        return b32encode(self.totp_key).decode() if self.needs_second_factor else ""
 
     @property
     def role_label(self) -> str:
@@ -95,9 +112,16 @@ def _pad(text: str, width: int) -> str:
 
 def login_table() -> str:
     """The featured logins as a plain-text table that lines up in a terminal (CJK is 2 columns)."""
-    header = ("用户名 Username", "密码 Password", "角色 Role", "单位 Unit", "姓名 Name")
+    header = (
+        "用户名 Username",
+        "密码 Password",
+        "角色 Role",
+        "单位 Unit",
+        "姓名 Name",
+        "两步验证密钥 2FA secret",
+    )
     rows = [header] + [
-        (a.username, DEMO_PASSWORD, a.role_label, a.unit_name, a.full_name)
+        (a.username, DEMO_PASSWORD, a.role_label, a.unit_name, a.full_name, a.totp_secret or "—")
         for a in DEMO_ACCOUNTS
         if a.featured
     ]
@@ -114,15 +138,23 @@ def login_table() -> str:
             "",
             "其他学校的学籍管理员（密码相同） Registrars of the other schools (same password):",
             *(f"  {_pad(a.username, width)}  {a.unit_name}" for a in others),
+            "",
+            "有两步验证密钥的账号，登录时还须输入验证码 Accounts with a 2FA secret also need a code:",
+            "  xueji totp bg_officer      （或把密钥加入手机验证器 or add the secret to an authenticator app）",
         ]
     )
 
 
 def logins_markdown() -> str:
     """The same logins as a Markdown table, for the README."""
-    lines = ["| 用户名 Username | 角色 Role | 单位 Unit | 姓名 Name |", "|---|---|---|---|"]
+    lines = [
+        "| 用户名 Username | 角色 Role | 单位 Unit | 姓名 Name | 两步验证密钥 2FA secret |",
+        "|---|---|---|---|---|",
+    ]
     lines += [
-        f"| `{a.username}` | {a.role_label} | {a.unit_name} | {a.full_name} |"
+        f"| `{a.username}` | {a.role_label} | {a.unit_name} | {a.full_name} | "
+        + (f"`{a.totp_secret}`" if a.totp_secret else "—")
+        + " |"
         for a in DEMO_ACCOUNTS
         if a.featured
     ]
@@ -130,5 +162,8 @@ def logins_markdown() -> str:
     lines += [
         "",
         f"Password for every account: `{DEMO_PASSWORD}`. Registrars of the other schools: {others}.",
+        "",
+        "Accounts with a 2FA secret give a code after the password (R21.1): `xueji totp bg_officer` prints "
+        "the current one (demo only), or add the secret to any authenticator app.",
     ]
     return "\n".join(lines)

@@ -46,6 +46,7 @@ from xueji.demo.district import (
     school_year_of,
 )
 from xueji.demo.people import Payload, People, Profile
+from xueji.org import second_factor
 from xueji.org import services as org_services
 from xueji.org.models import Jurisdiction, School, SchoolClass, SchoolYear, User
 from xueji.students import promotion_services
@@ -301,6 +302,11 @@ class _Seeder:
                 jurisdiction=self.jurisdictions[a.jurisdiction] if a.jurisdiction else None,
                 phone=self.people.phone(),
             )
+        for a in DEMO_ACCOUNTS:  # R21.1: the published secrets, so visitors can compute codes
+            if a.needs_second_factor:
+                second_factor.device_install_known(
+                    actor=self.admin, user=users[a.username], key_hex=a.totp_key.hex()
+                )
         self.report.accounts = len(users)
         return users
 

@@ -52,7 +52,7 @@ def _checked(user: User, password: str) -> None:
 @transaction.atomic
 def tokens_revoke(*, actor: User | None, user: User, reason: str, token: ApiToken | None = None) -> int:
     """End ``token`` (one the account holds) or every live token of the account; returns how many."""
-    if actor is not None and actor.pk != user.pk and not _may_administer(actor, user):
+    if actor is not None and actor.pk != user.pk and not may_administer(actor, user):
         raise PermissionDenied("只能撤销自己的令牌。")
     live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
     if token is not None:
@@ -93,7 +93,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     return user
 
 
-def _may_administer(actor: User, user: User) -> bool:
+def may_administer(actor: User, user: User) -> bool:
     if actor.is_superuser:
         return True
     if actor.role != Role.DISTRICT_ADMIN or actor.jurisdiction is None:
@@ -109,7 +109,7 @@ def _may_administer(actor: User, user: User) -> bool:
 def password_reset(*, actor: User, user: User, new_password: str) -> User:
     """A district administrator sets a new password for an account of the district (its holder
     lost it): audited, the holder changes it at the next login, its tokens end."""
-    if not _may_administer(actor, user):
+    if not may_administer(actor, user):
         raise PermissionDenied("只有本区系统管理员可以重置本区账号的密码。")
     _checked(user, new_password)
     user.set_password(new_password)

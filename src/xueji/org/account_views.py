@@ -11,6 +11,8 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from xueji.audit import actions
@@ -18,7 +20,8 @@ from xueji.audit.models import AuditEvent
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
 from xueji.core.web import AuthenticatedRequest
-from xueji.org import account_services
+from xueji.org import account_services, second_factor
+from xueji.org.auth_guard import client_ip
 from xueji.org.models import ApiToken
 
 LOGIN_ACTIONS = (actions.LOGIN, actions.LOGIN_FAILED, actions.LOGIN_LOCKED)
@@ -83,3 +86,35 @@ def password_page(request: AuthenticatedRequest) -> HttpResponse:
 def keepalive(request: HttpRequest) -> HttpResponse:
     """ "继续使用" on the idle warning: a request the user made, so the session stays (session_guard)."""
     return HttpResponse(status=204)
+
+
+@_logged_in
+def second_factor_page(request: AuthenticatedRequest) -> HttpResponse:
+    """两步验证: set up the app at the first login that needs it, else give the code."""
+    user = request.user
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if second_factor.satisfied(request) and second_factor.confirmed_device(user) is not None:
+        return redirect(next_url)
+    error = ""
+    if second_factor.confirmed_device(user) is None:  # enrolment
+        if request.method == "POST":
+            try:
+                codes = second_factor.enrol_confirm(
+                    request=request, user=user, code=request.POST.get("code", "")
+                )
+            except RuleViolation as exc:
+                error = exc.message
+            else:
+                return render(request, "org/otp_codes.html", {"codes": codes, "next": next_url})
+        device = second_factor.enrol_start(user=user)
+        secret, uri, qr = second_factor.provisioning(device, user)
+        context = {"secret": secret, "uri": uri, "qr": mark_safe(qr), "error": error, "next": next_url}  # noqa: S308 (our own SVG)
+        return render(request, "org/otp_enrol.html", context)
+    if request.method == "POST":
+        if second_factor.verify(request=request, code=request.POST.get("code", "")):
+            return redirect(next_url)
+        second_factor.audit_record_outside(user, actions.OTP_FAILED, note=client_ip(request))
+        error = second_factor.MSG_BAD_CODE
+    return render(request, "org/otp_verify.html", {"error": error, "next": next_url})

@@ -16,6 +16,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from xueji.org import second_factor
 from xueji.org.account_services import password_reset, tokens_revoke
 from xueji.org.models import (
     GradeCapacity,
@@ -145,6 +146,14 @@ class AccountAdmin(UserAdmin, MasterDataAdmin):
         ),
     )
     readonly_fields = ("last_login", "date_joined")
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="重置两步验证（手机丢失或更换，本人下次登录重新设置）")
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        assert isinstance(request.user, User)  # the admin site's own login
+        for user in queryset:
+            second_factor.device_reset(actor=request.user, user=user)
+        self.message_user(request, f"已重置 {len(queryset)} 个账号的两步验证。")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         rows = super().get_queryset(request).select_related("school__district", "jurisdiction")

@@ -7,13 +7,15 @@ import re
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from xueji.core import clock
-from xueji.core.api_support import READ_ERRORS, BadCredentials, ErrorOut, InputSchema, auth_user
-from xueji.org import selectors
+from xueji.core.api_support import READ_ERRORS, BadCredentials, BadOtp, ErrorOut, InputSchema, auth_user
+from xueji.org import second_factor, selectors
 from xueji.org.account_services import tokens_revoke
 from xueji.org.models import ApiToken, School, SchoolClass
 from xueji.org.permissions import VIEW_SCHOOLS, require_role
@@ -41,6 +43,12 @@ auth_router = Router(tags=["认证"])
 class CredentialsIn(InputSchema):
     username: str = Field(max_length=150, title="用户名")
     password: str = Field(max_length=1024, title="密码")
+    otp: str = Field(
+        "",
+        max_length=8,
+        title="两步验证码",
+        description="设置了两步验证的账号（区教育局账号、审计员，及区里要求的学籍管理员）必填：验证器上的 6 位数字或一个恢复码",
+    )
 
 
 class TokenOut(Schema):
@@ -51,7 +59,7 @@ class TokenOut(Schema):
 @auth_router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 422: ErrorOut},
+    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="获取接口令牌",
     description="用账号和密码换取令牌，有效期见系统设置（默认 30 天）。停用的账号不能获取令牌。",
 )
@@ -59,6 +67,15 @@ def token_issue(request: HttpRequest, credentials: CredentialsIn) -> Any:
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None:  # wrong password, unknown or inactive account: one answer for all three
         raise BadCredentials
+    if second_factor.required(user):
+        if second_factor.confirmed_device(user) is None:
+            raise PermissionDenied("该账号须使用两步验证：请先登录网页完成设置，再获取令牌。")
+        if second_factor.check_code(user, credentials.otp) is None:
+            # Counted as a failed login: a wrong code is guessed no faster than a password.
+            user_login_failed.send(
+                sender=__name__, credentials={"username": credentials.username}, request=request
+            )
+            raise BadOtp
     raw, token = api_token_issue(user=user)
     return {"token": raw, "expires_at": token.expires_at}
 

@@ -3,7 +3,8 @@
 password page until it sets its own (R21.1, 等保).
 
 Activity is a request the user made: a page's background polling (a job's progress) sends
-``X-Xueji-Poll`` and does not keep the session alive. The page warns two minutes before the end and
+``X-Xueji-Poll`` and does not keep the session alive. An account that needs a second factor
+(org.second_factor) reaches nothing but the 两步验证 page until it has given one. The page warns two minutes before the end and
 keeps what was typed in its forms (core/static/xueji/app.js).
 """
 
@@ -18,11 +19,14 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
+from xueji.org import second_factor
+
 ACTIVE_KEY = "xueji_active"
 # The session is written again only when this much has passed: not one UPDATE per click.
 RESOLUTION_SECONDS = 30
-# What an account that must change its password may still reach.
+# What an account that must change its password, or has not given its second factor, may reach.
 _WHILE_FORCED = ("/account/password/", "/logout/", "/static/")
+_BEFORE_SECOND_FACTOR = ("/account/otp/", "/logout/", "/static/")
 
 
 def idle_seconds() -> int:
@@ -44,6 +48,9 @@ class SessionGuardMiddleware:
             return self._to_login(request)
         if last is None or (not request.headers.get("X-Xueji-Poll") and now - last > RESOLUTION_SECONDS):
             request.session[ACTIVE_KEY] = now
+        if not request.path.startswith(_BEFORE_SECOND_FACTOR) and not second_factor.satisfied(request):
+            query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
+            return HttpResponseRedirect(reverse("account_otp") + (f"?{query}" if query else ""))
         if user.must_change_password and not request.path.startswith(_WHILE_FORCED):
             return HttpResponseRedirect(reverse("account_password"))
         return self.get_response(request)

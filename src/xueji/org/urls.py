@@ -20,6 +20,7 @@ top_urlpatterns = [
     path("account/", account_views.account_page, name="account"),
     path("account/password/", account_views.password_page, name="account_password"),
     path("account/keepalive/", account_views.keepalive, name="account_keepalive"),
+    path("account/otp/", account_views.second_factor_page, name="account_otp"),
     path("account/tokens/revoke/", account_views.token_revoke, name="account_tokens_revoke"),
     path("account/tokens/<int:pk>/revoke/", account_views.token_revoke, name="account_token_revoke"),
 ]
