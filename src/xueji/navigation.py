@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from xueji.changes.kinds.registry import KINDS
+from xueji.org import second_factor
 from xueji.org.models import Role
 from xueji.org.session_guard import idle_seconds
 
@@ -16,6 +17,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
+    if not second_factor.satisfied(request):  # past the password only: nothing to go to yet
+        return {"nav": [], "idle_seconds": idle_seconds()}
     items = [("home", "待办")]
     if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
         items.append(("students:search", "学生查询"))

@@ -92,6 +92,33 @@ def test_login_locked_after_five_failures_says_so(browser, world):
     assert browser.driver.execute_script("return document.documentElement.scrollWidth") <= PHONE
 
 
+def test_officer_enrols_a_second_factor_at_the_first_login(browser, world):
+    """R21.1: password, then the enrolment page (QR and secret), the app's code, the recovery codes
+    shown once, then home; the enrolment page passes the checklist at both widths."""
+    import base64
+
+    from django_otp.oath import TOTP
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.login_form(world.officer.username, PASSWORD)
+    assert "/account/otp/" in browser.driver.current_url
+    for width in (DESKTOP, PHONE):
+        report = check_page(browser, "/account/otp/", width=width, label=f"otp-enrol-{width}")
+        assert "设置两步验证" in report.text
+    secret = browser.driver.find_element(By.CSS_SELECTOR, ".secret").text.replace(" ", "")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    browser.driver.find_element(By.ID, "code").send_keys(f"{TOTP(key).token():06d}")
+    browser.driver.find_element(By.CSS_SELECTOR, "main form button").click()
+    WebDriverWait(browser.driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "ul.codes li"))
+    codes = browser.driver.find_elements(By.CSS_SELECTOR, "ul.codes li")
+    assert len(codes) == 10
+    browser.screenshot("otp-recovery-codes", PHONE)
+    browser.driver.find_element(By.LINK_TEXT, "我已保存，继续").click()
+    WebDriverWait(browser.driver, 10).until(lambda d: d.current_url == browser.url("/"))
+    assert "待办" in browser.driver.page_source
+
+
 def test_login_form_signs_in_and_lands_on_home(browser, world):
     browser.login_form(world.approver_a.username, PASSWORD)
     assert browser.driver.current_url == browser.url("/")
