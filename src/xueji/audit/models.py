@@ -30,3 +30,24 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject_type}#{self.subject_id}"
+
+
+class AuditSeal(models.Model):
+    """A sealed run of committed audit rows (ids ``first_id``–``last_id``): the SHA-256 of every row
+    in it, chained to the seal before, so a row changed, removed or slipped in afterwards is found
+    by ``audit.seal_services.seals_verify``. Written by ``xueji daily`` and on demand; never changed."""
+
+    first_id = models.BigIntegerField("起始编号")
+    last_id = models.BigIntegerField("截止编号", unique=True)
+    rows = models.PositiveIntegerField("条数")
+    rows_sha256 = models.CharField("各条摘要", max_length=64)
+    previous_sha256 = models.CharField("上一封存摘要", max_length=64, blank=True)
+    sha256 = models.CharField("封存摘要", max_length=64, unique=True)
+    sealed_at = models.DateTimeField("封存时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计日志封存"
+        ordering = ["last_id"]
+
+    def __str__(self) -> str:
+        return f"{self.first_id}–{self.last_id} {self.sha256[:12]}"
