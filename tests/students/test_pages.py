@@ -87,12 +87,16 @@ def test_r6_2_validate_endpoint_reports_a_duplicate_without_writing(world):
     existing = Student.objects.get()
     client = login(world.registrar_c)
     data = _form(
-        student_payload(existing.birth_date, id_number=existing.id_number),
+        student_payload(existing.birth_date, id_number=existing.id_number, name=existing.name),
         family_payload(),
         enrollment_payload(),
     )
     errors = client.post("/students/validate/", data).json()["errors"]
     assert "北关区红旗路小学" in errors["id_number"] and "转学" in errors["id_number"]
+    # R6.2: under another name, only that the number is taken — not where.
+    data["name"] = "另一个名字"
+    errors = client.post("/students/validate/", data).json()["errors"]
+    assert "北关区红旗路小学" not in errors["id_number"] and "已在本系统建立学籍" in errors["id_number"]
     assert Student.objects.count() == 1
 
 

@@ -168,7 +168,36 @@ def test_r6_2_duplicate_names_the_holding_school_and_nothing_else(world):
     for secret in ("欧阳子涵", payload["id_number"], "2020-03-15", "2020年03月15日", "20200315"):
         assert secret not in error.message
     assert Student.objects.count() == 1
-    assert AuditEvent.objects.count() == 1
+    lookup = AuditEvent.objects.get(action="student.duplicate_lookup")  # R6.2: every such lookup logged
+    assert (lookup.actor, lookup.school, lookup.subject_id) == (
+        world.registrar_c,
+        world.school_c,
+        str(Student.objects.get().pk),
+    )
+    assert lookup.note == "证件号已有学籍，姓名一致，已告知所在学校"
+    assert AuditEvent.objects.count() == 2  # the registration and the lookup: nothing else
+
+
+def test_r6_2_with_another_name_the_refusal_says_only_that_the_number_is_taken(world):
+    payload = student_payload(BIRTH, name="欧阳子涵")
+    register(world, payload)
+    with pytest.raises(Conflict) as exc:
+        register(world, dict(payload, name="王小明"), actor=world.registrar_c, school=world.school_c)
+    assert (
+        exc.value.message
+        == "该证件号码已在本系统建立学籍，不能重复建立（第六条：不得重复建立学籍）。请核对证件号码。"
+    )
+    assert world.school_a.name not in exc.value.message
+    lookup = AuditEvent.objects.get(action="student.duplicate_lookup")
+    assert lookup.note == "证件号已有学籍，姓名不一致，未告知学校"
+
+
+def test_r6_2_the_former_name_counts_as_the_name(world):
+    student = register(world, student_payload(BIRTH, name="欧阳子涵"))
+    Student.objects.filter(pk=student.pk).update(name="欧阳梓涵", former_name="欧阳子涵")
+    with pytest.raises(Conflict) as exc:
+        register(world, student_payload(BIRTH, name="欧阳子涵", id_number=student.id_number))
+    assert world.school_a.name in exc.value.message
 
 
 def test_r6_2_duplicate_passport_refused(world):

@@ -305,11 +305,8 @@ def _check_against_records(school: School, kind: str, outcomes: list[RowOutcome]
         else:
             _fail(
                 o,
-                Conflict(
-                    rule="R6.2",
-                    code="duplicate",
-                    field="id_number",
-                    message=services.MSG_DUPLICATE.format(school=school_name or "本系统中"),
+                services.duplicate_refusal(
+                    given_name=values["name"], holder_name=name, former_name="", school_name=school_name
                 ),
             )
     _check_numbers(kind, [o for o in candidates if o.status == IMPORTED])

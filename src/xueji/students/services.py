@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import wraps
 from typing import IO, Any
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.db import IntegrityError, models, transaction
 from django.forms.models import model_to_dict
 
 from xueji.audit import actions
-from xueji.audit.services import audit_record, audit_record_many
+from xueji.audit.services import access_record, audit_record, audit_record_many
 from xueji.core import bulk_insert, clock, evidence, identity
 from xueji.core.errors import Conflict, RuleViolation, RuleViolations
 from xueji.org import selectors as org_selectors
@@ -42,6 +43,48 @@ MSG_DUPLICATE = (
     "该学生已在{school}建立学籍，不能重复建立（第六条：不得重复建立学籍）。"
     "如学生已到本校就读，请由本校发起转学手续。"
 )
+# R6.2: with another name than the record's, nothing but that the number is taken (the school that
+# holds it is told only to a registrar who has shown knowledge of the child).
+MSG_ID_REGISTERED = "该证件号码已在本系统建立学籍，不能重复建立（第六条：不得重复建立学籍）。请核对证件号码。"
+
+
+def duplicate_refusal(*, given_name: str, holder_name: str, former_name: str, school_name: str) -> Conflict:
+    """R6.2's refusal: the holding school named only when the name matches the record's."""
+    same = (given_name or "").strip() in {holder_name, former_name} - {""}
+    message = MSG_DUPLICATE.format(school=school_name or "本系统中") if same else MSG_ID_REGISTERED
+    refusal = Conflict(rule="R6.2", code="duplicate", field="id_number", message=message)
+    refusal.named_school = same  # type: ignore[attr-defined]
+    return refusal
+
+
+def logs_duplicate_lookups(service: Any) -> Any:
+    """R6.2: every refusal that looked up another record's holder is in the access log, written
+    after the refused service's transaction has rolled back (inside a caller's own transaction it
+    shares that transaction's fate)."""
+
+    @wraps(service)
+    def logged(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return service(*args, **kwargs)
+        except Conflict as refusal:
+            holder = getattr(refusal, "holder_id", None)
+            if holder is not None:
+                access_record(
+                    actor=kwargs["actor"],
+                    action=actions.STUDENT_DUPLICATE_LOOKUP,
+                    subject=Student(pk=holder),
+                    school=kwargs["school"],
+                    note="证件号已有学籍，"
+                    + (
+                        "姓名一致，已告知所在学校"
+                        if getattr(refusal, "named_school", False)
+                        else "姓名不一致，未告知学校"
+                    ),
+                )
+            raise
+
+    return logged
+
 
 # R5.1: the record is complete within a month of the entry date (district policy may say otherwise).
 RECORD_MONTHS = Limit("record.complete_months", "学籍档案完整时限（自入学之日起）", "个月", "R5.1", 1, 1, 6)
@@ -210,6 +253,7 @@ def existing_prepare(
     return Prepared(values, members, placement, Enrollment.Origin.IMPORTED, number, rule_ids, warnings)
 
 
+@logs_duplicate_lookups
 @transaction.atomic
 def student_register(
     *,
@@ -235,6 +279,7 @@ def student_register(
     return _create(actor=actor, school=school, prepared=prepared, school_class=school_class)
 
 
+@logs_duplicate_lookups
 @transaction.atomic
 def student_import_existing(
     *,
@@ -405,27 +450,30 @@ def _check_xjh_free(number: str, *, student: Student | None = None) -> None:
 
 
 def _check_not_registered(values: Mapping[str, Any]) -> None:
-    """R6.2: one record per person; the refusal names the holding school and nothing else."""
+    """R6.2: one record per person; the refusal names the holding school only to a registrar who
+    gave the record's name too (``duplicate_refusal``)."""
     if not values.get("id_number"):
         return
     existing = (
         Student.objects.filter(id_type=values["id_type"], id_number=values["id_number"])
-        .values_list("pk", flat=True)
+        .values_list("pk", "name", "former_name")
         .first()
     )
     if existing is None:
         return
     holder = (
-        Enrollment.objects.filter(student_id=existing)
+        Enrollment.objects.filter(student_id=existing[0])
         .order_by("-is_current", "-created_at")
         .select_related("school")
     ).first()
-    raise Conflict(
-        rule="R6.2",
-        code="duplicate",
-        field="id_number",
-        message=MSG_DUPLICATE.format(school=holder.school.name if holder else "本系统中"),
+    refusal = duplicate_refusal(
+        given_name=values.get("name") or "",
+        holder_name=existing[1],
+        former_name=existing[2],
+        school_name=holder.school.name if holder else "",
     )
+    refusal.holder_id = existing[0]  # type: ignore[attr-defined]  # for the access log
+    raise refusal
 
 
 def _new_xjh(values: Mapping[str, Any], school: School) -> str:
