@@ -105,7 +105,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "xueji.core.middleware.PrivateResponseMiddleware",  # Cache-Control: no-store (R21.1)
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "xueji.core.middleware.ControlCharacterMiddleware",  # NUL and the like: 400, never stored
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
