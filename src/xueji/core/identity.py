@@ -391,6 +391,18 @@ def mask_phone(phone: str | None) -> str:
     return "*" * (len(phone) - 4) + phone[-4:]
 
 
+def mask_address(address: str | None) -> str:
+    """Mask an address below the district: "安阳市北关区红旗路12号" → "安阳市北关区****" (R21.1)."""
+    text = (address or "").strip()
+    if not text:
+        return ""
+    for marker in ("区", "县", "旗"):
+        at = text.find(marker, 2)
+        if 0 < at < 12:
+            return text[: at + 1] + "****"
+    return text[:3] + "****"
+
+
 def gender_label(code: str | None) -> str:
     """ "1" → 男, "2" → 女 (GB/T 2261.1); anything else → ""."""
     return {"1": "男", "2": "女"}.get(code or "", "")

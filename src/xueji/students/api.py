@@ -35,7 +35,7 @@ from xueji.org import selectors as org_selectors
 from xueji.org.api import school_by_code
 from xueji.org.models import Role, School, SchoolClass
 from xueji.org.permissions import READ_STUDENTS, WRITE_STUDENTS, require_role
-from xueji.students import selectors, services, validation
+from xueji.students import display, selectors, services, validation
 from xueji.students.models import Enrollment, Evidence, FamilyMember, FollowUp, Student
 
 logger = logging.getLogger(__name__)
@@ -452,7 +452,10 @@ def student_update(request: HttpRequest, student_id: int, payload: UpdateIn) -> 
 def student_history(request: HttpRequest, student_id: int) -> Any:
     """学籍信息的每一次变更（谁、何时、原值 → 新值），最新的在前（R2.3）。"""
     user = _reader(request)
-    return selectors.student_history(requested_by=user, student=_student(user, student_id))
+    student = _student(user, student_id)
+    school = selectors.current_enrollment(student).school
+    access_record(actor=user, action=actions.STUDENT_VIEW, subject=student, school=school, note="api history")
+    return display.history_masked(selectors.student_history(requested_by=user, student=student))
 
 
 @router.get(
@@ -461,7 +464,12 @@ def student_history(request: HttpRequest, student_id: int) -> Any:
 def evidence_list(request: HttpRequest, student_id: int) -> Any:
     """该学生的佐证材料（最新的在前），下载地址见“下载佐证材料”。"""
     user = _reader(request)
-    items = selectors.evidence_list(requested_by=user, student=_student(user, student_id))
+    student = _student(user, student_id)
+    items = selectors.evidence_list(requested_by=user, student=student)
+    school = selectors.current_enrollment(student).school
+    access_record(
+        actor=user, action=actions.STUDENT_VIEW, subject=student, school=school, note="api evidence"
+    )
     return [_evidence_out(item) for item in items]
 
 

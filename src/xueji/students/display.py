@@ -5,17 +5,33 @@ information change's old → new read it here."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from django.db import models
 
 from xueji.core import identity
-from xueji.students.models import Student
+from xueji.students.models import FamilyMember, Student
 
 # R21.1: health and disability are shown only where the task needs them (the registrar keeping the
 # record); everyone else reads this.
 SENSITIVE = ("health", "regular_class_disabled", "disability")
 MASKED = "（敏感信息，不显示）"
+# R21.1: how to reach the family is the keeping registrar's task; everyone else reads these masked
+# (a phone's last four digits, an address down to its district).
+CONTACT = ("phone", "current_address", "mailing_address", "home_address", "email")
+
+
+def contact_masked(field: str, value: Any) -> str:
+    """A contact field as a reader who does not keep the record reads it."""
+    if value in (None, ""):
+        return "（空）"
+    if field == "phone":
+        return identity.mask_phone(str(value))
+    if field == "email":
+        name, _at, domain = str(value).partition("@")
+        return f"{name[:1]}***@{domain}" if domain else "***"
+    return identity.mask_address(str(value))
 
 
 def shown(field: str, value: Any, *, full: bool = False) -> str:
@@ -40,3 +56,27 @@ def shown(field: str, value: Any, *, full: bool = False) -> str:
     if field == "id_number" and not full:
         return identity.mask_id_number(str(value))
     return str(value)
+
+
+def _label(model: Any, name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return str(field.verbose_name)
+
+
+def history_masked(changes: list[Any]) -> list[Any]:
+    """The change history as a page shows it (R21.1): that a phone, an address or an e-mail changed,
+    not the values — the kept archive (R8.1) still holds them in full."""
+    labels = {_label(Student, f): f for f in CONTACT}
+    labels.setdefault(_label(FamilyMember, "phone"), "phone")
+    labels.setdefault(_label(FamilyMember, "address"), "home_address")
+
+    def hide(field: str, value: str) -> str:
+        return value if value in ("", "（空）") else contact_masked(field, value)
+
+    return [
+        replace(c, old=hide(labels[c.field], c.old), new=hide(labels[c.field], c.new))
+        if c.field in labels
+        else c
+        for c in changes
+    ]

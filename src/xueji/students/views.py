@@ -101,7 +101,9 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "sections": _detail_sections(student, sensitive_shown=own_registrar),
     }
     if tab == "history":
-        context["history"] = selectors.student_history(requested_by=user, student=student)
+        context["history"] = display.history_masked(
+            selectors.student_history(requested_by=user, student=student)
+        )
     if tab == "evidence":
         context["evidence"] = selectors.evidence_list(requested_by=user, student=student)
         context["evidence_form"] = EvidenceForm()
@@ -119,13 +121,16 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _detail_sections(student: Any, *, sensitive_shown: bool) -> list[tuple[str, list[tuple[str, str]]]]:
     """The national form's sections as people read them: names, not codes (the ID number is shown
     above, masked or not by the reader's task). Health and disability only for the registrar who
-    keeps the record; for anyone else masked (R21.1)."""
+    keeps the record, and so are the phone, the addresses and the e-mail; for anyone else masked
+    (R21.1)."""
     from xueji.students.forms import SECTIONS
 
     def value(name: str) -> str:
         raw = getattr(student, name)
         if name in display.SENSITIVE and not sensitive_shown and raw not in (None, ""):
             return display.MASKED
+        if name in display.CONTACT and not sensitive_shown:
+            return display.contact_masked(name, raw).replace("（空）", "—")
         return display.shown(name, raw).replace("（空）", "—")
 
     return [
