@@ -126,7 +126,15 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[dt.date
                             lambda argv, env, served=launched: served.append(env),
                         )
                         out = io.StringIO()
-                        call_command("demo", "--today", day.isoformat(), "--students", str(N), stdout=out)
+                        call_command(
+                            "demo",
+                            "--demo-database",
+                            "--today",
+                            day.isoformat(),
+                            "--students",
+                            str(N),
+                            stdout=out,
+                        )
                         output = out.getvalue()
                     else:
                         settings.XUEJI_CLOCK_SHIFT_DAYS = clock.shift_to(day)
@@ -248,7 +256,7 @@ def test_demo_today_replaces_a_fixed_day_and_passes_the_shift_to_gunicorn(monkey
     monkeypatch.setattr("xueji.core.management.commands.demo.seeded_on", lambda: dt.date(2026, 1, 5))
     monkeypatch.setenv("XUEJI_FIXED_TODAY", "2026-09-10")
     out = io.StringIO()
-    call_command("demo", "--today", "2028-07-20", stdout=out)
+    call_command("demo", "--demo-database", "--today", "2028-07-20", stdout=out)
     ((env,),) = [launched]
     assert env["XUEJI_CLOCK_SHIFT_DAYS"] == str(clock.shift_to(dt.date(2028, 7, 20)))
     assert "XUEJI_FIXED_TODAY" not in env
@@ -272,7 +280,7 @@ def test_demo_today_replaces_a_fixed_day_and_passes_the_shift_to_gunicorn(monkey
 )
 def test_demo_today_refuses_what_is_not_a_day(settings, raw, says):
     with pytest.raises(CommandError) as refused:
-        call_command("demo", "--today", raw, "--no-serve", stdout=io.StringIO())
+        call_command("demo", "--demo-database", "--today", raw, "--no-serve", stdout=io.StringIO())
     assert says in str(refused.value) and refused.value.returncode == 2
 
 
@@ -285,7 +293,7 @@ def test_demo_today_on_the_command_line_exits_2_without_a_traceback(tmp_path):
     env["XUEJI_DATA_DIR"] = str(tmp_path / "var")
     for raw in ("2027-02-30", "next-monday"):
         result = subprocess.run(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "xueji", "demo", "--today", raw, "--no-serve"],
+            [sys.executable, "-m", "xueji", "demo", "--demo-database", "--today", raw, "--no-serve"],
             cwd=tmp_path,
             env=env,
             capture_output=True,

@@ -29,7 +29,7 @@ def test_demo_seeds_once_prints_the_logins_and_execs_gunicorn(monkeypatch, setti
     monkeypatch.setattr(
         "xueji.core.management.commands.demo.exec_gunicorn", lambda argv, env: launched.append((argv, env))
     )
-    first = _run("demo", "--port", "8765", "--students", "30")
+    first = _run("demo", "--demo-database", "--port", "8765", "--students", "30")
     assert "演示区已建立" in first
     for account in DEMO_ACCOUNTS:
         assert account.username in first
@@ -43,7 +43,7 @@ def test_demo_seeds_once_prints_the_logins_and_execs_gunicorn(monkeypatch, setti
     assert argv[argv.index("--access-logfile") + 1] == "-"
     assert env["XUEJI_ENV"] == "demo" and env["XUEJI_DATA_DIR"] == str(settings.DATA_DIR)
 
-    again = _run("demo", "--no-serve", "--students", "30")
+    again = _run("demo", "--demo-database", "--no-serve", "--students", "30")
     assert "演示区已存在" in again and "hq_registrar" in again
     assert Student.objects.count() == 30
     assert len(launched) == 1  # --no-serve does not serve
@@ -52,7 +52,7 @@ def test_demo_seeds_once_prints_the_logins_and_execs_gunicorn(monkeypatch, setti
 def test_demo_refuses_a_production_database(settings):
     settings.ENV = "production"
     with pytest.raises(CommandError, match="生产环境"):
-        call_command("demo", "--no-serve")
+        call_command("demo", "--demo-database", "--no-serve")
 
 
 @pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_readme_shows_the_same_demo_logins():
 
 def test_demo_refuses_more_students_than_seats(db):
     with pytest.raises(CommandError, match="学位"):
-        call_command("demo", "--no-serve", "--students", "100000", stdout=io.StringIO())
+        call_command("demo", "--demo-database", "--no-serve", "--students", "100000", stdout=io.StringIO())
 
 
 def test_readme_shows_the_demo_2fa_secrets_and_its_one_line_code_matches_xueji_totp(world):
@@ -147,3 +147,10 @@ def test_totp_refuses_in_production(world, settings):
     settings.ENV = "production"
     with pytest.raises(CommandError, match="生产环境"):
         call_command("totp", "officer_bg", stdout=io.StringIO())
+
+
+def test_demo_refuses_a_database_that_is_not_sqlite_unless_told(db, monkeypatch):
+    monkeypatch.setattr("xueji.core.management.commands.demo._is_sqlite", lambda: False)
+    with pytest.raises(CommandError, match="--demo-database"):
+        call_command("demo", "--no-serve", stdout=io.StringIO())
+    assert not Student.objects.exists()

@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from xueji.core import clock
 from xueji.core.management.commands.serve import DEFAULT_PORT, exec_gunicorn, gunicorn_argv
@@ -60,6 +61,10 @@ def parse_day(raw: str) -> dt.date:
     return day
 
 
+def _is_sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
 class Command(BaseCommand):
     help = (
         "建立并启动演示区（河南省安阳市北关区、文峰区）：迁移数据库、生成演示数据、打印演示账号、启动服务。"
@@ -72,6 +77,11 @@ class Command(BaseCommand):
             "--today",
             metavar="YYYY-MM-DD",
             help="按这一天运行演示（时钟整体平移到这一天，时间照常走；首次建立的演示数据也以这一天为准）",
+        )
+        parser.add_argument(
+            "--demo-database",
+            action="store_true",
+            help="数据库不是 SQLite 时必须加上，表示确认这是专用的演示数据库（演示数据不得写入真实数据库）",
         )
         parser.add_argument(
             "--students",
@@ -92,6 +102,13 @@ class Command(BaseCommand):
         if options["students"] < 0:
             raise CommandError("学生人数不能为负数。")
         clock_env = self._clock(options["today"])
+        if not _is_sqlite() and not options["demo_database"]:
+            # A DATABASE_URL left over from a real deployment must not receive synthetic children.
+            raise CommandError(
+                "xueji demo 默认只用 SQLite 数据库。当前 DATABASE_URL 指向其他数据库：如确为专用的演示数据库，"
+                "请加上 --demo-database 重试。 (The demo writes into SQLite only, unless --demo-database confirms "
+                "that this database is a demo one.)"
+            )
         out = self.stdout
         out.write(f"数据目录 Data directory: {settings.DATA_DIR}")
         started = time.perf_counter()
