@@ -59,3 +59,13 @@ def test_r21_1_pages_api_and_downloads_are_not_cached(world):
         Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/schools").headers["Cache-Control"]
         == "no-store"
     )
+
+
+def test_r21_1_the_api_docs_need_a_login_in_production(world, settings):
+    settings.ENV = "production"
+    for path in ("/api/v1/docs", "/api/v1/openapi.json"):
+        answer = Client().get(path)
+        assert answer.status_code == 302 and answer["Location"].startswith("/login/")
+        assert login(world.registrar_a).get(path).status_code == 200
+    settings.ENV = "test"
+    assert Client().get("/api/v1/openapi.json").status_code == 200
