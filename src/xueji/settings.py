@@ -58,7 +58,7 @@ def _secret_key() -> str:
     if ENV == "production":
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is required in production")
     # Demo and tests: a random key kept beside the demo database, never a key written in code.
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # R21.1: the records and files, ours alone
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -145,7 +145,7 @@ TEMPLATES = [
     },
 ]
 
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # R21.1: the records and files, ours alone
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'xueji.sqlite3'}",

@@ -69,3 +69,25 @@ def test_r21_1_the_api_docs_need_a_login_in_production(world, settings):
         assert login(world.registrar_a).get(path).status_code == 200
     settings.ENV = "test"
     assert Client().get("/api/v1/openapi.json").status_code == 200
+
+
+def test_r21_1_evidence_files_are_readable_by_the_server_alone(world, settings):
+    import io
+    import stat
+
+    from xueji.core import evidence
+
+    stored = evidence.store(io.BytesIO(b"%PDF-1.4 scan"))
+    path = evidence.path_of(stored.storage_name)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r2_3_an_audit_row_outside_a_transaction_is_refused_even_with_python_o(world):
+    from xueji.audit.models import AuditEvent
+    from xueji.audit.services import audit_record
+
+    with pytest.raises(RuntimeError, match="inside a service transaction"):
+        audit_record(actor=world.registrar_a, action="x", subject=world.registrar_a)
+    assert not AuditEvent.objects.filter(action="x").exists()

@@ -54,7 +54,9 @@ def audit_record_many(*, actor: Any, school: Any, events: Iterable[Mapping[str, 
 
 def _require_transaction() -> None:
     # An audit row outside a transaction could survive a rolled-back change, or vanish without it.
-    assert transaction.get_connection().in_atomic_block, "audit_record must run inside a service transaction"
+    # A real check, not an assert: ``python -O`` must not turn it off.
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must run inside a service transaction")
 
 
 def _event(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,10 +78,10 @@ def store(stream: IO[bytes]) -> StoredFile:
     data, content_type, suffix = read_checked(stream)
     storage_name = secrets.token_hex(16) + suffix
     path = path_of(storage_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # Written before the database row: a rolled-back row leaves an unreferenced file, never a row
-    # without its file.
-    with open(path, "xb") as fh:
+    # without its file. Readable by the server's own account only (R21.1).
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
         fh.write(data)
     return StoredFile(storage_name, content_type, len(data), hashlib.sha256(data).hexdigest())
 

@@ -39,7 +39,7 @@ MSG_SCHOOL_GONE = "所选学校已不在您的管辖范围内，未导出。请�
 
 def export_dir() -> Path:
     path = Path(settings.EXPORT_DIR)
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)  # personal data: ours alone (R21.1)
     return path
 
 

@@ -42,7 +42,7 @@ MSG_CRASHED = "导入过程中出现系统错误，没有写入任何记录。�
 
 def job_dir() -> Path:
     path = Path(settings.IMPORT_DIR)
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)  # personal data: ours alone (R21.1)
     return path
 
 
