@@ -23,6 +23,8 @@ from xueji.students.models import Enrollment, Evidence, Student, XjhAlias
 
 WRITE = (Role.REGISTRAR,)
 MAX_FILES = 2000
+# What one upload may unpack to, checked from the ZIP's own directory before anything is read.
+MAX_TOTAL_BYTES = 500 * 1024 * 1024
 # The name's first part is the number: up to the first space, 「-」, 「_」, bracket or dot.
 _NUMBER = re.compile(r"^([0-9A-Za-z]+)")
 _BAD_ZIP = "请上传 ZIP 压缩包（把扫描件放进一个文件夹，右键“压缩”即可）。"
@@ -99,6 +101,13 @@ def evidence_import(
                 code="too_many",
                 field="file",
                 message=f"一个压缩包最多 {MAX_FILES} 个文件，请按班级分开上传。",
+            )
+        if sum(info.file_size for info, _name in members) > MAX_TOTAL_BYTES:
+            raise RuleViolation(
+                rule="R6.1",
+                code="too_large",
+                field="file",
+                message=f"压缩包解压后超过 {MAX_TOTAL_BYTES // (1024 * 1024)} MB，请按班级分开上传。",
             )
         limit = int(settings.XUEJI["EVIDENCE_MAX_BYTES"])
         keys = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,6 +99,7 @@ def _grid(data: bytes) -> list[list[Any]]:
         )
     if not data.startswith(b"PK"):  # every .xlsx is a zip archive
         raise _refuse(MSG_NOT_XLSX)
+    _check_unpacked(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         name = _data_sheet_name(book.sheet_names)
@@ -107,6 +109,52 @@ def _grid(data: bytes) -> list[list[Any]]:
     except Exception as exc:  # calamine raises many kinds (zip, XML, password): all mean "can't read"
         raise _refuse(MSG_NOT_XLSX) from exc
     return grid
+
+
+# A workbook is a zip of XML: a few megabytes can unpack to gigabytes (a "zip bomb"). What it says
+# it holds is checked before anything is unpacked: the total, each part's compression, and each
+# sheet's declared dimensions.
+MAX_UNPACKED = 600 * 1024 * 1024
+MAX_RATIO = 200
+MAX_COLUMNS = 500
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+:([A-Z]+)([0-9]+)"')
+
+
+def _check_unpacked(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise _refuse(MSG_NOT_XLSX) from None
+    too_big = _refuse(
+        "文件解压后过大或压缩比异常，不像是正常填写的表格。请用本系统的模板重新填写，或拆分后分批导入。",
+        "too_large",
+    )
+    if sum(p.file_size for p in parts) > MAX_UNPACKED:
+        raise too_big
+    for part in parts:
+        if part.file_size > 10 * 1024 * 1024 and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise too_big
+        if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
+            with archive.open(part) as sheet:
+                head = sheet.read(4096)
+            found = _DIMENSION.search(head)
+            if found is None:
+                continue
+            rows, columns = int(found.group(2)), _column_number(found.group(1).decode())
+            if rows > settings.XUEJI["IMPORT_MAX_ROWS"] + HEADER_SCAN_ROWS + 1 or columns > MAX_COLUMNS:
+                raise _refuse(
+                    f"表格声明有 {rows:,} 行、{columns} 列，超过一个文件最多 "
+                    f"{settings.XUEJI['IMPORT_MAX_ROWS']:,} 行的限制（可能含有大量空白格式行）。请删除多余的行后重试，或拆分后导入。",
+                    "too_large",
+                )
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ord(ch) - 64)
+    return number
 
 
 def _data_sheet_name(names: Sequence[str]) -> str:
