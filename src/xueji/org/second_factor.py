@@ -58,9 +58,14 @@ def required(user: Any) -> bool:
 
 
 def satisfied(request: Any) -> bool:
-    """Whether this session has given what the account needs (a code, or nothing)."""
-    user = request.user
-    return not required(user) or bool(getattr(user, "is_verified", lambda: False)())
+    """Whether this session has given what the account needs (a code, or nothing); asked by the
+    session guard and the menu of the same request, so answered once per request."""
+    known = getattr(request, "_second_factor_satisfied", None)
+    if known is None:
+        user = request.user
+        known = not required(user) or bool(getattr(user, "is_verified", lambda: False)())
+        request._second_factor_satisfied = known
+    return bool(known)
 
 
 # --------------------------------------------------------------------------- enrolment
