@@ -21,10 +21,6 @@ from xueji.org.models import ApiToken, Role, User
 MSG_OLD_WRONG = "原密码不正确。"
 
 
-def _school_of(user: User) -> object:
-    return user.school if user.school_id else None
-
-
 # The validators' refusals in the words the page uses (Django's own catalogue misses some).
 _WEAK = {
     "password_too_short": "密码太短：至少 {min} 位。",
@@ -65,7 +61,7 @@ def tokens_revoke(*, actor: User | None, user: User, reason: str, token: ApiToke
         actor=actor,
         action=actions.API_TOKEN_REVOKE,
         subject=user,
-        school=_school_of(user),
+        school=user.school,
         changes={"tokens": [len(ids), 0]},
         rules=["R21.1"],
         note=reason,
@@ -87,7 +83,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     audit_record(
-        actor=user, action=actions.PASSWORD_CHANGE, subject=user, school=_school_of(user), rules=["R21.1"]
+        actor=user, action=actions.PASSWORD_CHANGE, subject=user, school=user.school, rules=["R21.1"]
     )
     tokens_revoke(actor=user, user=user, reason="修改密码")
     return user
@@ -119,7 +115,7 @@ def password_reset(*, actor: User, user: User, new_password: str) -> User:
         actor=actor,
         action=actions.PASSWORD_RESET,
         subject=user,
-        school=_school_of(user),
+        school=user.school,
         rules=["R21.1"],
         note="下次登录须修改密码" if user.must_change_password else "",
     )

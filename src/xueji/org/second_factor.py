@@ -102,7 +102,7 @@ def enrol_confirm(*, request: Any, user: User, code: str) -> list[str]:
         actor=user,
         action=actions.OTP_ENROL,
         subject=user,
-        school=user.school if user.school_id else None,
+        school=user.school,
         rules=["R21.1"],
     )
     return recovery
@@ -172,7 +172,7 @@ def audit_record_outside(user: User, action: str, note: str = "") -> None:
             actor=user,
             action=action,
             subject=user,
-            school=user.school if user.school_id else None,
+            school=user.school,
             rules=["R21.1"],
             note=note,
         )
@@ -195,7 +195,7 @@ def device_reset(*, actor: User, user: User) -> int:
         actor=actor,
         action=actions.OTP_RESET,
         subject=user,
-        school=user.school if user.school_id else None,
+        school=user.school,
         changes={"devices": [removed, 0]},
         rules=["R21.1"],
     )
@@ -216,7 +216,7 @@ def device_install_known(*, actor: User, user: User, key_hex: str) -> TOTPDevice
         actor=actor,
         action=actions.OTP_ENROL,
         subject=user,
-        school=user.school if user.school_id else None,
+        school=user.school,
         rules=["R21.1"],
         note="演示账号：密钥公开",
     )

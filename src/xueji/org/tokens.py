@@ -48,7 +48,7 @@ def api_token_issue(*, user: User) -> tuple[str, ApiToken]:
         actor=user,
         action=actions.API_TOKEN_ISSUE,
         subject=token,
-        school=user.school if user.school_id else None,
+        school=user.school,
         changes={"expires_at": [None, token.expires_at.isoformat()]},
         rules=["R2.2"],
     )
