@@ -55,6 +55,8 @@ ENDPOINTS = [
     Endpoint("get", "/schools/4105030001", ("registrar_a", "approver_a", "officer", "admin")),
     Endpoint("get", "/schools/4105030001/classes", ("registrar_a", "approver_a", "officer", "admin")),
     Endpoint("get", "/students", STUDENT_READERS),
+    # R21.1: the terms in the body, so no name or ID number is in a URL.
+    Endpoint("post", "/students/search", STUDENT_READERS, body="search"),
     Endpoint("post", "/students", ("registrar_a",), body="json", success=201),
     Endpoint("post", "/students/import-existing", ("registrar_a",), body="import", success=201),
     Endpoint("get", "/students/{sid}", STUDENT_READERS),
@@ -190,6 +192,8 @@ def _body(kind: str) -> dict[str, Any]:
             "student": student_payload(),
             "enrollment": enrollment_payload(),
         }
+    if kind == "search":
+        return {"q": "测试", "page_size": 5}
     if kind == "patch":
         return {"changes": {"specialty": "书法"}}
     if kind == "verify":

@@ -19,6 +19,7 @@ def test_openapi_json_lists_the_paths(db):
         f"{API}/schools/{{code}}",
         f"{API}/schools/{{code}}/classes",
         f"{API}/students",
+        f"{API}/students/search",
         f"{API}/students/import-existing",
         f"{API}/students/{{student_id}}",
         f"{API}/students/{{student_id}}/history",

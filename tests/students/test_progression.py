@@ -120,7 +120,9 @@ def test_r6_5_through_the_page_find_enroll_and_place(world):
     graduate = _graduate(world)
     seven = SchoolClass.objects.create(school=world.school_b, school_year=world.year, grade=7, number=2)
     client = login(world.registrar_b)
-    page = client.get("/students/continuing/", {"q": graduate.xjh}).content.decode()
+    found = client.post("/students/continuing/", {"action": "find", "q": graduate.xjh}, follow=True)
+    assert graduate.xjh not in found.redirect_chain[-1][0]  # R21.1: the number is not in the URL
+    page = found.content.decode()
     assert graduate.name in page and world.school_a.name in page and "七年级（2）班" in page
     assert graduate.id_number not in page  # masked
     response = client.post(

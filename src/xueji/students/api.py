@@ -350,35 +350,50 @@ def _registrar_school(user: Any) -> School:
 # --------------------------------------------------------------------------- endpoints
 
 
-@router.get("", response={200: StudentPageOut, **READ_ERRORS}, summary="查询学生")
-def student_search(
-    request: HttpRequest,
-    q: str = Query("", max_length=100, title="姓名、拼音首字母、身份证号或学籍号（含曾用学籍号）"),
-    grade: int | None = Query(None, ge=1, le=9, title="年级"),
-    school: str | None = Query(None, max_length=10, title="学校标识码"),
-    class_id: int | None = Query(None, ge=1, le=MAX_PK, title="班级 id"),
-    incomplete: bool = Query(False, title="只看档案不完整的"),
-    page: int = Query(1, ge=1, le=100_000, title="页码"),
-    page_size: int = Query(20, ge=1, le=100, title="每页条数（最多 100）"),
-) -> Any:
-    """本人权限范围内的在籍学生。学籍号和身份证件号一律脱敏（R21.1），但可以用完整号码查询。"""
+class SearchIn(InputSchema):
+    """查询条件（与 GET /students 的参数相同）。姓名和证件号放在请求体里，不进入任何网址和请求日志（R21.1）。"""
+
+    q: str = Field("", max_length=100, title="姓名、拼音首字母、身份证号或学籍号（含曾用学籍号）")
+    grade: int | None = Field(None, ge=1, le=9, title="年级")
+    school: str | None = Field(None, max_length=10, title="学校标识码")
+    class_id: int | None = Field(None, ge=1, le=MAX_PK, title="班级 id")
+    incomplete: bool = Field(False, title="只看档案不完整的")
+    page: int = Field(1, ge=1, le=100_000, title="页码")
+    page_size: int = Field(20, ge=1, le=100, title="每页条数（最多 100）")
+
+
+def _search_page(request: HttpRequest, terms: SearchIn) -> dict[str, Any]:
     user = _reader(request)
     rows = selectors.enrollment_search(
         requested_by=user,
-        q=q,
-        school=school_by_code(request, school) if school else None,
-        grade=grade,
-        school_class_id=class_id,
-        incomplete=incomplete,
+        q=terms.q,
+        school=school_by_code(request, terms.school) if terms.school else None,
+        grade=terms.grade,
+        school_class_id=terms.class_id,
+        incomplete=terms.incomplete,
     )
-    start = (page - 1) * page_size
-    access_record(actor=user, action=actions.STUDENT_SEARCH, note=f"api q={masked_query(q)}")
+    start = (terms.page - 1) * terms.page_size
+    access_record(actor=user, action=actions.STUDENT_SEARCH, note=f"api q={masked_query(terms.q)}")
     return {
         "count": rows.count(),
-        "page": page,
-        "page_size": page_size,
-        "items": [_item_out(row) for row in rows[start : start + page_size]],
+        "page": terms.page,
+        "page_size": terms.page_size,
+        "items": [_item_out(row) for row in rows[start : start + terms.page_size]],
     }
+
+
+@router.post("/search", response={200: StudentPageOut, **READ_ERRORS}, summary="查询学生（条件在请求体中）")
+def student_search_post(request: HttpRequest, payload: SearchIn) -> Any:
+    """本人权限范围内的在籍学生，条件在请求体中：按姓名或证件号查询时请用这个接口，号码不会出现在网址里（R21.1）。
+    学籍号和身份证件号一律脱敏，但可以用完整号码查询。"""
+    return _search_page(request, payload)
+
+
+@router.get("", response={200: StudentPageOut, **READ_ERRORS}, summary="查询学生")
+def student_search(request: HttpRequest, terms: Query[SearchIn]) -> Any:
+    """本人权限范围内的在籍学生。学籍号和身份证件号一律脱敏（R21.1）。
+    按姓名或证件号查询请用 POST /students/search：网址会留在浏览器历史和代理的日志里。"""
+    return _search_page(request, terms)
 
 
 @router.post("", response={201: StudentDetailOut, **WRITE_ERRORS}, summary="注册新生")

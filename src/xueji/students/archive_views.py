@@ -5,14 +5,14 @@ there is nothing to change here, only to read and to verify."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from xueji.audit import actions
 from xueji.audit.services import access_record, masked_query
-from xueji.core import clock
+from xueji.core import clock, saved_search
 from xueji.core.pagination import CappedPaginator
 from xueji.core.web import AuthenticatedRequest, route
 from xueji.students import handover, selectors
@@ -21,14 +21,17 @@ PAGE_SIZE = 50
 
 
 @route("students:archives")
-def archive_list(request: AuthenticatedRequest) -> HttpResponse:
+def archive_list(request: AuthenticatedRequest) -> HttpResponseBase:
     user = request.user
-    q = request.GET.get("q", "")[:50]
+    # R21.1: the terms are posted and kept on the server; the URL carries only their key.
+    params, key, moved = saved_search.resolve(request, "students:archives", ("q",))
+    if moved is not None:
+        return moved
+    q = params.get("q", "")[:50]
     access_record(actor=user, action=actions.STUDENT_SEARCH, note=f"archives q={masked_query(q)}")  # R21.1
-    page = CappedPaginator(selectors.archives(requested_by=user, q=q), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "students/archives.html", {"page": page, "q": q})
+    page = CappedPaginator(selectors.archives(requested_by=user, q=q), PAGE_SIZE).get_page(params.get("page"))
+    page_base = f"?s={key}&" if key else "?"
+    return render(request, "students/archives.html", {"page": page, "q": q, "page_base": page_base})
 
 
 @route("students:archive")

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 
 from xueji.audit import actions
 from xueji.audit.services import access_record, masked_query
-from xueji.core import clock
+from xueji.core import clock, saved_search
 from xueji.core.errors import RuleViolation
 from xueji.core.web import AuthenticatedRequest, route
 from xueji.org import selectors as org_selectors
@@ -34,15 +34,19 @@ def continuing(request: AuthenticatedRequest) -> HttpResponse:
     school = user.school
     if school is None:
         raise Http404
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") != "find":
         return _leave(request, school) if request.POST.get("action") == "leave" else _enroll(request, school)
+    # R21.1: the number looked for is posted and kept on the server; the URL carries only a key.
+    params, key, moved = saved_search.resolve(request, "students:continuing", ("q",))
+    if moved is not None:
+        return moved
     context: dict[str, Any] = {"school": school, "receives": school.offers_grade(7)}
     if context["receives"]:
-        q = request.GET.get("q", "").strip()[:40]
+        q = params.get("q", "").strip()[:40]
         day = progression_services.intake_day(clock.today())
         context |= {
             "q": q,
-            "searched": "q" in request.GET,
+            "searched": key is not None,
             "entry_date": day,
             "classes": _grade_7_classes(user, school, day),
         }

@@ -10,7 +10,14 @@ from django.contrib import messages
 from django.db import transaction
 from django.forms import ModelChoiceField
 from django.forms.models import model_to_dict
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
@@ -18,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from xueji.audit import actions
 from xueji.audit.services import access_record, masked_query
-from xueji.core import clock, codes, evidence, identity
+from xueji.core import clock, codes, evidence, identity, saved_search
 from xueji.core.errors import RuleViolation
 from xueji.core.pagination import CappedPaginator
 from xueji.core.web import AuthenticatedRequest, route
@@ -35,13 +42,15 @@ PAGE_SIZE = 50
 @route("students:search")
 def search(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
+    params, key, moved = saved_search.resolve(request, "students:search", SEARCH_TERMS)
+    if moved is not None and not request.headers.get("HX-Request"):
+        return moved
     # The export reads the same filters (one parser: the file holds exactly the page's rows).
-    filters = _export_filters(request)
-    q, school, grade = filters.q, filters.school, request.GET.get("grade")
+    filters = _export_filters(user, params)
     rows = selectors.enrollment_search(
         requested_by=user,
-        q=q,
-        school=school,
+        q=filters.q,
+        school=filters.school,
         grade=filters.grade,
         incomplete=filters.incomplete,
         overdue=filters.overdue,
@@ -49,23 +58,46 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
     if filters.unplaced:
         rows = rows.filter(school_class__isnull=True)
     cap = settings.XUEJI["SEARCH_COUNT_CAP"]
-    page = CappedPaginator(rows, PAGE_SIZE, cap=cap).get_page(request.GET.get("page"))
-    if not request.headers.get("HX-Request") or q:
-        access_record(actor=user, action=actions.STUDENT_SEARCH, school=school, note=f"q={masked_query(q)}")
+    page = CappedPaginator(rows, PAGE_SIZE, cap=cap).get_page(params.get("page"))
+    if not request.headers.get("HX-Request") or filters.q:
+        access_record(
+            actor=user,
+            action=actions.STUDENT_SEARCH,
+            school=filters.school,
+            note=f"q={masked_query(filters.q)}",
+        )
     context = {
         "page": page,
-        "q": q,
-        "grade": grade or "",
-        "school": school,
+        "q": filters.q,
+        "grade": params.get("grade", ""),
+        "school": filters.school,
         "grades": codes.GRADE_NAMES.items(),
-        "filters": request.GET.copy(),
+        "filters": params,
+        "search_key": key,
+        "page_base": _page_base(params, key),
         "today": clock.today(),
         "export_inline_max": settings.XUEJI["EXPORT_INLINE_MAX_ROWS"],
         # R8.1: records that left the school answer the same search, read-only (已转出).
-        "archived": selectors.archives(requested_by=user, q=q).count() if q else 0,
+        "archived": selectors.archives(requested_by=user, q=filters.q).count() if filters.q else 0,
     }
-    template = "students/_results.html" if request.headers.get("HX-Request") else "students/search.html"
-    return render(request, template, context)
+    if request.headers.get("HX-Request"):
+        response = render(request, "students/_results.html", context)
+        if moved is not None:
+            response["HX-Push-Url"] = moved["Location"]  # the address bar shows the key, not the terms
+        return response
+    return render(request, "students/search.html", context)
+
+
+def _page_base(params: QueryDict, key: str | None) -> str:
+    """The start of a pager link: the search's key, or the filters (no personal data) as they came."""
+    if key:
+        return f"?s={key}&"
+    rest = params.copy()
+    rest.pop("page", None)
+    return f"?{rest.urlencode()}&" if rest else "?"
+
+
+SEARCH_TERMS = ("q", "grade", "school", "incomplete", "overdue", "unplaced")
 
 
 @route("students:detail")
@@ -521,21 +553,17 @@ def entry_application_decide(request: AuthenticatedRequest, pk: int) -> HttpResp
 # --------------------------------------------------------------------------- Excel export (R21.1)
 
 
-def _export_filters(request: AuthenticatedRequest) -> exports.StudentFilters:
+def _export_filters(user: Any, params: QueryDict) -> exports.StudentFilters:
     """The search page's filters, read as search() reads them, so the file holds the page's rows.
 
     Unlike a page, a download has no form to show an error on: a malformed value is ignored (or,
     for a school outside the user's scope, the page's own 404), never a 500.
     """
-    user = request.user
-    params = request.GET
     school = None
     if params.get("school") and user.is_district_user:
         school = org_selectors.school_get(requested_by=user, pk=params["school"])
-    # NUL cannot reach PostgreSQL; other control characters are no part of a name or a number.
-    q = "".join(ch for ch in params.get("q", "") if ch.isprintable()).strip()[:50]
     return exports.StudentFilters(
-        q=q,
+        q=params.get("q", "")[:50],
         school=school,
         grade=_grade(params.get("grade")),
         incomplete=bool(params.get("incomplete")),
@@ -555,8 +583,14 @@ def _grade(value: str | None) -> int | None:
 @route("students:export")
 def export(request: AuthenticatedRequest) -> HttpResponseBase:
     """「导出 Excel」 of the search page: every row its filters select, 名单 or 国家学籍表."""
-    filters = _export_filters(request)
-    layout = exports.STUDENT_LAYOUTS.get(request.GET.get("layout", ""), exports.STUDENT_LAYOUTS["list"])
+    params, key, moved = saved_search.resolve(request, "students:search", SEARCH_TERMS)
+    if moved is not None and request.method == "GET" and not key:
+        return moved  # an expired key: back to the search page, which says so
+    filters = _export_filters(request.user, params)
+    layout = exports.STUDENT_LAYOUTS.get(
+        (request.POST if request.method == "POST" else request.GET).get("layout", ""),
+        exports.STUDENT_LAYOUTS["list"],
+    )
     inline_max = settings.XUEJI["EXPORT_INLINE_MAX_ROWS"]
     rows = exports.student_export_rows(requested_by=request.user, filters=filters)
     if rows.order_by()[: inline_max + 1].count() > inline_max:
@@ -570,6 +604,6 @@ def export(request: AuthenticatedRequest) -> HttpResponseBase:
     except RuleViolation as error:
         out.close()
         messages.error(request, f"{error.message}（{error.rule}）")
-        return redirect(f"{reverse('students:search')}?{request.GET.urlencode()}")
+        return redirect(f"{reverse('students:search')}?s={key}" if key else reverse("students:search"))
     name = exports.filename(layout.filename, clock.today())
     return exports.xlsx_response(out, name=name, fallback=exports.filename(layout.fallback, clock.today()))

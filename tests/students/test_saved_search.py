@@ -1,0 +1,86 @@
+"""R21.1: no name or ID number in a URL. Searches post their terms, the server keeps them and the
+pages are addressed by an opaque key that paging, the archive copies and the export reuse."""
+
+from __future__ import annotations
+
+import json
+
+from tests.api.conftest import API, bearer
+from tests.conftest import login
+from tests.students.test_pages import _register
+from xueji.audit.models import AuditEvent
+
+
+def test_r21_1_a_posted_search_moves_to_a_key_that_holds_no_term(world):
+    (student,) = _register(world, 1)
+    client = login(world.registrar_a)
+    answer = client.post("/students/", {"q": student.id_number})
+    location = answer["Location"]
+    assert answer.status_code == 302 and location.startswith("/students/?s=")
+    assert student.id_number not in location and student.id_number[:6] not in location
+    page = client.get(location).content.decode()
+    assert f"/students/{student.pk}/" in page
+    assert "共 1 名学生" in page
+
+
+def test_r21_1_paging_keeps_the_terms_through_the_key(world, monkeypatch):
+    monkeypatch.setattr("xueji.students.views.PAGE_SIZE", 1)
+    _register(world, 3)  # 测试甲, 测试乙, 测试丙
+    client = login(world.registrar_a)
+    first = client.post("/students/", {"q": "测试", "grade": "1"}, follow=True)
+    key = first.redirect_chain[-1][0].split("s=")[1]
+    assert "第 1 / 3 页" in first.content.decode()
+    second = client.get(f"/students/?s={key}&page=2").content.decode()
+    assert "第 2 / 3 页" in second and f'href="?s={key}&amp;page=3"' in second
+    assert 'value="测试"' in second  # the form shows the terms again, read from the server
+
+
+def test_r21_1_another_users_key_finds_nothing_and_says_search_again(world):
+    (student,) = _register(world, 1)
+    mine = login(world.registrar_a).post("/students/", {"q": student.name})
+    stranger = login(world.approver_a)
+    answer = stranger.get(mine["Location"], follow=True)
+    page = answer.content.decode()
+    assert answer.redirect_chain[-1][0] == "/students/"
+    assert "这次查询已过期" in page and f'value="{student.name}"' not in page
+
+
+def test_r21_1_an_old_link_with_the_terms_moves_them_out_of_the_url(world):
+    (student,) = _register(world, 1)
+    answer = login(world.registrar_a).get("/students/", {"q": student.xjh})
+    assert answer.status_code == 302 and "s=" in answer["Location"] and student.xjh not in answer["Location"]
+
+
+def test_r21_1_the_live_search_pushes_the_key_into_the_address_bar(world):
+    (student,) = _register(world, 1)
+    answer = login(world.registrar_a).post("/students/", {"q": "测试甲"}, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200 and f"/students/{student.pk}/" in answer.content.decode()
+    assert answer["HX-Push-Url"].startswith("/students/?s=") and "测试" not in answer["HX-Push-Url"]
+
+
+def test_r21_1_the_export_reads_the_posted_terms_and_the_key(world):
+    _register(world, 3)
+    client = login(world.registrar_a)
+    posted = client.post("/students/export.xlsx", {"q": "测试甲", "layout": "list"})
+    assert posted.status_code == 200 and posted["Content-Type"].startswith("application/vnd.openxml")
+    key = client.post("/students/", {"q": "测试甲"})["Location"].split("s=")[1]
+    by_key = client.get(f"/students/export.xlsx?s={key}&layout=list")
+    assert by_key.status_code == 200
+    notes = list(AuditEvent.objects.filter(action="export.students").values_list("note", flat=True))
+    assert len(notes) == 2 and all("测试甲" in note for note in notes)
+
+
+def test_r21_1_the_api_searches_with_the_terms_in_the_body(world):
+    (student,) = _register(world, 1)
+    client = bearer(world.registrar_a)
+    answer = client.post(
+        f"{API}/students/search", json.dumps({"q": student.id_number}), content_type="application/json"
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["count"] == 1 and body["items"][0]["id"] == student.pk
+    assert student.id_number not in answer.content.decode()  # masked in the answer
+    event = AuditEvent.objects.filter(action="student.search").latest("id")
+    assert student.id_number not in event.note
+    refused = client.post(f"{API}/students/search", json.dumps({"qq": "x"}), content_type="application/json")
+    assert refused.status_code == 422  # a misspelt term is refused, not silently dropped
