@@ -207,6 +207,28 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Production sits behind an HTTPS reverse proxy on the same machine (README): TLS ends there and
+# the proxy says so in X-Forwarded-Proto, which is trusted only while XUEJI_TLS_AT_PROXY is on.
+TLS_AT_PROXY = _env_bool("XUEJI_TLS_AT_PROXY", ENV == "production")
+if TLS_AT_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = _env_bool("XUEJI_SSL_REDIRECT", ENV == "production")
+SECURE_HSTS_SECONDS = int(os.environ.get("XUEJI_HSTS_SECONDS", 365 * 86400 if ENV == "production" else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("XUEJI_HSTS_SUBDOMAINS", False)
+# ``xueji serve`` refuses to start on any deployment-check warning not accepted here with a reason,
+# printed at every start. XUEJI_ACCEPTED_CHECKS="security.W005=理由;xueji.W001=理由" replaces these.
+ACCEPTED_CHECKS: dict[str, str] = {
+    "security.W005": "HSTS 不覆盖子域名：区教育局域名下的其他网站不由本系统决定（需要时设 XUEJI_HSTS_SUBDOMAINS=1）",
+    "security.W021": "不申请浏览器的 HSTS 预加载名单：只在区内使用，域名由上级单位管理",
+}
+if os.environ.get("XUEJI_ACCEPTED_CHECKS") is not None:
+    ACCEPTED_CHECKS = {
+        check.strip(): reason.strip()
+        for check, _, reason in (
+            part.partition("=") for part in os.environ["XUEJI_ACCEPTED_CHECKS"].split(";")
+        )
+        if check.strip()
+    }
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

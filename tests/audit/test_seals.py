@@ -11,12 +11,24 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from xueji.audit.models import AuditEvent, AuditSeal
 from xueji.audit.seal_services import SEAL_MARGIN, audit_seal, seals_verify
 from xueji.core import clock
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def as_the_tables_owner(db):
+    """On PostgreSQL the audit tables refuse UPDATE and DELETE (0005): these tests tamper as an
+    intruder holding the owner's rights would, by turning the triggers off first. The test's
+    transaction rolls the ALTER back."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in ("audit_auditevent", "audit_auditseal"):
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
 
 
 def _events(world, n: int, *, minutes_ago: int = 60) -> list[AuditEvent]:

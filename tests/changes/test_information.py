@@ -19,6 +19,7 @@ from xueji.changes.kinds.information.services import information_start
 from xueji.changes.kinds.registry import kind_of
 from xueji.changes.kinds.suspension.services import suspension_start
 from xueji.core.errors import Conflict, RuleViolation
+from xueji.core.identity import mask_xjh
 from xueji.org.policy import policy_set
 from xueji.students import selectors
 from xueji.students.models import Enrollment, Evidence, Student, XjhAlias
@@ -263,7 +264,10 @@ def test_r6_4_a_j_number_student_who_obtains_an_id_gets_the_g_number_and_keeps_t
     found = selectors.enrollment_search(requested_by=world.registrar_a, q=j_number)
     assert [e.student_id for e in found] == [pupil.pk]
     event = AuditEvent.objects.get(action="student.information_change")
-    assert set(event.rules) == {"R9.1", "R6.4"} and event.changes["xjh"] == [j_number, "G" + new_id]
+    assert set(event.rules) == {"R9.1", "R6.4"} and event.changes["xjh"] == [
+        mask_xjh(j_number),
+        mask_xjh("G" + new_id),
+    ]  # R21.1: masked
 
 
 def test_r9_1_a_gender_change_is_copied_onto_the_enrollment(world):

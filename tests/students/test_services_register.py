@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from tests.factories import enrollment_payload, family_payload, student_payload
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import RuleViolation
+from xueji.core.identity import mask_xjh
 from xueji.org.models import Semester
 from xueji.students.models import Enrollment, FamilyMember, Student, XjhAlias
 from xueji.students.services import student_register
@@ -54,7 +55,7 @@ def test_r2_3_register_writes_record_family_enrollment_and_one_audit_event(world
         str(student.pk),
     )
     assert {"R3.1", "R3.2", "R6.2", "R6.3", "R6.4"} <= set(event.rules)
-    assert event.changes["xjh"] == [None, student.xjh]
+    assert event.changes["xjh"] == [None, mask_xjh(student.xjh)]  # R21.1: the audit keeps it masked
 
 
 def test_r2_3_history_attributes_the_registration_to_the_registrar(world):

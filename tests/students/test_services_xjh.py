@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from tests.factories import enrollment_payload, family_payload, make_id, student_payload
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import Conflict, RuleViolation
+from xueji.core.identity import mask_xjh
 from xueji.students import selectors
 from xueji.students.models import XjhAlias
 from xueji.students.services import student_import_existing, student_register, student_xjh_replace
@@ -61,7 +62,7 @@ def test_r6_4_j_student_obtains_g_number_and_keeps_old_as_alias(world, j_student
     assert (event.action, event.actor, event.changes, event.rules) == (
         "student.xjh_replace",
         world.registrar_a,
-        {"xjh": [old, new]},
+        {"xjh": [mask_xjh(old), mask_xjh(new)]},  # R21.1: masked in the audit log
         ["R6.4"],
     )
     assert student.history.latest().history_user == world.registrar_a

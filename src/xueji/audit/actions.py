@@ -99,6 +99,9 @@ EXPORT_REQUEST = "export.request"
 EXPORT_RUN = "export.run"
 EXPORT_DOWNLOAD = "export.download"
 
+# The audit log itself
+AUDIT_MASKED = "audit.masked"  # written once, by the audit 0004 migration (it cannot import this)
+
 
 def case_action(kind: str, verb: str) -> str:
     """The action of a case verb: ``transfer.approve``, ``suspension.submit``."""

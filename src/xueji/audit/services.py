@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from xueji.audit.masking import mask_text, mask_value
 from xueji.audit.models import AuditEvent
 from xueji.core import bulk_insert, identity
 
@@ -80,9 +81,9 @@ def _event(
         subject_id=str(getattr(subject, "pk", subject)),
         school=school,
         district_code=district_code,
-        changes=_jsonable(changes or {}),
+        changes=mask_value(_jsonable(changes or {})),
         rules=sorted(set(rules)),
-        note=note[:300],
+        note=mask_text(note)[:300],
     )
 
 
@@ -119,7 +120,7 @@ def access_record(
             actor.jurisdiction.code if getattr(actor, "jurisdiction_id", None) else actor.school.district.code
         ),
         rules=["R21.1"],
-        note=note[:300],
+        note=mask_text(note)[:300],
     )
 
 
@@ -135,13 +136,13 @@ def login_record(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         subject_type="User",
-        subject_id=str(user.pk) if getattr(user, "pk", None) else username[:40],
+        subject_id=str(user.pk) if getattr(user, "pk", None) else mask_text(username[:40]),
         school=school,
         district_code=school.district.code
         if school is not None
         else (jurisdiction.code if jurisdiction else ""),
         rules=["R21.1"],
-        note=f"{address} {note}".strip()[:300],
+        note=mask_text(f"{address} {note}".strip())[:300],
     )
 
 

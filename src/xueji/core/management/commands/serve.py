@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core import checks
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -123,6 +124,28 @@ def production_problems() -> list[str]:
     return problems
 
 
+def check_problems() -> tuple[list[str], list[str]]:
+    """Django's deployment checks (and ours, e.g. the audit log's database role): every warning is
+    a problem unless ``settings.ACCEPTED_CHECKS`` accepts its id with a reason. Returns (problems,
+    the accepted ones as printed at start). Production only: a demo has no TLS to check."""
+    if settings.ENV != "production":
+        return [], []
+    problems, accepted = [], []
+    for message in checks.run_checks(include_deployment_checks=True):
+        if message.level < checks.WARNING or message.is_silenced():
+            continue
+        reason = settings.ACCEPTED_CHECKS.get(message.id or "", "")
+        if reason:
+            accepted.append(f"{message.id}（{reason}）")
+            continue
+        hint = f" {message.hint}" if message.hint else ""
+        problems.append(
+            f"{message.id}：{message.msg}{hint} 如确有理由接受，设置 "
+            f'XUEJI_ACCEPTED_CHECKS="{message.id}=理由"（启动时会打印）。'
+        )
+    return problems, accepted
+
+
 def deploy_problems() -> list[str]:
     """Deploy steps not done yet: pending migrations, static files not collected."""
     problems = []
@@ -167,12 +190,20 @@ class Command(BaseCommand):
         if options["workers"] < 1:
             raise CommandError("工作进程数至少为 1。")
         problems = production_problems() + deploy_problems()
+        checked, accepted = check_problems() if not problems else ([], [])
+        problems += checked
         if problems:
             raise CommandError("无法启动服务 (cannot serve):\n  - " + "\n  - ".join(problems))
         argv = gunicorn_argv(host=options["host"], port=options["port"], workers=options["workers"])
         self.stdout.write(
             f"学籍管理系统启动于 http://{options['host']}:{options['port']}/ （{settings.ENV}）"
         )
+        if settings.ENV == "production" and settings.TLS_AT_PROXY:
+            self.stdout.write(
+                "TLS 在反向代理处终止：采信代理发来的 X-Forwarded-Proto（XUEJI_TLS_AT_PROXY=0 可关闭）。"
+            )
+        for item in accepted:
+            self.stdout.write(f"已接受的部署检查：{item}")
         if options["dry_run"]:
             self.stdout.write(" ".join(argv))
             return
