@@ -11,6 +11,7 @@ from django.test import Client
 from xueji.org.models import (
     GradeCapacity,
     Jurisdiction,
+    RegistrarFiling,
     Role,
     School,
     SchoolClass,
@@ -68,7 +69,24 @@ def _user(username: str, role: str, *, school=None, jurisdiction=None, full_name
     )
     user.set_password(PASSWORD)
     user.save()
+    on_file(user)
     return user
+
+
+def on_file(user: User) -> None:
+    """R19.1: a registrar made for a test is filed and trained, as the demo's are."""
+    if user.role == Role.REGISTRAR:
+        RegistrarFiling.objects.filter(user=user, state=RegistrarFiling.State.ACTIVE).update(
+            state=RegistrarFiling.State.ENDED, ended_on=dt.date(2026, 9, 1)
+        )
+        RegistrarFiling.objects.create(
+            school=user.school,
+            user=user,
+            state=RegistrarFiling.State.ACTIVE,
+            full_name=user.full_name,
+            trained_on=dt.date(2025, 8, 1),
+            started_on=dt.date(2025, 8, 1),
+        )
 
 
 @pytest.fixture

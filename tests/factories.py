@@ -77,7 +77,7 @@ def enrollment_payload(**overrides: Any) -> dict[str, Any]:
 import factory  # noqa: E402
 from factory.django import DjangoModelFactory  # noqa: E402
 
-from xueji.org.models import GradeCapacity, Jurisdiction, Role, School, User  # noqa: E402
+from xueji.org.models import GradeCapacity, Jurisdiction, RegistrarFiling, Role, School, User  # noqa: E402
 
 PASSWORD = "Xueji-test-2026!"
 
@@ -146,6 +146,15 @@ def persona(role: str, *, school: School | None = None, jurisdiction: Jurisdicti
         )
         user.set_password(PASSWORD)
         user.save()
+        if role == Role.REGISTRAR:  # R19.1: filed and trained, as the demo's registrars are
+            RegistrarFiling.objects.create(
+                school=school,
+                user=user,
+                state=RegistrarFiling.State.ACTIVE,
+                full_name=user.full_name,
+                trained_on=dt.date(2025, 8, 1),
+                started_on=dt.date(2025, 8, 1),
+            )
     return user
 
 

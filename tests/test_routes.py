@@ -17,11 +17,12 @@ from xueji.changes.kinds.dropout.services import dropout_start
 from xueji.changes.kinds.suspension.services import suspension_start
 from xueji.changes.kinds.transfer.services import transfer_start
 from xueji.changes.services import case_attach
+from xueji.core import evidence
 from xueji.core.web import ACCOUNT_ROUTES, PUBLIC_ROUTES, permission_map
 from xueji.exchange.export_jobs import export_job_create, export_job_run
 from xueji.exchange.exports import StudentFilters
 from xueji.exchange.services import import_job_create, import_job_run
-from xueji.org.models import Role, School
+from xueji.org.models import RegistrarFiling, Role, School
 from xueji.students.models import ArchiveSnapshot, Enrollment, Progression, Promotion, Student
 from xueji.students.services import entry_application_submit, evidence_attach, student_register
 
@@ -205,6 +206,19 @@ def objects(world):
         made[key]["import_job"] = import_job_run(job.pk).pk
         export = export_job_create(actor=registrar, filters=StudentFilters(), layout="list")
         made[key]["export_job"] = export_job_run(export.pk).pk
+    # R19: a registrar's filing with its appointment document, at A and at 文峰区's school.
+    for key, registrar in (("a", world.registrar_a), ("c", world.registrar_c)):
+        stored = evidence.store(BytesIO(b"%PDF-1.4 test"))
+        made[key]["filing"] = RegistrarFiling.objects.create(
+            school=registrar.school,
+            user=registrar,
+            state=RegistrarFiling.State.ENDED,
+            full_name=registrar.full_name,
+            document_name="任命文件.pdf",
+            storage_name=stored.storage_name,
+            content_type=stored.content_type,
+            sha256=stored.sha256,
+        ).pk
     return made
 
 
@@ -228,6 +242,7 @@ def _url(name: str, objects: dict, key: str) -> str:
         "students:promotion_decide": "promotion",
         "students:continuing_record": "progression",
         "org:school": "school",
+        "org:registrar_document": "filing",
         "changes:document": "document",
         "changes:print": "suspension",
         "exchange:job": "import_job",

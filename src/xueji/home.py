@@ -3,6 +3,7 @@ the students' and the cases' selectors, and each kind of status change adds its 
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -17,11 +18,29 @@ from xueji.students import selectors as student_selectors
 from xueji.students.models import Enrollment, EntryApplication
 
 
-@route("home")
+@route("home", unfiled=True)
 def home(request: AuthenticatedRequest) -> HttpResponse:
     """Each role's to-do list: what waits for this user, overdue first."""
     user = request.user
     context: dict = {"today": clock.today()}
+    if user.role == Role.REGISTRAR:
+        # R19.1: an account not (or no longer) on file sees why, and who must act, and nothing else.
+        filing = selectors.registrar_own_filing(requested_by=user)
+        if not user.registrar_on_file:
+            return render(
+                request, "org/registrar_unfiled.html", {"filing": filing, "today": context["today"]}
+            )
+        if filing is not None and filing.state == filing.State.GRACE:
+            context["grace_until"] = filing.grace_until
+    if user.role in (Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
+        filings = selectors.registrar_filings(requested_by=user)
+        context["registrars_waiting"] = filings.filter(state="filed").count()
+        if user.role == Role.SCHOOL_APPROVER:
+            context["registrars_unfiled"] = (
+                selectors.registrar_accounts(requested_by=user)
+                .filter(Q(live__isnull=True) | Q(live="grace"))
+                .count()
+            )
     if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER):
         overdue = student_selectors.todo_overdue_records(requested_by=user)
         context["overdue_count"] = overdue.count()

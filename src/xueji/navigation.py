@@ -20,6 +20,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not second_factor.satisfied(request):  # past the password only: nothing to go to yet
         return {"nav": [], "idle_seconds": idle_seconds()}
     items = [("home", "待办")]
+    if user.role == Role.REGISTRAR and not user.registrar_on_file:  # R19.1: home says why
+        return {"nav": items, "idle_seconds": idle_seconds()}
     if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
         items.append(("students:search", "学生查询"))
     if user.role == Role.REGISTRAR:
@@ -39,6 +41,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("students:promotion", "学年升级"))  # R14.2; 升学 (R6.5) from there
     if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN):
         items.append(("org:schools", "学校与班级"))
+    if user.role in (Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
+        items.append(("org:registrars", "学籍管理员备案"))  # R19
     if user.role == Role.AUDITOR:
         items.append(("audit:events", "审计日志"))
     if user.role == Role.DISTRICT_ADMIN or user.is_superuser:

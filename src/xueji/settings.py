@@ -259,6 +259,8 @@ XUEJI: dict[str, Any] = {
     "LOGIN_MAX_DELAY_SECONDS": 300,
     # A page session ends after this long without the user doing anything (org.session_guard).
     "IDLE_MINUTES": int(os.environ.get("XUEJI_IDLE_MINUTES", "15")),
+    # R19.1: how long registrars working before filing began may act unfiled.
+    "REGISTRAR_GRACE_DAYS": int(os.environ.get("XUEJI_REGISTRAR_GRACE_DAYS", "60")),
     # The reverse proxies whose X-Forwarded-For is believed (addresses or networks); any other
     # peer is the client itself. Behind nginx on the same host: XUEJI_TRUSTED_PROXIES=127.0.0.1
     "TRUSTED_PROXIES": _env_list("XUEJI_TRUSTED_PROXIES", []),

@@ -33,6 +33,8 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "home": EVERYONE,
     "org:schools": (REG, APPR, OFF, ADM),
     "org:school": (REG, APPR, OFF, ADM),
+    "org:registrars": (APPR, OFF),  # R19
+    "org:registrar_document": (APPR, OFF),
     "students:search": (REG, APPR, OFF),
     # R14.2: the promotion's page (the district's officer sees which schools have promoted); the
     # registrar makes next year's classes and submits, the school approver confirms or sends back.
@@ -140,10 +142,11 @@ def permission_map() -> dict[str, tuple[str, ...]]:
 
 
 def route(
-    name: str, *, roles: tuple[str, ...] | None = None
+    name: str, *, roles: tuple[str, ...] | None = None, unfiled: bool = False
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Guard a view with the roles ROUTE_ROLES gives its route name (or ``roles``, which a kind's
-    own page declares and which join the map)."""
+    own page declares and which join the map). ``unfiled``: the page also opens for a registrar
+    not (yet) on file (R19.1), to tell it why it cannot act — the home page."""
     if roles is not None:
         assert ROUTE_ROLES.setdefault(name, roles) == roles, f"{name} declared twice"
     roles = ROUTE_ROLES[name]
@@ -153,8 +156,12 @@ def route(
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not request.user.has_role(*roles):
-                raise PermissionDenied("您的角色无权访问此页面。")
+            user = request.user
+            if unfiled and user.is_active and user.role in roles:
+                return view(request, *args, **kwargs)
+            if not user.has_role(*roles):
+                said = request.user.refusal(*roles) if hasattr(request.user, "refusal") else ""
+                raise PermissionDenied(said or "您的角色无权访问此页面。")
             return view(request, *args, **kwargs)
 
         guarded.route_name = name  # type: ignore[attr-defined]

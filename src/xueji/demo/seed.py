@@ -24,6 +24,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from io import BytesIO
 from typing import Any
 
 from django.db import transaction
@@ -46,7 +47,7 @@ from xueji.demo.district import (
     school_year_of,
 )
 from xueji.demo.people import Payload, People, Profile
-from xueji.org import second_factor
+from xueji.org import registrar_services, second_factor
 from xueji.org import services as org_services
 from xueji.org.models import Jurisdiction, School, SchoolClass, SchoolYear, User
 from xueji.students import promotion_services
@@ -302,6 +303,7 @@ class _Seeder:
                 jurisdiction=self.jurisdictions[a.jurisdiction] if a.jurisdiction else None,
                 phone=self.people.phone(),
             )
+        self._registrars_on_file(users)
         for a in DEMO_ACCOUNTS:  # R21.1: the published secrets, so visitors can compute codes
             if a.needs_second_factor:
                 second_factor.device_install_known(
@@ -309,6 +311,25 @@ class _Seeder:
                 )
         self.report.accounts = len(users)
         return users
+
+    def _registrars_on_file(self, users: dict[str, User]) -> None:
+        """R19.1: every demo registrar was filed and trained before go-live; the district enters
+        each paper filing with its scanned appointment (the demo's one-page PDFs)."""
+        officers = {u.jurisdiction_id: u for u in users.values() if u.role == "district_officer"}
+        for a in DEMO_ACCOUNTS:
+            if a.role != "registrar":
+                continue
+            user = users[a.username]
+            assert user.school is not None  # a registrar belongs to a school (R2.2)
+            registrar_services.registrar_record_paper_filing(
+                actor=officers[user.school.district_id],
+                user=user,
+                full_name=user.full_name,
+                phone=user.phone or self.people.phone(),
+                trained_on=dt.date(self.year, 7, 10),
+                document=BytesIO(demo_scan("学籍管理员任命文件", user.full_name, user.school.name)),
+                document_name=f"{user.school.name}学籍管理员任命.pdf",
+            )
 
     # ------------------------------------------------------------------ students (students.services)
 

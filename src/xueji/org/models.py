@@ -7,7 +7,9 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
+from xueji.core import clock
 from xueji.core.codes import GRADE_NAMES
 
 
@@ -194,6 +196,12 @@ SCHOOL_ROLES = frozenset({Role.REGISTRAR, Role.SCHOOL_APPROVER})
 JURISDICTION_ROLES = frozenset({Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN, Role.AUDITOR})
 
 
+NOT_ON_FILE = (
+    "您的学籍管理员备案尚未完成，暂不能办理学籍业务（《办法》第十九条：先备案、培训，后上岗）。"
+    "请学校审核人在「学籍管理员备案」中报备，区教育局登记培训并确认后即可使用。"
+)
+
+
 class User(AbstractUser):
     """An account belongs to exactly one school or one jurisdiction (R2.2); the database holds it."""
 
@@ -242,7 +250,35 @@ class User(AbstractUser):
         return self.role in JURISDICTION_ROLES
 
     def has_role(self, *roles: str) -> bool:
-        return self.is_active and self.role in roles
+        if not self.is_active or self.role not in roles:
+            return False
+        # R19.1: a registrar acts only once filed with the district and trained (先培训后上岗).
+        return self.role != Role.REGISTRAR or self.registrar_on_file
+
+    def refusal(self, *roles: str) -> str:
+        """Why ``has_role(*roles)`` says no, when the words can tell the person what to do ('' else)."""
+        if (
+            self.is_active
+            and self.role in roles
+            and self.role == Role.REGISTRAR
+            and not self.registrar_on_file
+        ):
+            return NOT_ON_FILE
+        return ""
+
+    @cached_property
+    def registrar_on_file(self) -> bool:
+        """R19.1: this registrar's filing is acknowledged (or its go-live grace has not run out).
+        Once per request: the request's user object is new each time."""
+        today = clock.today()
+        if self.school_id is None:
+            return False
+        return RegistrarFiling.objects.filter(
+            Q(state=RegistrarFiling.State.ACTIVE)
+            | Q(state=RegistrarFiling.State.GRACE, grace_until__gte=today),
+            user_id=self.pk,
+            school_id=self.school_id,
+        ).exists()
 
 
 class ApiToken(models.Model):
@@ -291,3 +327,60 @@ class PolicyValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}（{self.jurisdiction_id}）"
+
+
+class RegistrarFiling(models.Model):
+    """R19.1, R19.2: a registrar filed by the school with the district, and the district's answer.
+
+    The school's approver files the account with the name, contact and appointment document (for a
+    change of registrar, the official document, 红头文件, and the predecessor it replaces); the
+    district officer records the training date and acknowledges, or returns it with a reason. The
+    rows of a school, in order, are the history of who held the post and when. Registrars already
+    working when filing began hold a GRACE row until a date, then must be filed like anyone else.
+    """
+
+    class State(models.TextChoices):
+        GRACE = "grace", "待补备案（过渡期内可办理）"
+        FILED = "filed", "已报备，待区教育局确认"
+        ACTIVE = "active", "在岗"
+        RETURNED = "returned", "已退回"
+        ENDED = "ended", "已离岗"
+
+    school = models.ForeignKey(School, verbose_name="学校", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        User, verbose_name="账号", on_delete=models.PROTECT, related_name="registrar_filings"
+    )
+    state = models.CharField("状态", max_length=10, choices=State.choices)
+    full_name = models.CharField("姓名", max_length=30)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    # The appointment document, or for a change of registrar the official document (红头文件).
+    document_name = models.CharField("任命文件", max_length=200, blank=True)
+    storage_name = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(max_length=50, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    replaces = models.ForeignKey(
+        "self", verbose_name="接替", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField("报备时间", null=True, blank=True)
+    trained_on = models.DateField("培训完成日期", null=True, blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    return_reason = models.CharField("退回理由", max_length=200, blank=True)
+    grace_until = models.DateField("过渡期至", null=True, blank=True)
+    started_on = models.DateField("上岗日期", null=True, blank=True)
+    ended_on = models.DateField("离岗日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "学籍管理员备案"
+        ordering = ["school_id", "-id"]
+        indexes = [models.Index(fields=["user", "state"], name="filing_user_state_idx")]
+        constraints = [
+            # One live filing per account: in grace, waiting for the district, or in post.
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(state__in=["grace", "filed", "active"]), name="filing_one_live"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name}（{self.get_state_display()}）"

@@ -22,7 +22,9 @@ READ_AUDIT = (Role.AUDITOR,)
 def require_role(actor: Any, roles: tuple[str, ...], *, school: School | None = None) -> None:
     """Raise PermissionDenied unless ``actor`` is active, holds a role and (for school roles) the school."""
     if actor is None or not actor.is_authenticated or not actor.has_role(*roles):
-        raise PermissionDenied("您的角色无权进行此操作。")
+        refusal = getattr(actor, "refusal", None)
+        said = refusal(*roles) if refusal is not None and actor.is_authenticated else ""
+        raise PermissionDenied(said or "您的角色无权进行此操作。")
     if school is not None and actor.is_school_user and actor.school_id != school.pk:
         raise PermissionDenied("只能处理本校学生的学籍。")
     if (

@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from xueji.core.calendar import scope_filter, scope_ranks
 from xueji.core.models import CalendarOverride, CalendarYear
-from xueji.org.models import Jurisdiction, Role, School, SchoolClass, SchoolYear, Semester
+from xueji.org.models import (
+    Jurisdiction,
+    RegistrarFiling,
+    Role,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Semester,
+    User,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -132,3 +141,41 @@ def calendar_writable_jurisdictions(*, requested_by: Any) -> QuerySet[Jurisdicti
     if user.role != Role.DISTRICT_ADMIN or not user.jurisdiction_id:
         return Jurisdiction.objects.none()
     return Jurisdiction.objects.filter(code__startswith=user.jurisdiction.scope_prefix)
+
+
+def registrar_filings(*, requested_by: Any) -> QuerySet[RegistrarFiling]:
+    """R19: the filings a school's approver (its own school) or a district officer (the schools
+    under the district) reads; nobody else. Newest first."""
+    user = requested_by
+    rows = RegistrarFiling.objects.select_related("school", "user", "replaces", "filed_by", "decided_by")
+    if not user.is_authenticated or not user.is_active:
+        return rows.none()
+    if user.role == Role.SCHOOL_APPROVER:
+        return rows.filter(school_id=user.school_id).order_by("-id")
+    if user.role == Role.DISTRICT_OFFICER:
+        return rows.filter(school__district__code__startswith=user.jurisdiction.scope_prefix).order_by("-id")
+    return rows.none()
+
+
+def registrar_accounts(*, requested_by: Any) -> QuerySet[User]:
+    """The registrar accounts of the approver's school, each with ``live`` = its live filing's state
+    (grace, filed or active; None when unfiled), in one query."""
+    user = requested_by
+    if user.role != Role.SCHOOL_APPROVER or not user.is_active:
+        return User.objects.none()
+    live = RegistrarFiling.objects.filter(user=OuterRef("pk"), state__in=["grace", "filed", "active"]).values(
+        "state"
+    )[:1]
+    return (
+        User.objects.filter(school_id=user.school_id, role=Role.REGISTRAR, is_active=True)
+        .annotate(live=Subquery(live))
+        .order_by("full_name")
+    )
+
+
+def registrar_own_filing(*, requested_by: Any) -> RegistrarFiling | None:
+    """The registrar's own newest filing at its school (what its home says about R19.1)."""
+    user = requested_by
+    if user.role != Role.REGISTRAR:
+        return None
+    return RegistrarFiling.objects.filter(user_id=user.pk, school_id=user.school_id).order_by("-id").first()

@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from xueji.org import account_views, views
+from xueji.org import account_views, registrar_views, views
 
 app_name = "org"
 urlpatterns = [
     path("schools/", views.school_list_page, name="schools"),
     path("schools/<int:pk>/", views.school_detail_page, name="school"),
+    path("registrars/", registrar_views.registrars, name="registrars"),
+    path("registrars/<int:pk>/document/", registrar_views.registrar_document, name="registrar_document"),
 ]
 
 # Login and logout live at the top level (see xueji.urls); so does home (xueji.home).
