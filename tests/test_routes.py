@@ -20,6 +20,7 @@ from xueji.changes.services import case_attach
 from xueji.core import evidence
 from xueji.core.web import ACCOUNT_ROUTES, PUBLIC_ROUTES, permission_map
 from xueji.exchange.export_jobs import export_job_create, export_job_run
+from xueji.exchange.export_request_services import export_request_create
 from xueji.exchange.exports import StudentFilters
 from xueji.exchange.services import import_job_create, import_job_run
 from xueji.org.models import RegistrarFiling, Role, School
@@ -206,6 +207,15 @@ def objects(world):
         made[key]["import_job"] = import_job_run(job.pk).pk
         export = export_job_create(actor=registrar, filters=StudentFilters(), layout="list")
         made[key]["export_job"] = export_job_run(export.pk).pk
+    # R21.1: an export request of A's registrar and one of 文峰区's.
+    for key, registrar in (("a", world.registrar_a), ("c", world.registrar_c)):
+        made[key]["export_request"] = export_request_create(
+            actor=registrar,
+            filters=StudentFilters(),
+            layout="list",
+            purpose="与上级系统核对学籍",
+            recipient="市教育局",
+        ).pk
     # R19: a registrar's filing with its appointment document, at A and at 文峰区's school.
     for key, registrar in (("a", world.registrar_a), ("c", world.registrar_c)):
         stored = evidence.store(BytesIO(b"%PDF-1.4 test"))
@@ -243,6 +253,9 @@ def _url(name: str, objects: dict, key: str) -> str:
         "students:continuing_record": "progression",
         "org:school": "school",
         "org:registrar_document": "filing",
+        "exports:request": "export_request",
+        "exports:request_sheet": "export_request",
+        "exports:request_download": "export_request",
         "changes:document": "document",
         "changes:print": "suspension",
         "exchange:job": "import_job",

@@ -43,6 +43,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("org:schools", "学校与班级"))
     if user.role in (Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
         items.append(("org:registrars", "学籍管理员备案"))  # R19
+    if user.role == Role.DISTRICT_OFFICER:
+        items.append(("exports:requests", "导出审批"))  # R21.1
     if user.role == Role.AUDITOR:
         items.append(("audit:events", "审计日志"))
     if user.role == Role.DISTRICT_ADMIN or user.is_superuser:

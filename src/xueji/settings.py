@@ -47,6 +47,7 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("XUEJI_DATA_DIR", "var")).resolve()
 EVIDENCE_DIR = DATA_DIR / "evidence"  # outside the web root: served only through a scoped view
 IMPORT_DIR = DATA_DIR / "imports"  # uploaded workbooks, their error reports and progress files
+EXPORT_APPROVED_DIR = DATA_DIR / "exports_approved"  # approved export requests' files (R21.1)
 EXPORT_DIR = DATA_DIR / "exports"  # large exports, written by their job, kept for EXPORT_KEEP_HOURS
 
 
@@ -252,6 +253,9 @@ XUEJI: dict[str, Any] = {
     # progress page, and their file is kept this many hours (it holds personal data, R21.1).
     "EXPORT_INLINE_MAX_ROWS": int(os.environ.get("XUEJI_EXPORT_INLINE_MAX_ROWS", "5000")),
     "EXPORT_KEEP_HOURS": 24,
+    # R21.1: an approved export request's file may be downloaded this many times, this long.
+    "EXPORT_REQUEST_DOWNLOADS": int(os.environ.get("XUEJI_EXPORT_REQUEST_DOWNLOADS", "3")),
+    "EXPORT_REQUEST_HOURS": int(os.environ.get("XUEJI_EXPORT_REQUEST_HOURS", "72")),
     # Logins (org.auth_guard): an (account, address) pair is locked after this many failures for
     # this long; an account's failures from every address slow it down, up to the delay below.
     "LOGIN_FAILURE_LIMIT": int(os.environ.get("XUEJI_LOGIN_FAILURE_LIMIT", "5")),

@@ -242,12 +242,28 @@ def test_r21_1_no_full_id_number_or_phone_is_anywhere_in_the_file(world):
                 assert secret[1:] not in text, (layout, name)  # the ID inside a G 学籍号
 
 
-def test_r21_1_the_masking_seam_decides_for_every_writer(world, monkeypatch):
+def test_r21_1_only_a_file_for_an_approved_request_is_unmasked_and_it_carries_its_watermark(world):
     student = register(world)
-    monkeypatch.setattr(exports, "export_masking", lambda user: False)  # an approved export request
-    [row] = records(export(world.registrar_a, layout="national"))
+    out = BytesIO()
+    mark = "导出申请 2026-00001 张老师"
+    exports.students_export(
+        requested_by=world.registrar_a,
+        filters=exports.StudentFilters(),
+        layout="national",
+        out=out,
+        unmasked_for=mark,
+    )
+    [row] = records(out.getvalue())
     assert row["身份证件号"] == student.id_number and row["学籍号"] == student.xjh
     assert "未脱敏" in AuditEvent.objects.get(action="export.students").note
+    assert mark in xml_parts(out.getvalue())["xl/worksheets/sheet1.xml"]  # the printed header
+
+
+def test_r21_1_a_masked_internal_export_is_watermarked_with_its_requester(world):
+    register(world)
+    content = export(world.registrar_a, layout="list")
+    header = xml_parts(content)["xl/worksheets/sheet1.xml"]
+    assert "张老师" in header and "仅供内部使用" in header
 
 
 def test_a_formula_in_a_field_is_exported_as_text_never_as_a_formula(world):

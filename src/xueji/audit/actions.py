@@ -103,6 +103,9 @@ EXPORT_CASES = "export.cases"
 EXPORT_REQUEST = "export.request"
 EXPORT_RUN = "export.run"
 EXPORT_DOWNLOAD = "export.download"
+EXPORT_APPROVAL_REQUEST = "export.approval_request"  # R21.1: an unmasked export asked of the district
+EXPORT_APPROVAL_DECIDE = "export.approval_decide"
+EXPORT_APPROVAL_SHEET = "export.approval_sheet"
 
 # The audit log itself
 AUDIT_MASKED = "audit.masked"  # written once, by the audit 0004 migration (it cannot import this)

@@ -91,6 +91,11 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "exports:job": (REG, APPR, OFF),
     "exports:job_status": (REG, APPR, OFF),
     "exports:download": (REG, APPR, OFF),
+    "exports:requests": (REG, APPR, OFF),  # R21.1: export requests and the district's decision
+    "exports:request_new": (REG, APPR, OFF),
+    "exports:request": (REG, APPR, OFF),
+    "exports:request_sheet": (REG, APPR, OFF),
+    "exports:request_download": (REG, APPR, OFF),
     # Status-change cases: read by the parties' schools and bureaus; who may act on the current
     # step is the engine's question (services.may_act), these only keep out roles that never act.
     "changes:list": (REG, APPR, OFF),

@@ -43,12 +43,19 @@ def export_dir() -> Path:
     return path
 
 
+def approved_dir() -> Path:
+    """The files of approved export requests: kept for their download period, not the jobs' hours."""
+    path = Path(settings.EXPORT_APPROVED_DIR)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
 def export_path(job: ExportJob) -> Path:
-    return export_dir() / f"{job.pk}.xlsx"
+    return (export_dir() if job.masked else approved_dir()) / f"{job.pk}.xlsx"
 
 
 def _part_path(job: ExportJob) -> Path:
-    return export_dir() / f"{job.pk}.xlsx.part"
+    return export_path(job).with_suffix(".xlsx.part")
 
 
 def scope_of(user: Any) -> str:
@@ -78,7 +85,7 @@ def export_job_create(*, actor: Any, filters: exports.StudentFilters, layout: st
         created_by=actor,
         scope=scope_of(actor),
         layout=layout,
-        filters=_filters_to_json(filters),
+        filters=filters_to_json(filters),
         summary=filters.summary()[:300],
     )
     audit_record(
@@ -117,6 +124,7 @@ def export_job_run(job_id: int) -> ExportJob:
                 layout=job.layout,
                 out=out,
                 progress=_Heartbeat(job.pk),
+                unmasked_for=job.watermark if not job.masked else "",
             )
         os.replace(part, export_path(job))  # never a half-written file under the offered name
     except Http404:
@@ -129,7 +137,7 @@ def export_job_run(job_id: int) -> ExportJob:
     finally:
         part.unlink(missing_ok=True)  # a failed job's partial file holds personal data
     job.done = job.total = count
-    masked = "身份证件号、学籍号和电话已脱敏" if exports.export_masking(job.created_by) else "未脱敏"
+    masked = "身份证件号、学籍号和电话已脱敏" if job.masked else f"未脱敏（{job.watermark}）"
     return _finish(job, ExportJob.State.DONE, f"共 {count} 名学生；{masked}")
 
 
@@ -165,7 +173,11 @@ def export_files_purge() -> int:
     Run whenever an export is requested, run or looked at. The job rows stay (the record of who
     exported what); only the personal data goes.
     """
-    return files.delete_older_than(export_dir(), keep_for())
+    request_period = dt.timedelta(hours=settings.XUEJI["EXPORT_REQUEST_HOURS"])
+    removed = files.delete_older_than(export_dir(), keep_for())
+    if Path(settings.EXPORT_APPROVED_DIR).exists():
+        removed += files.delete_older_than(approved_dir(), request_period)
+    return removed
 
 
 class _Heartbeat:
@@ -183,7 +195,7 @@ class _Heartbeat:
         ExportJob.objects.filter(pk=self.job_id).update(done=done, heartbeat_at=clock.now())
 
 
-def _filters_to_json(filters: exports.StudentFilters) -> dict[str, Any]:
+def filters_to_json(filters: exports.StudentFilters) -> dict[str, Any]:
     return {
         "q": filters.q,
         "school": filters.school.pk if filters.school is not None else None,

@@ -7,8 +7,9 @@ chunk, so 100 000 rows stay in bounded memory.
 
 No cell is ever a formula, a link or a number by accident: the workbook's string conversions are
 off and every text cell goes through ``write_string``, so a name typed as ``=HYPERLINK(…)`` stays
-text in the file (formula injection). Personal data is masked unless ``export_masking`` says
-otherwise, and every export is logged with its filters and row count.
+text in the file (formula injection). Personal data is masked and the file watermarked with who
+took it, unless it is written for a district-approved export request (``export_requests``), and
+every export is logged with its filters and row count.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from xueji.audit.services import access_record, masked_query
 from xueji.changes import selectors as case_selectors
 from xueji.changes.kinds.registry import KINDS as CASE_KINDS
 from xueji.changes.models import Case
-from xueji.core import identity
+from xueji.core import clock, identity
 from xueji.core.errors import RuleViolation
 from xueji.exchange.layouts import STUDENT_COLUMNS, Column
 from xueji.org.models import School
@@ -59,14 +60,10 @@ TEXT, DATE, DATETIME, NUMBER = "text", "date", "datetime", "number"
 Progress = Callable[[int], None]  # told the number of rows written so far
 
 
-def export_masking(user: Any) -> bool:
-    """Whether ``user``'s exports mask ID numbers, 学籍号 and phones.
-
-    R21.1: no personal data leaves the system unmasked without a district-approved export request.
-    That request procedure is a later piece of work; until it exists every export is masked, and
-    this is the one place that will answer False for an approved request.
-    """
-    return True
+def internal_watermark(user: Any) -> str:
+    """R21.1: who took a masked internal export, printed on every page of it."""
+    unit = user.unit_name or "本系统"
+    return f"{unit} {user.full_name or user.username} 导出于 {clock.today():%Y-%m-%d}，仅供内部使用（已脱敏）"
 
 
 # --------------------------------------------------------------------------- filters
@@ -138,13 +135,26 @@ class Field:
 
 
 def write_sheet(
-    out: IO[bytes], *, title: str, fields: list[Field], rows: Iterable[Any], progress: Progress | None = None
+    out: IO[bytes],
+    *,
+    title: str,
+    fields: list[Field],
+    rows: Iterable[Any],
+    progress: Progress | None = None,
+    watermark: str = "",
 ) -> int:
     """Write one sheet (a header row, then one row per item of ``rows``); returns the row count.
 
-    ``progress`` is told the rows written so far every ``CHUNK`` rows (an export job's page)."""
+    ``progress`` is told the rows written so far every ``CHUNK`` rows (an export job's page).
+    ``watermark`` (R21.1: who exported, under which request) is the printed header and footer of
+    every page and the workbook's comments."""
     book = xlsxwriter.Workbook(out, WORKBOOK_OPTIONS)
     sheet = book.add_worksheet(title)
+    if watermark:
+        shown = watermark.replace("&", "&&")[:200]  # "&" starts a header code
+        sheet.set_header(f"&C{shown}")
+        sheet.set_footer(f"&L{shown}&R第 &P 页，共 &N 页")
+        book.set_properties({"title": title, "comments": watermark})
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "vcenter"})
     formats = {
         TEXT: book.add_format({"num_format": "@"}),
@@ -347,6 +357,7 @@ def write_students(
     layout: StudentLayout,
     masked: bool,
     progress: Progress | None = None,
+    watermark: str = "",
 ) -> int:
     return write_sheet(
         out,
@@ -354,6 +365,7 @@ def write_students(
         fields=layout.fields(masked),
         rows=student_rows(rows, family=layout.family),
         progress=progress,
+        watermark=watermark,
     )
 
 
@@ -379,13 +391,16 @@ def students_export(
     layout: str,
     out: IO[bytes],
     progress: Progress | None = None,
+    unmasked_for: str = "",
 ) -> int:
     """Write the students the filters select into ``out`` and log the export (R21.1); returns
-    the row count."""
+    the row count. Masked and watermarked with the requester, unless ``unmasked_for`` names the
+    district-approved export request it is written for (its watermark)."""
     chosen = STUDENT_LAYOUTS[layout]
-    masked = export_masking(requested_by)
+    masked = not unmasked_for
     rows = student_export_rows(requested_by=requested_by, filters=filters)
-    count = write_students(out, rows, layout=chosen, masked=masked, progress=progress)
+    watermark = unmasked_for or internal_watermark(requested_by)
+    count = write_students(out, rows, layout=chosen, masked=masked, progress=progress, watermark=watermark)
     access_record(
         actor=requested_by,
         action=actions.EXPORT_STUDENTS,
@@ -430,17 +445,22 @@ def _local(moment: dt.datetime | None) -> dt.datetime | None:
     return timezone.localtime(moment).replace(tzinfo=None) if moment is not None else None
 
 
-def write_cases(out: IO[bytes], rows: QuerySet[Case], *, masked: bool) -> int:
+def write_cases(out: IO[bytes], rows: QuerySet[Case], *, masked: bool, watermark: str = "") -> int:
     return write_sheet(
-        out, title="学籍变动", fields=_case_fields(masked), rows=rows.iterator(chunk_size=CHUNK)
+        out,
+        title="学籍变动",
+        fields=_case_fields(masked),
+        rows=rows.iterator(chunk_size=CHUNK),
+        watermark=watermark,
     )
 
 
 def cases_export(*, requested_by: Any, filters: CaseFilters, out: IO[bytes]) -> int:
-    """Write the cases the list page's filters select into ``out`` and log it (R21.1)."""
-    masked = export_masking(requested_by)
+    """Write the cases the list page's filters select into ``out`` and log it (R21.1): masked,
+    watermarked with the requester (an internal list; nothing unmasked leaves without a request)."""
+    masked = True
     rows = case_selectors.case_list(requested_by=requested_by, **asdict(filters))
-    count = write_cases(out, rows, masked=masked)
+    count = write_cases(out, rows, masked=masked, watermark=internal_watermark(requested_by))
     access_record(
         actor=requested_by,
         action=actions.EXPORT_CASES,

@@ -73,6 +73,10 @@ class ExportJob(models.Model):
     total = models.PositiveIntegerField("总行数", default=0)
     done = models.PositiveIntegerField("已写行数", default=0)
     message = models.CharField("说明", max_length=500, blank=True)
+    # R21.1: False only for the job of a district-approved export request, whose number and
+    # requester are the file's watermark.
+    masked = models.BooleanField("脱敏", default=True, db_default=True)
+    watermark = models.CharField("水印", max_length=200, blank=True, db_default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "导出任务"
@@ -85,3 +89,68 @@ class ExportJob(models.Model):
     @property
     def is_final(self) -> bool:
         return self.state in self.FINAL
+
+
+class ExportRequest(models.Model):
+    """R21.1 (Art. 21): personal data provided unmasked to a party outside the school and the
+    bureau, only with the district's written approval: what (layout and filter), how many rows,
+    why, to whom; approved or refused with an opinion; then written once, watermarked with the
+    request's number and requester, downloadable a few times within a few days, each time logged."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待区教育局审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "未批准"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey(
+        "org.School",
+        verbose_name="申请单位（学校）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    district_code = models.CharField("所属区", max_length=6, db_index=True)
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    purpose = models.CharField("用途", max_length=300)
+    recipient = models.CharField("接收单位", max_length=100)
+    layout = models.CharField("格式", max_length=10)
+    # The search page's filters (as ExportJob keeps them); the query is masked once decided.
+    filters = models.JSONField("条件", default=dict)
+    summary = models.CharField("条件说明", max_length=300, blank=True)
+    rows = models.PositiveIntegerField("申请时行数")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    opinion = models.CharField("审批意见", max_length=300, blank=True)
+    job = models.OneToOneField(
+        ExportJob, null=True, blank=True, on_delete=models.PROTECT, related_name="request"
+    )
+    downloads = models.PositiveSmallIntegerField("已下载次数", default=0)
+    download_until = models.DateTimeField("可下载至", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导出申请"
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["requested_by", "-requested_at"], name="exportreq_user_idx"),
+            models.Index(fields=["district_code", "state"], name="exportreq_district_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"导出申请 {self.number}（{self.get_state_display()}）"
+
+    @property
+    def number(self) -> str:
+        """The request's number, on the approval sheet and in the file's watermark."""
+        return f"DC{self.requested_at:%Y}{self.pk:05d}" if self.pk and self.requested_at else ""

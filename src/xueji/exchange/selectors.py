@@ -11,8 +11,9 @@ from django.http import Http404
 
 from xueji.core import clock
 from xueji.exchange import export_jobs
-from xueji.exchange.models import ExportJob, ImportJob
+from xueji.exchange.models import ExportJob, ExportRequest, ImportJob
 from xueji.exchange.services import progress_path, report_path
+from xueji.org.models import Role
 
 # A running import reports several times a second; this long without a word means its process
 # is gone (killed, or the server restarted), and its transaction was rolled back with it.
@@ -104,7 +105,30 @@ def export_jobs_of(*, requested_by: Any) -> QuerySet[ExportJob]:
     scope showed, for that user only (one moved to another school no longer sees the old ones)."""
     if not requested_by.is_authenticated:
         return ExportJob.objects.none()
-    return ExportJob.objects.filter(created_by=requested_by, scope=export_jobs.scope_of(requested_by))
+    # An approved request's unmasked file is reached through its request only (download limits).
+    return ExportJob.objects.filter(
+        created_by=requested_by, scope=export_jobs.scope_of(requested_by), masked=True
+    )
+
+
+def export_requests(*, requested_by: Any) -> QuerySet[ExportRequest]:
+    """R21.1: a requester's own export requests; a district officer's, those of its district."""
+    user = requested_by
+    rows = ExportRequest.objects.select_related("requested_by", "decided_by", "school", "job")
+    if not user.is_authenticated or not user.is_active:
+        return rows.none()
+    if user.role == Role.DISTRICT_OFFICER:
+        return rows.filter(district_code__startswith=user.jurisdiction.scope_prefix)
+    if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER):
+        return rows.filter(requested_by=user)
+    return rows.none()
+
+
+def export_request_get(*, requested_by: Any, pk: Any) -> ExportRequest:
+    try:
+        return export_requests(requested_by=requested_by).get(pk=int(pk))
+    except (ExportRequest.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
 
 
 def export_job_get(*, requested_by: Any, pk: Any) -> ExportJob:

@@ -29,7 +29,7 @@ def registrars(request: AuthenticatedRequest) -> HttpResponseBase:
             said = _act(request)
         except RuleViolation as error:
             field = "document" if error.field == "file" else error.field  # the upload's checks say "file"
-            errors[field or "__all__"] = error.message
+            errors[field or "form"] = error.message
             messages.error(request, error.message)
         else:
             messages.success(request, said)
