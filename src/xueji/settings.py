@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "xueji.core.middleware.PrivateResponseMiddleware",  # Cache-Control: no-store (R21.1)
+    "xueji.core.middleware.ContentSecurityPolicyMiddleware",  # our own scripts and styles only (R21.1)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xueji.core.middleware.ControlCharacterMiddleware",  # NUL and the like: 400, never stored
     "django.middleware.common.CommonMiddleware",
@@ -206,6 +207,21 @@ SESSION_COOKIE_AGE = 8 * 3600  # one working day
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", ENV == "production")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# R21.1: scripts, styles, images and form targets from this server only; no plugins, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Production sits behind an HTTPS reverse proxy on the same machine (README): TLS ends there and

@@ -47,6 +47,8 @@ from xueji.demo.district import (
     school_year_of,
 )
 from xueji.demo.people import Payload, People, Profile
+from xueji.exchange import export_request_services
+from xueji.exchange.exports import StudentFilters
 from xueji.org import registrar_services, second_factor
 from xueji.org import services as org_services
 from xueji.org.models import Jurisdiction, School, SchoolClass, SchoolYear, User
@@ -190,8 +192,22 @@ class _Seeder:
                 self.report.cases[kind.key] = len(made)
         self._timed("cases", t)
         demo_archive.seed(users=self.users, schools=self.schools, rng=random.Random(SEED + 1), say=self.say)
+        self._export_request()
         self._school_year_end()
         return self.report
+
+    def _export_request(self) -> None:
+        """R21.1: an unmasked 国家学籍表 of one class, asked by a registrar, waiting for the district."""
+        registrar = self.users["hq_registrar"]
+        school = registrar.school
+        assert school is not None  # a registrar belongs to a school (R2.2)
+        export_request_services.export_request_create(
+            actor=registrar,
+            filters=StudentFilters(grade=1),
+            layout="national",
+            purpose="与全国中小学生学籍信息管理系统核对一年级新生的身份信息",
+            recipient="安阳市教育局",
+        )
 
     def _school_year_end(self) -> None:
         """A demo started after a school year's last semester (``--today 2027-07-10``): 文峰区东关小学

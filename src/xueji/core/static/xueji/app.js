@@ -62,19 +62,44 @@
 })();
 
 // A job's page (an import, a large export): ask for its status until it ends. The state label and
-// the bar are the same on every job page; the page's own window.xuejiJobView shows the rest.
+// the bar are the same on every job page; JOB_VIEWS[the page's data-view] shows the rest. (No
+// script or style in the page itself: the Content-Security-Policy allows only these files.)
+const JOB_VIEWS = {
+  "import": function (s, $) {
+    $("job-phase").textContent = s.final ? "" : s.phase_label;
+    $("job-count").textContent = !s.final && s.total ? s.phase_label + "：" + s.done.toLocaleString() + " / " + s.total.toLocaleString() + " 行" : "";
+    if (!s.final) return;
+    $("job-message").textContent = s.message;
+    $("n-total").textContent = s.total_rows; $("n-imported").textContent = s.imported;
+    $("n-present").textContent = s.present; $("n-invalid").textContent = s.invalid;
+    $("job-report").hidden = !s.has_report;
+    $("job-counts").hidden = s.state === "failed" || s.state === "interrupted";
+    $("job-result").hidden = false;
+  },
+  "export": function (s, $) {
+    $("job-count").textContent = s.final ? "" : (s.total ? "已写入 " + s.done.toLocaleString() + " / " + s.total.toLocaleString() + " 名学生" : "正在查询符合条件的学生…");
+    if (!s.final) return;
+    $("job-message").textContent = s.message;
+    $("job-message").hidden = false;
+    $("job-download").hidden = !s.ready;
+    $("job-wait").hidden = true;
+  },
+};
 (function () {
   "use strict";
   const box = document.getElementById("job");
-  if (!box || box.dataset.final === "1") return;
+  if (!box) return;
   const $ = (id) => document.getElementById(id);
+  $("job-bar").style.width = (box.dataset.percent || "0") + "%";
+  if (box.dataset.final === "1") return;
+  const view = JOB_VIEWS[box.dataset.view];
   function poll() {
     fetch(box.dataset.status, {credentials: "same-origin", headers: {"X-Xueji-Poll": "1"}}).then((r) => r.json()).then(function (s) {
       $("job-state").textContent = s.state_label;
       $("job-bar").style.width = s.percent + "%";
       $("job-bar-box").className = "bar " + s.tone;
       $("job-bar-box").setAttribute("aria-valuenow", s.percent);
-      if (window.xuejiJobView) window.xuejiJobView(s, $);
+      if (view) view(s, $);
       if (!s.final) setTimeout(poll, 800);
     }).catch(function () { setTimeout(poll, 2000); });
   }
@@ -158,3 +183,13 @@
     form.addEventListener("submit", function () { sessionStorage.removeItem(key); });
   });
 })();
+
+// 「返回上一页」 on the error pages: back in history when there is one (a link, not an inline script).
+document.addEventListener("click", function (event) {
+  "use strict";
+  const link = event.target.closest && event.target.closest("a[data-back]");
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
