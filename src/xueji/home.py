@@ -12,6 +12,8 @@ from xueji.changes import selectors as change_selectors
 from xueji.changes.kinds.registry import KINDS
 from xueji.core import clock
 from xueji.core.web import AuthenticatedRequest, route
+from xueji.exchange import selectors as export_selectors
+from xueji.exchange.models import ExportRequest
 from xueji.org import selectors
 from xueji.org.models import Role
 from xueji.students import selectors as student_selectors
@@ -32,6 +34,13 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             )
         if filing is not None and filing.state == filing.State.GRACE:
             context["grace_until"] = filing.grace_until
+    if user.role == Role.DISTRICT_OFFICER:  # R21.1: unmasked exports waiting for a written decision
+        context["exports_waiting"] = (
+            export_selectors.export_requests(requested_by=user)
+            .filter(state=ExportRequest.State.PENDING)
+            .exclude(requested_by=user)
+            .count()
+        )
     if user.role in (Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
         filings = selectors.registrar_filings(requested_by=user)
         context["registrars_waiting"] = filings.filter(state="filed").count()

@@ -41,3 +41,10 @@ def test_r21_1_every_page_says_our_scripts_and_styles_only(world):
 def test_r21_1_the_admin_keeps_its_inline_styles_and_nothing_else(world):
     policy = login(world.admin).get("/admin/")["Content-Security-Policy"]
     assert "style-src 'self' 'unsafe-inline'" in policy and "script-src 'self';" in policy + ";"
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to("src/xueji")))
+def test_no_template_comment_spans_lines(path):
+    """Django ends a {# #} comment at the line's end: a longer one is printed on the page."""
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        assert "{#" not in line or "#}" in line[line.index("{#") :], f"{path}:{number}"

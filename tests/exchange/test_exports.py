@@ -340,7 +340,7 @@ def test_r21_1_a_case_export_is_logged(world, transfer):
     export(world.officer, "/cases/export.xlsx", state="active")
     event = AuditEvent.objects.get(action="export.cases")
     assert event.actor == world.officer and event.rules == ["R21.1"]
-    assert "状态=active" in event.note and "1 行" in event.note and "已脱敏" in event.note
+    assert "办理中（全部未办结）" in event.note and "1 行" in event.note and "已脱敏" in event.note
 
 
 # --------------------------------------------------------------------------- log, routes, download

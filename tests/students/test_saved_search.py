@@ -84,3 +84,23 @@ def test_r21_1_the_api_searches_with_the_terms_in_the_body(world):
     assert student.id_number not in event.note
     refused = client.post(f"{API}/students/search", json.dumps({"qq": "x"}), content_type="application/json")
     assert refused.status_code == 422  # a misspelt term is refused, not silently dropped
+
+
+def test_r21_1_a_key_lasts_a_day_and_the_daily_run_deletes_it(world):
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from xueji.core import clock
+    from xueji.core.models import SavedSearch
+
+    (student,) = _register(world, 1)
+    client = login(world.registrar_a)
+    first = client.post("/students/", {"q": student.name})["Location"]
+    second = client.post("/students/", {"q": "测试"})["Location"]  # both kept: rows, not one session value
+    assert "这次查询已过期" not in client.get(first, follow=True).content.decode()
+    assert "这次查询已过期" not in client.get(second, follow=True).content.decode()
+    SavedSearch.objects.update(created_at=clock.now() - dt.timedelta(days=1, minutes=1))
+    assert "这次查询已过期" in client.get(first, follow=True).content.decode()
+    call_command("daily", stdout=__import__("io").StringIO())
+    assert not SavedSearch.objects.exists()

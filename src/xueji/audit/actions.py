@@ -108,6 +108,7 @@ EXPORT_APPROVAL_DECIDE = "export.approval_decide"
 EXPORT_APPROVAL_SHEET = "export.approval_sheet"
 
 # The audit log itself
+AUDIT_EXPORT = "audit.export"  # an auditor's export of the log
 AUDIT_MASKED = "audit.masked"  # written once, by the audit 0004 migration (it cannot import this)
 
 

@@ -122,3 +122,20 @@ class CalendarYear(models.Model):
     def __str__(self) -> str:
         scope = self.jurisdiction.name if self.jurisdiction is not None else "全系统"
         return f"{self.year}年安排（{scope}）"
+
+
+class SavedSearch(models.Model):
+    """A search's terms kept on the server, addressed by a random key (``core.saved_search``),
+    so no name or ID number travels in a URL (R21.1). Rows are only ever inserted (two searches
+    at once cannot overwrite each other) and are deleted a day later by ``xueji daily``."""
+
+    key = models.CharField(max_length=24, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    terms = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "保存的查询"
+
+    def __str__(self) -> str:
+        return self.key

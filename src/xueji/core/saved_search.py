@@ -1,24 +1,29 @@
 """Search terms kept on the server, so no name or ID number travels in a URL (R21.1).
 
-A search form posts its terms; the server keeps them in the user's session under a random key and
+A search form posts its terms; the server keeps them (``SavedSearch``) under a random key and
 answers with ``?s=<key>``. Paging, the other filters and the export reuse the key, so browser
-history, bookmarks, proxies and the request log hold only the key. A key is good only in the
-session that made it (another user's key finds nothing) and dies with that session.
+history, bookmarks, proxies and the request log hold only the key. A key is good only for the user
+who made it and for one working day (the session's longest life); ``xueji daily`` deletes it.
+Rows, not the session: two searches a moment apart (the live search, then Enter) would each
+rewrite the whole session, and one of the keys would be lost.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
-SESSION_KEY = "xueji.searches"
-KEEP = 30  # the most recent searches a session keeps; older keys answer "search again"
+from xueji.core.models import SavedSearch
+
 MAX_VALUE = 100  # no term of any search form is longer
 
 
@@ -29,18 +34,32 @@ def save(request: HttpRequest, terms: Mapping[str, str]) -> str:
         for name, value in terms.items()
         if name not in ("csrfmiddlewaretoken", "s", "page") and _printable(value)
     }
-    searches: dict[str, dict[str, str]] = dict(request.session.get(SESSION_KEY, {}))
-    key = secrets.token_urlsafe(9)
-    searches[key] = kept
-    # Dicts keep insertion order: the oldest go first.
-    request.session[SESSION_KEY] = dict(list(searches.items())[-KEEP:])
+    key = secrets.token_urlsafe(12)
+    SavedSearch.objects.create(key=key, user_id=_user_id(request), terms=kept)
     return key
 
 
 def load(request: HttpRequest, key: str) -> dict[str, str] | None:
-    """The terms saved under ``key`` in this session; None if there are none (expired or foreign)."""
-    terms = request.session.get(SESSION_KEY, {}).get(key)
-    return dict(terms) if terms is not None else None
+    """The terms this user saved under ``key`` within a day; None otherwise (expired or foreign)."""
+    if not key or len(key) > 24:
+        return None
+    row = SavedSearch.objects.filter(key=key, user_id=_user_id(request), created_at__gte=_oldest()).first()
+    return dict(row.terms) if row is not None else None
+
+
+def purge() -> int:
+    """Delete the searches older than a day (``xueji daily``); returns how many."""
+    deleted, _ = SavedSearch.objects.filter(created_at__lt=_oldest()).delete()
+    return deleted
+
+
+def _user_id(request: HttpRequest) -> int:
+    # Every search page is behind a login; an anonymous request finds and keeps nothing of anyone's.
+    return int(getattr(request.user, "pk", None) or 0)
+
+
+def _oldest() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=max(settings.SESSION_COOKIE_AGE, 86400))
 
 
 def terms(request: HttpRequest, *, key: str = "") -> tuple[QueryDict, str | None, bool]:
@@ -83,7 +102,7 @@ def resolve(
         return params, saved, redirect(f"{reverse(url_name)}?s={saved}")
     params, key, expired = terms(request)
     if expired:
-        messages.info(request, "这次查询已过期（退出登录后查询条件不再保留），请重新查询。")
+        messages.info(request, "这次查询已过期（查询条件保留一个工作日），请重新查询。")
         return params, None, redirect(url_name)
     return params, key, None
 

@@ -35,6 +35,7 @@ from xueji.changes import selectors as case_selectors
 from xueji.changes.kinds.registry import KINDS as CASE_KINDS
 from xueji.changes.models import Case
 from xueji.core import clock, identity
+from xueji.core.codes import GRADE_NAMES
 from xueji.core.errors import RuleViolation
 from xueji.exchange.layouts import STUDENT_COLUMNS, Column
 from xueji.org.models import School
@@ -82,11 +83,11 @@ class StudentFilters:
 
     def summary(self) -> str:
         # The query is logged masked, like the search page's own log entry (R21.1).
-        parts = [f"q={masked_query(self.q)}"] if self.q else []
+        parts = [f"查询“{masked_query(self.q)}”"] if self.q else []
         if self.school is not None:
-            parts.append(f"学校={self.school.code}")
+            parts.append(self.school.name)
         if self.grade:
-            parts.append(f"年级={self.grade}")
+            parts.append(GRADE_NAMES.get(self.grade, f"{self.grade} 年级"))
         for flag, label in (
             (self.incomplete, "仅档案未完整"),
             (self.overdue, "仅逾期未完整"),
@@ -94,7 +95,7 @@ class StudentFilters:
         ):
             if flag:
                 parts.append(label)
-        return " ".join(parts) or "全部"
+        return "，".join(parts) or "全部"
 
 
 @dataclass(frozen=True)
@@ -111,14 +112,15 @@ class CaseFilters:
         return urlencode({k: "1" if v is True else v for k, v in asdict(self).items() if v})
 
     def summary(self) -> str:
-        parts = [f"状态={self.state}"] if self.state else []
+        parts = [case_selectors.STATE_FILTERS.get(self.state, self.state)] if self.state else []
         if self.kind:
-            parts.append(f"类型={self.kind}")
+            kind = CASE_KINDS.get(self.kind)
+            parts.append(kind.label if kind is not None else self.kind)
         if self.overdue:
             parts.append("仅逾期环节")
         if self.mine:
             parts.append("仅待我办理")
-        return " ".join(parts) or "全部"
+        return "，".join(parts) or "全部"
 
 
 # --------------------------------------------------------------------------- the sheet writer

@@ -35,10 +35,12 @@ def registrars(request: AuthenticatedRequest) -> HttpResponseBase:
             messages.success(request, said)
             return redirect("org:registrars")
     filings = selectors.registrar_filings(requested_by=user)
+    accounts = list(selectors.registrar_accounts(requested_by=user))
     context = {
         "pending": list(filings.filter(state=RegistrarFiling.State.FILED)),
         "history": filings.exclude(state=RegistrarFiling.State.FILED)[:HISTORY_ROWS],
-        "accounts": list(selectors.registrar_accounts(requested_by=user)),
+        "accounts": accounts,
+        "fileable": [a for a in accounts if getattr(a, "live", None) not in ("active", "filed")],
         "is_approver": user.role == Role.SCHOOL_APPROVER,
         "errors": errors,
         "posted": request.POST if errors else {},

@@ -6,6 +6,7 @@
   escalation after it — get one event each (R12.4, R12.6); the status itself never changes;
 - a dropped-out student's record is closed (肄业, kept, read-only) once the compulsory term has
   ended (R13.2, decision 0034);
+- search terms kept for their pages (``core.saved_search``) older than a day are deleted;
 - the audit rows committed since yesterday are sealed, and the newest seal's digest printed, so the
   log kept elsewhere can later prove the newest seal untouched (``xueji audit verify --expect``).
 
@@ -23,7 +24,7 @@ from django.core.management.base import BaseCommand
 from xueji.audit.models import AuditSeal
 from xueji.audit.seal_services import audit_seal
 from xueji.changes.services import cases_flag_overdue, cases_flag_whole_overdue, cases_lapse_drafts
-from xueji.core import clock
+from xueji.core import clock, saved_search
 from xueji.students.status import dropouts_close, status_periods_daily
 
 
@@ -37,10 +38,11 @@ class Command(BaseCommand):
         lapsed = cases_lapse_drafts(today=today)
         periods = status_periods_daily(today=today)
         closed = dropouts_close(today=today)
+        searches = saved_search.purge()  # R21.1: yesterday's search terms (names, ID numbers) go
         seal = audit_seal()
         self.stdout.write(
             f"{today:%Y-%m-%d}：已标记 {steps} 个逾期环节、{whole} 件整体逾期事项；"
-            f"{lapsed} 件草稿逾期失效；{periods} 条休学期满提醒；{closed} 名辍学学生义务教育年限届满，学籍关闭。"
+            f"{lapsed} 件草稿逾期失效；{periods} 条休学期满提醒；{closed} 名辍学学生义务教育年限届满，学籍关闭；删除 {searches} 条过期的查询条件。"
         )
         newest = seal or AuditSeal.objects.order_by("-last_id").first()
         self.stdout.write(
