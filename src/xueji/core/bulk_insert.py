@@ -85,9 +85,9 @@ def _reserve_ids(table: str, column: str, count: int) -> list[int]:
             return [row[0] for row in cursor.fetchall()]
         # SQLite: a write that changes nothing takes the database's one write lock, which this
         # transaction then holds until it ends; no one else can insert, so the next ids are ours.
-        cursor.execute(f"UPDATE {quote(table)} SET {quote(column)} = {quote(column)} WHERE 0")  # noqa: S608
+        cursor.execute(f"UPDATE {quote(table)} SET {quote(column)} = {quote(column)} WHERE 0")  # noqa: S608  # nosec B608
         cursor.execute(
-            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
+            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608  # nosec B608
             f"coalesce((SELECT max({quote(column)}) FROM {quote(table)}), 0))",
             [table],
         )
@@ -101,7 +101,7 @@ def _write(table: str, columns: list[str], rows: Iterable[list[Any]]) -> None:
     if connection.vendor == "sqlite":
         marks = ", ".join(["%s"] * len(columns))
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", list(rows))  # noqa: S608
+            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", list(rows))  # noqa: S608  # nosec B608
         return
     # Django wraps its own cursor calls; COPY goes to psycopg directly, so wrap its errors too
     # (a unique violation must arrive as django.db.IntegrityError, like any other insert).
@@ -130,7 +130,7 @@ def history_of_rows(model: type[models.Model], ids: Sequence[int], *, user: Any,
         for chunk in id_chunks(ids):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
-                f"INSERT INTO {quote(history._meta.db_table)} ({target}) "  # noqa: S608 (names from _meta)
+                f"INSERT INTO {quote(history._meta.db_table)} ({target}) "  # noqa: S608 (names from _meta)  # nosec B608
                 f"SELECT {copied}, %s, %s, '~', %s FROM {source} WHERE {pk} IN ({marks})",
                 [when, reason, getattr(user, "pk", None), *chunk],
             )

@@ -110,7 +110,7 @@ def second_factor_page(request: AuthenticatedRequest) -> HttpResponse:
                 return render(request, "org/otp_codes.html", {"codes": codes, "next": next_url})
         device = second_factor.enrol_start(user=user)
         secret, uri, qr = second_factor.provisioning(device, user)
-        context = {"secret": secret, "uri": uri, "qr": mark_safe(qr), "error": error, "next": next_url}  # noqa: S308 (our own SVG)
+        context = {"secret": secret, "uri": uri, "qr": mark_safe(qr), "error": error, "next": next_url}  # noqa: S308 (our own SVG)  # nosec B308 B703
         return render(request, "org/otp_enrol.html", context)
     if request.method == "POST":
         if second_factor.verify(request=request, code=request.POST.get("code", "")):
