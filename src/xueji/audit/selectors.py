@@ -10,7 +10,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xueji.audit.models import AuditEvent
-from xueji.org.models import School
 from xueji.org.permissions import READ_AUDIT
 
 
@@ -48,11 +47,3 @@ def audit_event_list(
         kind, ids = subjects
         rows = rows.filter(subject_type=kind, subject_id__in=[str(i) for i in ids])
     return rows
-
-
-def audit_schools(*, requested_by: Any) -> QuerySet[School]:
-    """The schools an auditor's log covers (the filter's choices): those under its jurisdiction."""
-    user = requested_by
-    if not user.is_authenticated or not user.has_role(*READ_AUDIT):
-        return School.objects.none()
-    return School.objects.filter(district__code__startswith=user.jurisdiction.scope_prefix).order_by("code")

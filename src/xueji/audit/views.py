@@ -18,7 +18,7 @@ from django.utils import timezone
 from xueji.audit import actions
 from xueji.audit.labels import LABELS, action_label, subject_label
 from xueji.audit.models import AuditEvent
-from xueji.audit.selectors import audit_event_list, audit_schools
+from xueji.audit.selectors import audit_event_list
 from xueji.audit.services import access_record
 from xueji.changes.kinds.registry import KINDS
 from xueji.changes.models import Case
@@ -27,6 +27,7 @@ from xueji.core.identity import normalize_id_number
 from xueji.core.web import AuthenticatedRequest, route
 from xueji.exchange import exports
 from xueji.org.models import User
+from xueji.org.selectors import audit_schools
 from xueji.students.models import Student
 
 PAGE_SIZE = 100

@@ -20,6 +20,7 @@ from xueji.org.models import (
     Semester,
     User,
 )
+from xueji.org.permissions import READ_AUDIT
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -179,3 +180,11 @@ def registrar_own_filing(*, requested_by: Any) -> RegistrarFiling | None:
     if user.role != Role.REGISTRAR:
         return None
     return RegistrarFiling.objects.filter(user_id=user.pk, school_id=user.school_id).order_by("-id").first()
+
+
+def audit_schools(*, requested_by: Any) -> QuerySet[School]:
+    """The schools an auditor's log covers (its page's school filter): those under its jurisdiction."""
+    user = requested_by
+    if not user.is_authenticated or not user.has_role(*READ_AUDIT):
+        return School.objects.none()
+    return School.objects.filter(district__code__startswith=user.jurisdiction.scope_prefix).order_by("code")
