@@ -73,6 +73,27 @@ def _user(username: str, role: str, *, school=None, jurisdiction=None, full_name
     return user
 
 
+def clear_audit() -> None:
+    """Empty the audit table, for a test that counts the events its call writes. The table is
+    append-only on PostgreSQL (audit 0005): the test database's owner turns the trigger off for
+    this one statement, inside the test's own transaction."""
+    from django.db import connection
+
+    from xueji.audit.models import AuditEvent
+
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgres:
+            # The rows written so far have deferred foreign-key checks pending; ALTER TABLE waits
+            # for none, so they are checked now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
+        AuditEvent.objects.all().delete()
+        if postgres:
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_auditevent_append_only")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def on_file(user: User) -> None:
     """R19.1: a registrar made for a test is filed and trained, as the demo's are."""
     if user.role == Role.REGISTRAR:
@@ -150,6 +171,7 @@ def world(db):
         officer=_user("officer_bg", Role.DISTRICT_OFFICER, jurisdiction=beiguan, full_name="周科长"),
         officer_wf=_user("officer_wf", Role.DISTRICT_OFFICER, jurisdiction=wenfeng, full_name="吴科长"),
         admin=_user("admin_bg", Role.DISTRICT_ADMIN, jurisdiction=beiguan, full_name="郑管理员"),
+        security=_user("security_bg", Role.SECURITY_ADMIN, jurisdiction=beiguan, full_name="冯安全"),
         auditor=_user("auditor_bg", Role.AUDITOR, jurisdiction=beiguan, full_name="钱审计"),
     )
 

@@ -99,4 +99,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     context["kind_cards"] = [card for kind in KINDS.values() for card in kind.home_cards(user)]
     if user.role == Role.DISTRICT_ADMIN:
         context["schools"] = selectors.school_list(requested_by=user).count()
+    if user.role == Role.SECURITY_ADMIN:
+        accounts = selectors.accounts_of(requested_by=user)
+        context["accounts"] = accounts.count()
+        context["accounts_inactive"] = accounts.filter(is_active=False).count()
     return render(request, "home.html", context)

@@ -49,4 +49,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("audit:events", "审计日志"))
     if user.role == Role.DISTRICT_ADMIN or user.is_superuser:
         items.append(("admin:index", "基础数据管理"))
+    if user.role == Role.SECURITY_ADMIN:
+        items.append(("admin:org_user_changelist", "账号管理"))  # 三权分立: accounts and roles
     return {"nav": items, "idle_seconds": idle_seconds()}

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, clear_audit, login
 from xueji.audit.models import AuditEvent
 from xueji.core import calendar
 from xueji.core.calendar import WorkingCalendar, add_working_days, is_working_day
@@ -227,7 +227,7 @@ def test_calendar_year_load_replaces_that_years_rows_of_that_scope_only(world):
             (D(2027, 2, 8), "holiday", ""),
         ],
     )
-    AuditEvent.objects.all().delete()
+    clear_audit()
     record = calendar_year_load(
         actor=world.admin,
         year=2027,

@@ -82,10 +82,10 @@ def test_r21_1_the_page_says_what_is_wrong(world):
 
 
 def test_r21_1_an_admins_reset_is_audited_ends_tokens_and_forces_a_change(world):
-    world.admin.is_staff = True
-    world.admin.save()
+    world.security.is_staff = True
+    world.security.save()
     raw, _ = api_token_issue(user=world.registrar_a)
-    admin = login(world.admin)
+    admin = login(world.security)
     done = admin.post(
         f"/admin/org/user/{world.registrar_a.pk}/password/", {"password1": NEW, "password2": NEW}
     )
@@ -94,7 +94,11 @@ def test_r21_1_an_admins_reset_is_audited_ends_tokens_and_forces_a_change(world)
     assert reset.check_password(NEW) and reset.must_change_password
     assert api_token_user(raw) is None
     event = AuditEvent.objects.get(action=actions.PASSWORD_RESET)
-    assert (event.actor, event.subject_id, event.note) == (world.admin, str(reset.pk), "下次登录须修改密码")
+    assert (event.actor, event.subject_id, event.note) == (
+        world.security,
+        str(reset.pk),
+        "下次登录须修改密码",
+    )
 
     # The holder sees nothing but the password page until they set their own; no token meanwhile.
     holder = login(reset)
@@ -121,8 +125,8 @@ def test_r21_1_only_the_districts_admin_resets(world):
 
 
 def test_r21_1_deactivating_an_account_ends_its_tokens(world):
-    world.admin.is_staff = True
-    world.admin.save()
+    world.security.is_staff = True
+    world.security.save()
     raw, _ = api_token_issue(user=world.registrar_a)
     target = world.registrar_a
     form = {
@@ -137,7 +141,7 @@ def test_r21_1_deactivating_an_account_ends_its_tokens(world):
         "date_joined_0": "2026-09-01",
         "date_joined_1": "08:00:00",
     }  # is_active left out: unchecked
-    done = login(world.admin).post(f"/admin/org/user/{target.pk}/change/", form)
+    done = login(world.security).post(f"/admin/org/user/{target.pk}/change/", form)
     assert done.status_code == 302, done.content.decode()[:3000]
     assert not fresh(target).is_active
     assert ApiToken.objects.get(user=target).revoked_reason == "账号停用"

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import RuleViolation
 from xueji.org.models import GradeCapacity, Role, School, SchoolClass, User
-from xueji.org.services import class_create, jurisdiction_create, school_create, user_create
+from xueji.org.services import class_create, jurisdiction_create, master_data_save, school_create, user_create
 
 NON_ADMINS = ["registrar_a", "approver_a", "officer", "auditor"]
 
@@ -111,17 +111,18 @@ def test_r2_1_duplicate_class_number_refused(world):
     ("role", "unit"),
     [(Role.REGISTRAR, "school"), (Role.SCHOOL_APPROVER, "school"), (Role.DISTRICT_OFFICER, "jurisdiction")],
 )
-def test_r2_2_admin_creates_accounts_bound_to_one_unit(world, role, unit):
-    user = new_user(world, world.admin, role)
+def test_r2_2_the_security_admin_creates_accounts_bound_to_one_unit(world, role, unit):
+    user = new_user(world, world.security, role)
     assert getattr(user, unit) is not None
     assert user.check_password("S3cret-pass!")
     assert user.is_staff is False
 
 
 def test_r2_2_password_hash_never_in_the_audit_trail(world):
-    user = new_user(world, world.admin, Role.DISTRICT_ADMIN)
+    root = User.objects.create_superuser("root", password="Root-pass-2026!")
+    user = new_user(world, root, Role.DISTRICT_ADMIN)
     event = AuditEvent.objects.get(action="user.create")
-    assert (event.actor, event.rules) == (world.admin, ["R2.2"])
+    assert (event.actor, event.rules) == (root, ["R2.2"])
     dumped = json.dumps(event.changes, ensure_ascii=False)
     assert "password" not in event.changes
     assert user.password not in dumped and "S3cret-pass!" not in dumped
@@ -142,7 +143,7 @@ def test_r2_2_password_hash_never_in_the_audit_trail(world):
 def test_r2_2_account_unit_must_match_role(world, role, units):
     kwargs = {key: getattr(world, name) if name else None for key, name in units.items()}
     with pytest.raises(RuleViolation) as exc:
-        new_user(world, world.admin, role, **kwargs)
+        new_user(world, world.security, role, **kwargs)
     assert (exc.value.rule, exc.value.code) == ("R2.2", "unit")
     assert not User.objects.filter(username="new_user").exists()
 
@@ -154,16 +155,40 @@ def test_r2_2_non_admin_cannot_create_accounts(world, persona):
     assert not User.objects.filter(username="new_user").exists()
 
 
-def test_r2_2_admin_cannot_create_accounts_in_another_district(world):
+def test_r2_2_the_security_admin_cannot_create_accounts_in_another_district(world):
     with pytest.raises(PermissionDenied):
-        new_user(world, world.admin, school=world.school_c)
+        new_user(world, world.security, school=world.school_c)
     with pytest.raises(PermissionDenied):
-        new_user(world, world.admin, Role.DISTRICT_OFFICER, jurisdiction=world.wenfeng)
+        new_user(world, world.security, Role.DISTRICT_OFFICER, jurisdiction=world.wenfeng)
+
+
+@pytest.mark.parametrize("role", [Role.DISTRICT_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR])
+def test_separate_duties_the_three_administrators_are_the_superusers_to_open(world, role):
+    """等保 三权分立: the security admin keeps accounts but cannot open or change an administrator's,
+    nor change its own role; the system admin keeps master data but no accounts."""
+    with pytest.raises(PermissionDenied, match="三权分立"):
+        new_user(world, world.security, role, jurisdiction=world.beiguan)
+    with pytest.raises(PermissionDenied, match="只有区安全管理员"):
+        new_user(world, world.admin, Role.REGISTRAR)
+    world.auditor.full_name = "钱审计员"
+    with pytest.raises(PermissionDenied, match="三权分立"):
+        master_data_save(actor=world.security, obj=world.auditor, district=world.beiguan)
+    world.security.role = Role.DISTRICT_OFFICER
+    with pytest.raises(PermissionDenied):
+        master_data_save(actor=world.security, obj=world.security, district=world.beiguan)
+    assert not User.objects.filter(username="new_user").exists()
+
+
+def test_separate_duties_a_change_of_role_or_unit_is_audited(world):
+    world.registrar_a.role = Role.SCHOOL_APPROVER
+    master_data_save(actor=world.security, obj=world.registrar_a, district=world.beiguan)
+    event = AuditEvent.objects.filter(action="user.update").latest("id")
+    assert event.actor == world.security and event.changes["role"] == ["registrar", "school_approver"]
 
 
 def test_r2_2_unknown_role_refused(world):
     with pytest.raises(RuleViolation) as exc:
-        new_user(world, world.admin, "headmaster", jurisdiction=world.beiguan)
+        new_user(world, world.security, "headmaster", jurisdiction=world.beiguan)
     assert exc.value.rule == "R2.2"
 
 

@@ -31,7 +31,7 @@ NOT_FILED = "学籍管理员备案尚未完成"
 
 def _new_registrar(world, username: str = "reg_new") -> User:
     return user_create(
-        actor=world.admin,
+        actor=world.security,
         username=username,
         password=PASSWORD,
         full_name="陈老师",

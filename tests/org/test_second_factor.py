@@ -131,11 +131,11 @@ def test_r21_1_wrong_codes_count_as_failed_logins(world):
     assert api_token("officer_bg", totp_now(world.officer)).status_code == 429
 
 
-def test_r21_1_a_district_admin_resets_a_lost_device(world):
-    world.admin.is_staff = True
-    world.admin.save()
+def test_r21_1_the_security_admin_resets_a_lost_device(world):
+    world.security.is_staff = True
+    world.security.save()
     give_second_factor(Client(), world.officer)
-    admin = login(world.admin)
+    admin = login(world.security)
     done = admin.post(
         "/admin/org/user/",
         {"action": "reset_second_factor", "_selected_action": [world.officer.pk]},
@@ -143,16 +143,20 @@ def test_r21_1_a_district_admin_resets_a_lost_device(world):
     assert done.status_code == 302
     assert not TOTPDevice.objects.filter(user=world.officer).exists()
     event = AuditEvent.objects.get(action=actions.OTP_RESET)
-    assert (event.actor, event.subject_id) == (world.admin, str(world.officer.pk))
+    assert (event.actor, event.subject_id) == (world.security, str(world.officer.pk))
     assert "设置两步验证" in password_only(world.officer).get("/account/otp/").content.decode()
 
 
-def test_r21_1_only_the_districts_admin_resets(world):
+def test_r21_1_only_the_districts_security_admin_resets(world):
     from django.core.exceptions import PermissionDenied
 
     give_second_factor(Client(), world.officer_wf)
     with pytest.raises(PermissionDenied):
-        second_factor.device_reset(actor=world.admin, user=world.officer_wf)  # 文峰区's officer
+        second_factor.device_reset(actor=world.security, user=world.officer_wf)  # 文峰区's officer
+    with pytest.raises(PermissionDenied):
+        second_factor.device_reset(
+            actor=world.admin, user=world.officer
+        )  # the system admin keeps no accounts
     assert TOTPDevice.objects.filter(user=world.officer_wf).exists()
 
 

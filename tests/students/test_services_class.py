@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from tests.conftest import clear_audit
 from tests.factories import enrollment_payload, student_payload
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import RuleViolation
@@ -21,7 +22,7 @@ def student(world):
         student=student_payload(),
         enrollment=enrollment_payload(),
     )
-    AuditEvent.objects.all().delete()
+    clear_audit()
     return registered
 
 

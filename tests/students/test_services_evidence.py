@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
+from tests.conftest import clear_audit
 from tests.factories import enrollment_payload, student_payload
 from xueji.audit.models import AuditEvent
 from xueji.core import evidence
@@ -31,7 +32,7 @@ def student(world):
         student=student_payload(),
         enrollment=enrollment_payload(),
     )
-    AuditEvent.objects.all().delete()
+    clear_audit()
     return registered
 
 

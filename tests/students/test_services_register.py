@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from tests.conftest import clear_audit
 from tests.factories import enrollment_payload, family_payload, student_payload
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import RuleViolation
@@ -173,7 +174,7 @@ def test_r2_2_inactive_registrar_cannot_register(world):
 def test_r2_3_refused_registration_leaves_no_rows(world):
     payload = student_payload()
     register(world, student=payload)
-    AuditEvent.objects.all().delete()
+    clear_audit()
     before = {m: m.objects.count() for m in (Student, FamilyMember, Enrollment, XjhAlias)}
     with pytest.raises(RuleViolation):
         register(world, student=payload)  # R6.2

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from tests.conftest import clear_audit
 from tests.factories import enrollment_payload, family_payload, make_id, student_payload
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import RuleViolation
@@ -29,7 +30,7 @@ def register(world, *, actor=None, school=None, family=None, **student):
 @pytest.fixture
 def student(world):
     registered = register(world)
-    AuditEvent.objects.all().delete()
+    clear_audit()
     return registered
 
 

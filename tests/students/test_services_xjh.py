@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from tests.conftest import clear_audit
 from tests.factories import enrollment_payload, family_payload, make_id, student_payload
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import Conflict, RuleViolation
@@ -31,7 +32,7 @@ def register(world, **student):
 @pytest.fixture
 def j_student(world):
     student = register(world, id_type="Z", id_number="")
-    AuditEvent.objects.all().delete()
+    clear_audit()
     return student
 
 

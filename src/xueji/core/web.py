@@ -27,7 +27,8 @@ REG, APPR, OFF, ADM, AUD = (
     Role.DISTRICT_ADMIN,
     Role.AUDITOR,
 )
-EVERYONE = (REG, APPR, OFF, ADM, AUD)
+SEC = Role.SECURITY_ADMIN
+EVERYONE = (REG, APPR, OFF, ADM, SEC, AUD)
 
 ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "home": EVERYONE,

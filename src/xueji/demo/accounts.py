@@ -24,6 +24,7 @@ ROLE_LABELS = {
     "school_approver": ("学校审核人", "School approver"),
     "district_officer": ("区教育局学籍干部", "District officer"),
     "district_admin": ("区系统管理员", "District admin"),
+    "security_admin": ("区安全管理员", "Security admin"),
     "auditor": ("审计员", "Auditor"),
 }
 _JURISDICTION_NAMES = {code: name for code, name, _level, _parent in JURISDICTIONS}
@@ -49,7 +50,7 @@ class DemoAccount:
     @property
     def needs_second_factor(self) -> bool:
         """Officers, admins, auditors and the superuser log in with a code (R21.1)."""
-        return self.role in ("", "district_officer", "district_admin", "auditor")
+        return self.role in ("", "district_officer", "district_admin", "security_admin", "auditor")
 
     @property
     def totp_key(self) -> bytes:
@@ -78,6 +79,7 @@ _FEATURED: tuple[DemoAccount, ...] = (
     DemoAccount("wf_approver", "何建平", "school_approver", school="dg"),
     DemoAccount("bg_officer", "周国庆", "district_officer", jurisdiction="410503"),
     DemoAccount("bg_admin", "李伟", "district_admin", jurisdiction="410503"),
+    DemoAccount("bg_security", "冯军", "security_admin", jurisdiction="410503"),
     DemoAccount("bg_auditor", "孙静", "auditor", jurisdiction="410503"),
     DemoAccount("wf_officer", "吴海涛", "district_officer", jurisdiction="410502"),
 )

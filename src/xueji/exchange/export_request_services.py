@@ -96,7 +96,11 @@ def export_request_decide(
     *, actor: Any, request: ExportRequest, approve: bool, opinion: str
 ) -> ExportRequest:
     require_role(actor, (Role.DISTRICT_OFFICER,))
-    request = ExportRequest.objects.select_for_update().select_related("requested_by").get(pk=request.pk)
+    request = (
+        ExportRequest.objects.select_for_update(of=("self",))
+        .select_related("requested_by")
+        .get(pk=request.pk)
+    )
     if not request.district_code.startswith(actor.jurisdiction.scope_prefix):
         raise PermissionDenied("该申请不在您的管辖范围内。")
     if request.requested_by_id == actor.pk:
@@ -139,7 +143,7 @@ def export_request_decide(
 @transaction.atomic
 def export_request_download(*, actor: Any, request: ExportRequest) -> Path:
     """The file's path for one more logged download, or a refusal that says why not."""
-    request = ExportRequest.objects.select_for_update().select_related("job").get(pk=request.pk)
+    request = ExportRequest.objects.select_for_update(of=("self",)).select_related("job").get(pk=request.pk)
     if request.requested_by_id != actor.pk:
         raise PermissionDenied("只有申请人可以下载批准导出的文件。")
     job = request.job

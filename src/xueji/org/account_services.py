@@ -16,7 +16,7 @@ from xueji.audit import actions
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
-from xueji.org.models import ApiToken, Role, User
+from xueji.org.models import ADMIN_ROLES, ApiToken, Role, User
 
 MSG_OLD_WRONG = "原密码不正确。"
 
@@ -90,9 +90,12 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
 
 
 def may_administer(actor: User, user: User) -> bool:
+    """Whether ``actor`` may reset ``user``'s password or second factor: the superuser, or the
+    security administrator of the user's district for an account that is not one of the three
+    administrators' (三权分立)."""
     if actor.is_superuser:
         return True
-    if actor.role != Role.DISTRICT_ADMIN or actor.jurisdiction is None:
+    if actor.role != Role.SECURITY_ADMIN or actor.jurisdiction is None or user.role in ADMIN_ROLES:
         return False
     if user.school is not None:
         unit = user.school.district.code
@@ -103,10 +106,10 @@ def may_administer(actor: User, user: User) -> bool:
 
 @transaction.atomic
 def password_reset(*, actor: User, user: User, new_password: str) -> User:
-    """A district administrator sets a new password for an account of the district (its holder
-    lost it): audited, the holder changes it at the next login, its tokens end."""
+    """The district's security administrator sets a new password for an account of the district
+    (its holder lost it): audited, the holder changes it at the next login, its tokens end."""
     if not may_administer(actor, user):
-        raise PermissionDenied("只有本区系统管理员可以重置本区账号的密码。")
+        raise PermissionDenied("只有本区安全管理员可以重置本区账号的密码（三员账号由超级用户重置）。")
     _checked(user, new_password)
     user.set_password(new_password)
     user.must_change_password = actor.pk != user.pk

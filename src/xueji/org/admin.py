@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from xueji.org import second_factor
 from xueji.org.account_services import password_reset, tokens_revoke
 from xueji.org.models import (
+    STAFF_ROLES,
     GradeCapacity,
     Jurisdiction,
     PolicyValue,
@@ -33,27 +34,29 @@ from xueji.org.policy import policy_set
 from xueji.org.services import master_data_save
 
 
-def _is_district_admin(request: HttpRequest) -> bool:
+def _holds(request: HttpRequest, role: str) -> bool:
     user = request.user
-    return user.is_active and (user.is_superuser or user.role == Role.DISTRICT_ADMIN)
+    return user.is_active and (user.is_superuser or user.role == role)
 
 
 class MasterDataAdmin(admin.ModelAdmin):
-    """Only district admins (and superusers); writes through the service; no deletes (R2.3)."""
+    """Only district system administrators (and superusers); writes through the service; no
+    deletes (R2.3). The accounts are the security administrator's (``keeper``, 三权分立)."""
 
     scope_field: str | None = None  # path to a district code, for scoping lists
+    keeper: str = Role.DISTRICT_ADMIN
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_district_admin(request)
+        return _holds(request, self.keeper)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_district_admin(request)
+        return _holds(request, self.keeper)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return _is_district_admin(request)
+        return _holds(request, self.keeper)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_district_admin(request)
+        return _holds(request, self.keeper)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -62,7 +65,9 @@ class MasterDataAdmin(admin.ModelAdmin):
         rows = super().get_queryset(request)
         user = request.user
         if self.scope_field and not user.is_superuser:
-            assert isinstance(user, User) and user.jurisdiction is not None  # a district admin (above)
+            assert (
+                isinstance(user, User) and user.jurisdiction is not None
+            )  # a security administrator (above)
             rows = rows.filter(**{f"{self.scope_field}__startswith": user.jurisdiction.scope_prefix})
         return rows
 
@@ -131,6 +136,7 @@ class SchoolClassAdmin(MasterDataAdmin):
 
 @admin.register(User)
 class AccountAdmin(UserAdmin, MasterDataAdmin):
+    keeper = Role.SECURITY_ADMIN  # 三权分立: accounts and roles are the security administrator's
     list_display = ("username", "full_name", "role", "school", "jurisdiction", "is_active", "last_login")
     list_filter = ("role", "is_active")
     search_fields = ("username", "full_name")
@@ -160,7 +166,7 @@ class AccountAdmin(UserAdmin, MasterDataAdmin):
         user = request.user
         if user.is_superuser:
             return rows
-        assert isinstance(user, User) and user.jurisdiction is not None  # a district admin (above)
+        assert isinstance(user, User) and user.jurisdiction is not None  # a security administrator (above)
         prefix = user.jurisdiction.scope_prefix
         return rows.filter(school__district__code__startswith=prefix) | rows.filter(
             jurisdiction__code__startswith=prefix
@@ -170,7 +176,7 @@ class AccountAdmin(UserAdmin, MasterDataAdmin):
         return obj.school.district if obj.school_id else obj.jurisdiction
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        obj.is_staff = obj.role == Role.DISTRICT_ADMIN
+        obj.is_staff = obj.role in STAFF_ROLES
         master_data_save(actor=request.user, obj=obj, district=self._district_of(obj))
         if change and "is_active" in form.changed_data and not obj.is_active:
             assert isinstance(request.user, User)  # the admin site's own login
@@ -260,7 +266,9 @@ class PolicyValueAdmin(MasterDataAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "jurisdiction" and not request.user.is_superuser:
             user = request.user
-            assert isinstance(user, User) and user.jurisdiction is not None  # a district admin (above)
+            assert (
+                isinstance(user, User) and user.jurisdiction is not None
+            )  # a security administrator (above)
             kwargs["queryset"] = Jurisdiction.objects.filter(code__startswith=user.jurisdiction.scope_prefix)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -189,11 +189,19 @@ class Role(models.TextChoices):
     SCHOOL_APPROVER = "school_approver", "学校审核人"
     DISTRICT_OFFICER = "district_officer", "区教育局学籍干部"
     DISTRICT_ADMIN = "district_admin", "区系统管理员"
+    # 等保 三权分立: accounts and their roles belong to the security administrator, master data to
+    # the system administrator, the logs to the auditor; no one holds two of them.
+    SECURITY_ADMIN = "security_admin", "区安全管理员"
     AUDITOR = "auditor", "审计员"
 
 
 SCHOOL_ROLES = frozenset({Role.REGISTRAR, Role.SCHOOL_APPROVER})
-JURISDICTION_ROLES = frozenset({Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN, Role.AUDITOR})
+JURISDICTION_ROLES = frozenset(
+    {Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
+)
+# The three administrators (三员): their accounts are opened and changed by the superuser only.
+ADMIN_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+STAFF_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.SECURITY_ADMIN})  # they work in Django's admin
 
 
 NOT_ON_FILE = (

@@ -121,7 +121,11 @@ def registrar_file(
 
 def _pending(actor: Any, filing: RegistrarFiling) -> RegistrarFiling:
     require_role(actor, (Role.DISTRICT_OFFICER,), school=filing.school)
-    locked = RegistrarFiling.objects.select_for_update().select_related("school", "user").get(pk=filing.pk)
+    locked = (
+        RegistrarFiling.objects.select_for_update(of=("self",))
+        .select_related("school", "user")
+        .get(pk=filing.pk)
+    )
     if locked.state != RegistrarFiling.State.FILED:
         raise _refuse("not_pending", "这份报备已经处理过了，请刷新页面。")
     return locked
@@ -148,7 +152,9 @@ def registrar_acknowledge(
     }
     if filing.replaces_id is not None:
         predecessor = (
-            RegistrarFiling.objects.select_for_update().select_related("user").get(pk=filing.replaces_id)
+            RegistrarFiling.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=filing.replaces_id)
         )
         if predecessor.state in LIVE:
             predecessor.state, predecessor.ended_on = RegistrarFiling.State.ENDED, today

@@ -36,7 +36,7 @@ REGISTRAR_REQUIRED = Limit(
     0,
     1,
 )
-ALWAYS = (Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN, Role.AUDITOR)
+ALWAYS = (Role.DISTRICT_OFFICER, Role.DISTRICT_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR)
 RECOVERY_CODES = 10
 ISSUER = "学籍管理系统"
 MSG_BAD_CODE = "验证码不正确或已过期，请输入验证器上当前显示的 6 位数字（或一个未用过的恢复码）。"
@@ -183,11 +183,11 @@ def audit_record_outside(user: User, action: str, note: str = "") -> None:
 
 @transaction.atomic
 def device_reset(*, actor: User, user: User) -> int:
-    """A district admin clears a lost device: the holder enrols again at the next login."""
+    """The district's security administrator clears a lost device: the holder enrols again at the next login."""
     from xueji.org.account_services import may_administer
 
     if not may_administer(actor, user):
-        raise PermissionDenied("只有本区系统管理员可以重置本区账号的两步验证。")
+        raise PermissionDenied("只有本区安全管理员可以重置本区账号的两步验证（三员账号由超级用户重置）。")
     removed = TOTPDevice.objects.filter(user=user).count()
     TOTPDevice.objects.filter(user=user).delete()  # a credential, not a record: nothing to keep
     StaticDevice.objects.filter(user=user).delete()

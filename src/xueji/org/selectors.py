@@ -188,3 +188,15 @@ def audit_schools(*, requested_by: Any) -> QuerySet[School]:
     if not user.is_authenticated or not user.has_role(*READ_AUDIT):
         return School.objects.none()
     return School.objects.filter(district__code__startswith=user.jurisdiction.scope_prefix).order_by("code")
+
+
+def accounts_of(*, requested_by: Any) -> QuerySet[User]:
+    """The accounts a security administrator keeps: those of the schools and units under its
+    jurisdiction (三权分立: accounts are its task, not the system administrator's)."""
+    user = requested_by
+    if not user.is_authenticated or not user.has_role(Role.SECURITY_ADMIN):
+        return User.objects.none()
+    prefix = user.jurisdiction.scope_prefix
+    return User.objects.filter(
+        Q(school__district__code__startswith=prefix) | Q(jurisdiction__code__startswith=prefix)
+    )

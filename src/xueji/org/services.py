@@ -19,8 +19,10 @@ from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import RuleViolation, RuleViolations
 from xueji.org.models import (
+    ADMIN_ROLES,
     JURISDICTION_ROLES,
     SCHOOL_ROLES,
+    STAFF_ROLES,
     GradeCapacity,
     Jurisdiction,
     Role,
@@ -32,19 +34,34 @@ from xueji.org.models import (
 )
 
 MASTER_ROLES = (Role.DISTRICT_ADMIN,)
+ACCOUNT_ROLES = (Role.SECURITY_ADMIN,)
 SECRET_FIELDS = {"password"}  # never copied into the audit trail
 
 
-def _require_admin(actor: Any, district: Jurisdiction | None = None) -> None:
-    """R2.2: master data is kept by district admins within their jurisdiction (or a superuser)."""
+def _require_admin(actor: Any, district: Jurisdiction | None = None, *, accounts: bool = False) -> None:
+    """R2.2: master data is kept by district system administrators, accounts by district security
+    administrators (等保 三权分立), each within their jurisdiction (or a superuser)."""
     if actor is None or not actor.is_active:
         raise PermissionDenied("账号不可用，不能维护基础数据。")
     if actor.is_superuser:
         return
-    if not actor.has_role(*MASTER_ROLES):
+    if accounts and not actor.has_role(*ACCOUNT_ROLES):
+        raise PermissionDenied("只有区安全管理员可以开通和修改账号（三权分立）。")
+    if not accounts and not actor.has_role(*MASTER_ROLES):
         raise PermissionDenied("只有区系统管理员可以维护基础数据。")
     if district is not None and not district.code.startswith(actor.jurisdiction.scope_prefix):
         raise PermissionDenied("该单位不在您的管辖范围内。")
+
+
+def _require_account_change(actor: Any, user: User, before: dict[str, Any]) -> None:
+    """三权分立: the three administrators' accounts are the superuser's to open and change, and no
+    one changes their own role or unit."""
+    if actor.is_superuser:
+        return
+    if user.role in ADMIN_ROLES or before.get("role") in ADMIN_ROLES:
+        raise PermissionDenied("系统管理员、安全管理员和审计员的账号只能由超级用户开通和修改（三权分立）。")
+    if user.pk == actor.pk:
+        raise PermissionDenied("不能修改自己的角色和所属单位。")
 
 
 def _full_clean(obj: models.Model, rule: str) -> None:
@@ -69,11 +86,14 @@ _M = TypeVar("_M", bound=models.Model)
 
 @transaction.atomic
 def master_data_save(*, actor: Any, obj: _M, district: Jurisdiction | None = None) -> _M:
-    """Validate and save one master-data object, recording what changed."""
-    _require_admin(actor, district)
+    """Validate and save one master-data object, recording what changed (a role or a scope too)."""
+    is_account = isinstance(obj, User)
+    _require_admin(actor, district, accounts=is_account)
     before = {}
     if obj.pk:
         before = model_to_dict(type(obj)._default_manager.select_for_update().get(pk=obj.pk))
+    if isinstance(obj, User):
+        _require_account_change(actor, obj, before)
     rule = "R2.2" if isinstance(obj, User) else "R2.1"
     _full_clean(obj, rule)
     obj.save()
@@ -198,7 +218,7 @@ def user_create(
     phone: str = "",
 ) -> User:
     """An account bound to one school (school roles) or one jurisdiction (district roles) (R2.2)."""
-    _require_admin(actor, school.district if school else jurisdiction)
+    _require_admin(actor, school.district if school else jurisdiction, accounts=True)
     if role in SCHOOL_ROLES and (school is None or jurisdiction is not None):
         raise RuleViolation(
             rule="R2.2", code="unit", field="school", message="学校角色的账号必须且只能属于一所学校。"
@@ -217,7 +237,7 @@ def user_create(
         school=school,
         jurisdiction=jurisdiction,
         phone=phone,
-        is_staff=role == Role.DISTRICT_ADMIN,  # district admins keep master data in Django admin
+        is_staff=role in STAFF_ROLES,  # the system and security administrators work in Django's admin
     )
     user.set_password(password)
     return master_data_save(actor=actor, obj=user, district=school.district if school else jurisdiction)
