@@ -269,6 +269,8 @@ XUEJI: dict[str, Any] = {
     # progress page, and their file is kept this many hours (it holds personal data, R21.1).
     "EXPORT_INLINE_MAX_ROWS": int(os.environ.get("XUEJI_EXPORT_INLINE_MAX_ROWS", "5000")),
     "EXPORT_KEEP_HOURS": 24,
+    # Imports running at once, in all (one per school at most): each holds a process and memory.
+    "IMPORT_MAX_RUNNING": int(os.environ.get("XUEJI_IMPORT_MAX_RUNNING", "2")),
     # R21.1: an approved export request's file may be downloaded this many times, this long.
     "EXPORT_REQUEST_DOWNLOADS": int(os.environ.get("XUEJI_EXPORT_REQUEST_DOWNLOADS", "3")),
     "EXPORT_REQUEST_HOURS": int(os.environ.get("XUEJI_EXPORT_REQUEST_HOURS", "72")),

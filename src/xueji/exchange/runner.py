@@ -21,7 +21,7 @@ from xueji.exchange.models import ExportJob, ImportJob
 
 def start(job: ImportJob) -> None:
     if settings.XUEJI["JOB_RUNNER"] == "inline":
-        services.import_job_run(job.pk)
+        services.import_jobs_drain(job.pk)
         return
     _spawn("run_import", job.pk, services.job_dir() / f"{job.pk}.log")
 

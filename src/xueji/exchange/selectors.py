@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from xueji.core import clock
-from xueji.exchange import export_jobs
+from xueji.exchange import export_jobs, services
 from xueji.exchange.models import ExportJob, ExportRequest, ImportJob
 from xueji.exchange.services import progress_path, report_path
 from xueji.org.models import Role
 
 # A running import reports several times a second; this long without a word means its process
 # is gone (killed, or the server restarted), and its transaction was rolled back with it.
-STALE_AFTER_SECONDS = 120
+STALE_AFTER_SECONDS = services.STALE_AFTER_SECONDS
 PHASES = {"read": "读取文件", "validate": "逐行检查", "write": "写入学籍", "done": "完成"}
 
 
@@ -42,13 +41,11 @@ def import_job_progress(job: ImportJob) -> dict[str, Any]:
         progress = {}
     phase = progress.get("phase", "read")
     done, total = int(progress.get("done", 0)), int(progress.get("total", 0))
-    # The process reports with the real time; before its first report the job's creation time (the
-    # one clock's, which the demo may shift) stands in, compared with the same clock.
-    if progress.get("at"):
-        silent = time.time() - progress["at"]
-    else:
-        silent = (clock.now() - job.created_at).total_seconds()
-    interrupted = not job.is_final and silent > STALE_AFTER_SECONDS
+    # Waiting for its turn (another import of the school, or the machine's limit) is not dying.
+    ahead = None
+    if job.state == ImportJob.State.QUEUED and services.running_imports():
+        ahead = services.queue_place(job)
+    interrupted = not job.is_final and ahead is None and services.silent_seconds(job) > STALE_AFTER_SECONDS
     # Reading counts as the first 5 %, checking up to 40 %, writing the rest.
     if job.is_final:
         percent = 100
@@ -59,6 +56,8 @@ def import_job_progress(job: ImportJob) -> dict[str, Any]:
     else:
         percent = 2 if phase == "read" else 0
     label, tone = _outcome(job, interrupted)
+    if ahead is not None:
+        label = f"排队等待：正在进行其他导入{f'，前面还有 {ahead} 个' if ahead else '，下一个就是本次'}"
     return {
         "id": job.pk,
         "state": "interrupted" if interrupted else job.state,

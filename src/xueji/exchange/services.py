@@ -100,14 +100,71 @@ def import_job_create(
     return job
 
 
+STALE_AFTER_SECONDS = 120  # a running import reports at least this often; silent longer, it died
+
+
+def silent_seconds(job: ImportJob) -> float:
+    """How long the job's process has said nothing (its progress file; before that, since upload)."""
+    try:
+        at = float(json.loads(progress_path(job.pk).read_text()).get("at") or 0)
+    except (OSError, ValueError):
+        at = 0
+    if at:
+        return time.time() - at
+    # Before the process's first report the job's creation time (the one clock's, which the demo
+    # may shift) stands in, compared with the same clock.
+    return (clock.now() - job.created_at).total_seconds()
+
+
+def running_imports() -> list[ImportJob]:
+    """The imports running now (a silent one has died and holds no place)."""
+    rows = ImportJob.objects.filter(state=ImportJob.State.RUNNING)
+    return [job for job in rows if silent_seconds(job) <= STALE_AFTER_SECONDS]
+
+
+def queue_place(job: ImportJob) -> int:
+    """How many queued imports will start before ``job`` (0: it starts next)."""
+    return ImportJob.objects.filter(state=ImportJob.State.QUEUED, created_at__lt=job.created_at).count()
+
+
+def _claim(job_id: int) -> bool:
+    """Start a queued job if its school runs no other import and fewer than ``IMPORT_MAX_RUNNING``
+    run in all (an import holds a process and much memory; a school's second import waits for its
+    first, whose records it may need). The school's row lock makes one school's claims take turns."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id, state=ImportJob.State.QUEUED).first()
+        if job is None:
+            return False  # already run (or running) elsewhere: a job never runs twice
+        list(School.objects.select_for_update().filter(pk=job.school_id))
+        running = running_imports()
+        if (
+            any(r.school_id == job.school_id for r in running)
+            or len(running) >= settings.XUEJI["IMPORT_MAX_RUNNING"]
+        ):
+            return False  # stays queued; the import that finishes starts it (import_jobs_drain)
+        ImportJob.objects.filter(pk=job_id).update(state=ImportJob.State.RUNNING)
+        return True
+
+
+def import_jobs_drain(first_id: int) -> ImportJob:
+    """Run ``first_id`` if it may start, then every queued import that may start after it, oldest
+    first, in this process; returns the first job as it ended (or still queued)."""
+    first = import_job_run(first_id)
+    while True:
+        waiting = ImportJob.objects.filter(state=ImportJob.State.QUEUED).order_by("created_at", "pk")
+        busy = {r.school_id for r in running_imports()}
+        ready = next((job for job in waiting[:50] if job.school_id not in busy), None)
+        if ready is None or import_job_run(ready.pk).state == ImportJob.State.QUEUED:
+            return first  # nothing may start now: the next import to finish looks again
+
+
 def import_job_run(job_id: int, *, progress: Progress | None = None) -> ImportJob:
-    """Run a queued job once: read, check every row, write all (or the valid rows) in one transaction."""
-    claimed = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).update(
-        state=ImportJob.State.RUNNING
-    )
+    """Run a queued job once, when its turn has come: read, check every row, write all (or the
+    valid rows) in one transaction."""
+    claimed = _claim(job_id)
     job = ImportJob.objects.select_related("school__district", "created_by").get(pk=job_id)
     if not claimed:
-        return job  # already run (or running) elsewhere: a job never runs twice
+        return job  # run elsewhere, or waiting for its turn
     tracker = _Tracker(job.pk, progress)
     tracker("read", 0, 0)
     try:

@@ -14,5 +14,5 @@ class Command(BaseCommand):
         parser.add_argument("job_id", type=int)
 
     def handle(self, *args, job_id: int, **options):
-        job = services.import_job_run(job_id)
+        job = services.import_jobs_drain(job_id)  # then the queued imports whose turn has come
         self.stdout.write(f"导入任务 #{job.pk}：{job.get_state_display()}。{job.message}")
