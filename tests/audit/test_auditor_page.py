@@ -70,3 +70,21 @@ def test_r21_1_the_export_holds_the_filtered_rows_and_is_logged(world):
 @pytest.mark.parametrize("persona", ["registrar_a", "officer", "admin"])
 def test_only_auditors_read_the_log(world, persona):
     assert login(getattr(world, persona)).get("/audit/").status_code == 403
+
+
+def test_r21_1_changes_read_by_field_name_and_article_not_code(world):
+    register(world, name="王小明")
+    page = login(world.auditor).post("/audit/", {"action": "student.register"}, follow=True).content.decode()
+    assert "学籍号：" in page and "xjh：" not in page
+    assert "依据第" in page and "R3.1" not in page
+
+
+def test_separate_duties_an_administrators_account_is_read_only_to_the_security_admin(world):
+    world.security.is_staff = True
+    world.security.save()
+    client = login(world.security)
+    page = client.get(f"/admin/org/user/{world.admin.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(f"/admin/org/user/{world.admin.pk}/change/", {"full_name": "改名"}).status_code == 403
+    ordinary = client.get(f"/admin/org/user/{world.registrar_a.pk}/change/")
+    assert 'name="_save"' in ordinary.content.decode()

@@ -77,7 +77,7 @@ def _event(
     return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
-        subject_type=type(subject).__name__,
+        subject_type=_type_of(subject),
         subject_id=str(getattr(subject, "pk", subject)),
         school=school,
         district_code=district_code,
@@ -85,6 +85,12 @@ def _event(
         rules=sorted(set(rules)),
         note=mask_text(note)[:300],
     )
+
+
+def _type_of(subject: Any) -> str:
+    # A model's own name, also through a lazy wrapper (request.user is a SimpleLazyObject).
+    meta = getattr(subject, "_meta", None)
+    return meta.object_name if meta is not None else type(subject).__name__
 
 
 def _jsonable(value: Any) -> Any:
@@ -111,7 +117,7 @@ def access_record(
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
-        subject_type=type(subject).__name__ if subject is not None else "",
+        subject_type=_type_of(subject) if subject is not None else "",
         subject_id=str(getattr(subject, "pk", "")) if subject is not None else "",
         school=school,
         district_code=school.district.code

@@ -5,10 +5,12 @@ school, action and student, and exported (itself logged)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tempfile
 from collections import defaultdict
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpResponseBase
@@ -16,7 +18,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from xueji.audit import actions
-from xueji.audit.labels import LABELS, action_label, subject_label
+from xueji.audit.labels import LABELS, action_label, articles, subject_label
 from xueji.audit.models import AuditEvent
 from xueji.audit.selectors import audit_event_list
 from xueji.audit.services import access_record
@@ -105,6 +107,7 @@ def _described(events: list[AuditEvent]) -> list[dict[str, Any]]:
             "subject": subjects.get((e.subject_type, e.subject_id))
             or (f"{subject_label(e.subject_type)} {e.subject_id}".strip() if e.subject_type else "—"),
             "changes": [(key, _value(old), _value(new)) for key, (old, new) in _pairs(e.changes)],
+            "articles": articles(e.rules),
         }
         for e in events
     ]
@@ -113,7 +116,27 @@ def _described(events: list[AuditEvent]) -> list[dict[str, Any]]:
 def _pairs(changes: Any) -> list[tuple[str, tuple[Any, Any]]]:
     if not isinstance(changes, dict):
         return []
-    return [(k, (v[0], v[1])) for k, v in changes.items() if isinstance(v, list) and len(v) == 2]
+    labels = _field_labels()
+    return [
+        (labels.get(k) or k, (v[0], v[1])) for k, v in changes.items() if isinstance(v, list) and len(v) == 2
+    ]
+
+
+@functools.cache
+def _field_labels() -> dict[str, str]:
+    """A changed field's name as the forms call it (xjh → 学籍号), from every model's fields."""
+    labels: dict[str, str] = {
+        "state": "状态",
+        "step_key": "办理环节",
+        "is_overdue": "是否逾期",
+        "origin": "来源",
+    }
+    for model in django_apps.get_models():
+        for field in model._meta.get_fields():
+            verbose = getattr(field, "verbose_name", None)
+            if verbose and str(verbose) != field.name.replace("_", " "):
+                labels.setdefault(field.name, str(verbose))
+    return labels
 
 
 def _value(value: Any) -> str:
@@ -170,7 +193,7 @@ def _export(request: AuthenticatedRequest, params: Any) -> HttpResponseBase:
         exports.Field("操作", lambda d: d["action"], width=18),
         exports.Field("对象", lambda d: d["subject"], width=18),
         exports.Field("学校", lambda d: d["event"].school.name if d["event"].school else "", width=24),
-        exports.Field("依据", lambda d: " ".join(d["event"].rules), width=10),
+        exports.Field("依据", lambda d: d["articles"], width=14),
         exports.Field("变更", lambda d: "；".join(f"{k}：{o} → {n}" for k, o, n in d["changes"]), width=40),
         exports.Field("说明", lambda d: d["event"].note, width=40),
     ]

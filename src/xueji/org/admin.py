@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from xueji.org import second_factor
 from xueji.org.account_services import password_reset, tokens_revoke
 from xueji.org.models import (
+    ADMIN_ROLES,
     STAFF_ROLES,
     GradeCapacity,
     Jurisdiction,
@@ -137,6 +138,15 @@ class SchoolClassAdmin(MasterDataAdmin):
 @admin.register(User)
 class AccountAdmin(UserAdmin, MasterDataAdmin):
     keeper = Role.SECURITY_ADMIN  # 三权分立: accounts and roles are the security administrator's
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The three administrators' accounts and one's own are the superuser's to change: shown
+        # read-only here rather than as a form whose saving is refused (org.services).
+        user = request.user
+        if obj is not None and not user.is_superuser and (obj.role in ADMIN_ROLES or obj.pk == user.pk):
+            return False
+        return super().has_change_permission(request, obj)
+
     list_display = ("username", "full_name", "role", "school", "jurisdiction", "is_active", "last_login")
     list_filter = ("role", "is_active")
     search_fields = ("username", "full_name")

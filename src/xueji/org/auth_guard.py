@@ -91,7 +91,7 @@ def locked_response(request: HttpRequest, response: Any = None, credentials: Any
     if locked:
         message = (
             f"连续 {settings.XUEJI['LOGIN_FAILURE_LIMIT']} 次输错密码，本机登录该账号已暂停 "
-            f"{settings.XUEJI['LOGIN_LOCK_MINUTES']} 分钟。忘记密码请联系区教育局系统管理员重置。"
+            f"{settings.XUEJI['LOGIN_LOCK_MINUTES']} 分钟。忘记密码请联系区教育局安全管理员重置。"
         )
     else:
         message = f"该账号近期登录失败次数较多，请 {account_wait(username)} 秒后再试。"

@@ -79,7 +79,7 @@ def enrol_start(*, user: User) -> TOTPDevice:
             rule="R21.1",
             code="enrolled",
             field=None,
-            message="已设置两步验证；更换手机请联系区教育局系统管理员重置。",
+            message="已设置两步验证；更换手机请联系区教育局安全管理员重置。",
         )
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:

@@ -373,7 +373,7 @@ def _search_page(request: HttpRequest, terms: SearchIn) -> dict[str, Any]:
         incomplete=terms.incomplete,
     )
     start = (terms.page - 1) * terms.page_size
-    access_record(actor=user, action=actions.STUDENT_SEARCH, note=f"api q={masked_query(terms.q)}")
+    access_record(actor=user, action=actions.STUDENT_SEARCH, note=f"接口查询“{masked_query(terms.q)}”")
     return {
         "count": rows.count(),
         "page": terms.page,

@@ -28,7 +28,9 @@ def archive_list(request: AuthenticatedRequest) -> HttpResponseBase:
     if moved is not None:
         return moved
     q = params.get("q", "")[:50]
-    access_record(actor=user, action=actions.STUDENT_SEARCH, note=f"archives q={masked_query(q)}")  # R21.1
+    access_record(
+        actor=user, action=actions.STUDENT_SEARCH, note=f"已转出档案查询“{masked_query(q)}”"
+    )  # R21.1
     page = CappedPaginator(selectors.archives(requested_by=user, q=q), PAGE_SIZE).get_page(params.get("page"))
     page_base = f"?s={key}&" if key else "?"
     return render(request, "students/archives.html", {"page": page, "q": q, "page_base": page_base})

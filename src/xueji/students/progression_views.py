@@ -58,7 +58,7 @@ def continuing(request: AuthenticatedRequest) -> HttpResponse:
                 action=actions.STUDENT_SEARCH,
                 school=found.school if found else None,
                 subject=found.student if found else None,
-                note=f"升学查找 q={masked_query(q)}",
+                note=f"升学查找“{masked_query(q)}”",
             )  # R21.1
         context["received"] = selectors.progressions(requested_by=user, school=school, into=True)[:100]
     if school.grade_to < 9:

@@ -64,7 +64,7 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
             actor=user,
             action=actions.STUDENT_SEARCH,
             school=filters.school,
-            note=f"q={masked_query(filters.q)}",
+            note=f"查询“{masked_query(filters.q)}”",
         )
     context = {
         "page": page,
