@@ -17,10 +17,7 @@ from xueji.core.web import AuthenticatedRequest, route
 from xueji.exchange import export_jobs, export_request_services, exports, runner, selectors
 from xueji.exchange.approval_sheet import approval_sheet
 from xueji.exchange.models import ExportRequest
-from xueji.org import selectors as org_selectors
 from xueji.org.models import Role
-
-SEARCH_TERMS = ("q", "grade", "school", "incomplete", "overdue", "unplaced")
 
 
 def _filters(request: AuthenticatedRequest) -> tuple[exports.StudentFilters, str | None] | None:
@@ -31,23 +28,8 @@ def _filters(request: AuthenticatedRequest) -> tuple[exports.StudentFilters, str
         if expired:
             return None
     else:
-        params, key, _ = saved_search.resolve(request, "exports:request_new", SEARCH_TERMS)
-    user = request.user
-    school = None
-    if params.get("school") and user.is_district_user:
-        school = org_selectors.school_get(requested_by=user, pk=params["school"])
-    grade = params.get("grade", "")
-    return (
-        exports.StudentFilters(
-            q=params.get("q", "")[:50],
-            school=school,
-            grade=int(grade) if grade.isdecimal() and 1 <= int(grade) <= 9 else None,
-            incomplete=bool(params.get("incomplete")),
-            overdue=bool(params.get("overdue")),
-            unplaced=bool(params.get("unplaced")),
-        ),
-        key,
-    )
+        params, key, _ = saved_search.resolve(request, "exports:request_new", exports.SEARCH_TERMS)
+    return exports.StudentFilters.from_params(request.user, params), key
 
 
 @route("exports:request_new")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from operator import attrgetter
@@ -38,6 +38,7 @@ from xueji.core import clock, identity
 from xueji.core.codes import GRADE_NAMES
 from xueji.core.errors import RuleViolation
 from xueji.exchange.layouts import STUDENT_COLUMNS, Column
+from xueji.org import selectors as org_selectors
 from xueji.org.models import School
 from xueji.students.models import Enrollment, FamilyMember, Student
 from xueji.students.selectors import enrollment_search
@@ -70,6 +71,10 @@ def internal_watermark(user: Any) -> str:
 # --------------------------------------------------------------------------- filters
 
 
+# The student search page's terms (a page, its export and an export request read the same).
+SEARCH_TERMS = ("q", "grade", "school", "incomplete", "overdue", "unplaced")
+
+
 @dataclass(frozen=True)
 class StudentFilters:
     """The student search page's filters (students.views.search)."""
@@ -80,6 +85,24 @@ class StudentFilters:
     incomplete: bool = False
     overdue: bool = False
     unplaced: bool = False
+
+    @classmethod
+    def from_params(cls, user: Any, params: Mapping[str, str]) -> StudentFilters:
+        """The search page's terms (as posted, or kept under their key) as filters, so a page, its
+        export and an export request select the same rows. A malformed value is ignored, and a
+        school outside the user's scope is the page's own 404: never a 500."""
+        school = None
+        if params.get("school") and user.is_district_user:
+            school = org_selectors.school_get(requested_by=user, pk=params["school"])
+        grade = str(params.get("grade") or "")
+        return cls(
+            q=str(params.get("q") or "")[:50],
+            school=school,
+            grade=int(grade) if grade.isdecimal() and 1 <= int(grade) <= 9 else None,
+            incomplete=bool(params.get("incomplete")),
+            overdue=bool(params.get("overdue")),
+            unplaced=bool(params.get("unplaced")),
+        )
 
     def summary(self) -> str:
         # The query is logged masked, like the search page's own log entry (R21.1).

@@ -42,11 +42,11 @@ PAGE_SIZE = 50
 @route("students:search")
 def search(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    params, key, moved = saved_search.resolve(request, "students:search", SEARCH_TERMS)
+    params, key, moved = saved_search.resolve(request, "students:search", exports.SEARCH_TERMS)
     if moved is not None and not request.headers.get("HX-Request"):
         return moved
     # The export reads the same filters (one parser: the file holds exactly the page's rows).
-    filters = _export_filters(user, params)
+    filters = exports.StudentFilters.from_params(user, params)
     rows = selectors.enrollment_search(
         requested_by=user,
         q=filters.q,
@@ -95,9 +95,6 @@ def _page_base(params: QueryDict, key: str | None) -> str:
     rest = params.copy()
     rest.pop("page", None)
     return f"?{rest.urlencode()}&" if rest else "?"
-
-
-SEARCH_TERMS = ("q", "grade", "school", "incomplete", "overdue", "unplaced")
 
 
 @route("students:detail")
@@ -553,40 +550,13 @@ def entry_application_decide(request: AuthenticatedRequest, pk: int) -> HttpResp
 # --------------------------------------------------------------------------- Excel export (R21.1)
 
 
-def _export_filters(user: Any, params: QueryDict) -> exports.StudentFilters:
-    """The search page's filters, read as search() reads them, so the file holds the page's rows.
-
-    Unlike a page, a download has no form to show an error on: a malformed value is ignored (or,
-    for a school outside the user's scope, the page's own 404), never a 500.
-    """
-    school = None
-    if params.get("school") and user.is_district_user:
-        school = org_selectors.school_get(requested_by=user, pk=params["school"])
-    return exports.StudentFilters(
-        q=params.get("q", "")[:50],
-        school=school,
-        grade=_grade(params.get("grade")),
-        incomplete=bool(params.get("incomplete")),
-        overdue=bool(params.get("overdue")),
-        unplaced=bool(params.get("unplaced")),
-    )
-
-
-def _grade(value: str | None) -> int | None:
-    try:
-        grade = int(value or "")
-    except ValueError:
-        return None
-    return grade if 1 <= grade <= 9 else None
-
-
 @route("students:export")
 def export(request: AuthenticatedRequest) -> HttpResponseBase:
     """「导出 Excel」 of the search page: every row its filters select, 名单 or 国家学籍表."""
-    params, key, moved = saved_search.resolve(request, "students:search", SEARCH_TERMS)
+    params, key, moved = saved_search.resolve(request, "students:search", exports.SEARCH_TERMS)
     if moved is not None and request.method == "GET" and not key:
         return moved  # an expired key: back to the search page, which says so
-    filters = _export_filters(request.user, params)
+    filters = exports.StudentFilters.from_params(request.user, params)
     layout = exports.STUDENT_LAYOUTS.get(
         (request.POST if request.method == "POST" else request.GET).get("layout", ""),
         exports.STUDENT_LAYOUTS["list"],
