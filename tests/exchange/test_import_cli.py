@@ -110,8 +110,10 @@ def _nothing_written() -> None:
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the crash test needs a database server")
 @pytest.mark.django_db(transaction=True)
-def test_import_killed_halfway_leaves_no_partial_rows(world, tmp_path):
-    """kill -9 while the rows are being written: the one transaction dies with the process."""
+def test_import_killed_halfway_leaves_no_partial_rows(world, tmp_path, settings):
+    """kill -9 while the rows are being written: the one transaction dies with the process, and
+    its place in the queue with it (its process is gone), so the school's next import runs."""
+    settings.IMPORT_DIR = tmp_path / "data" / "imports"  # one deployment: the command's data folder
     process, path = _start_import(world, tmp_path)
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=10)

@@ -75,3 +75,23 @@ def test_a_silent_running_import_holds_no_place(world):
     fresh.refresh_from_db()
     assert fresh.state == ImportJob.State.DONE
     assert selectors.import_job_progress(ImportJob.objects.get(pk=dead.pk))["state"] == "interrupted"
+
+
+def test_a_running_import_whose_process_is_gone_holds_no_place_at_once(world):
+    dead = _job(world, world.school_a, world.registrar_a, "甲一")
+    ImportJob.objects.filter(pk=dead.pk).update(state=ImportJob.State.RUNNING)
+    progress = {"phase": "write", "done": 1, "total": 2, "at": time.time(), "pid": _ended_pid()}
+    services.progress_path(dead.pk).write_text(json.dumps(progress))
+    fresh = _job(world, world.school_a, world.registrar_a, "甲二")
+    runner.start(fresh)
+    fresh.refresh_from_db()
+    assert fresh.state == ImportJob.State.DONE
+
+
+def _ended_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603
+    child.wait()  # reaped: the pid names no process now
+    return child.pid

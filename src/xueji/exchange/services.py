@@ -104,16 +104,30 @@ STALE_AFTER_SECONDS = 120  # a running import reports at least this often; silen
 
 
 def silent_seconds(job: ImportJob) -> float:
-    """How long the job's process has said nothing (its progress file; before that, since upload)."""
+    """How long the job's process has said nothing (its progress file; before that, since upload).
+    A process that no longer exists on this machine has said its last word: infinitely long."""
     try:
-        at = float(json.loads(progress_path(job.pk).read_text()).get("at") or 0)
+        progress = json.loads(progress_path(job.pk).read_text())
     except (OSError, ValueError):
-        at = 0
+        progress = {}
+    at = float(progress.get("at") or 0)
+    if progress.get("pid") and progress.get("phase") != "done" and not _alive(int(progress["pid"])):
+        return float("inf")
     if at:
         return time.time() - at
     # Before the process's first report the job's creation time (the one clock's, which the demo
     # may shift) stands in, compared with the same clock.
     return (clock.now() - job.created_at).total_seconds()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another account's process: it exists
+    return True
 
 
 def running_imports() -> list[ImportJob]:
