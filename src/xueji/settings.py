@@ -271,6 +271,9 @@ XUEJI: dict[str, Any] = {
     "EXPORT_KEEP_HOURS": 24,
     # Imports running at once, in all (one per school at most): each holds a process and memory.
     "IMPORT_MAX_RUNNING": int(os.environ.get("XUEJI_IMPORT_MAX_RUNNING", "2")),
+    # An import's process may grow by this much beyond the program itself (exchange.memory); a
+    # 100,000-row workbook needs about a third of it.
+    "IMPORT_MEMORY_MB": int(os.environ.get("XUEJI_IMPORT_MEMORY_MB", "1536")),
     # R21.1: an approved export request's file may be downloaded this many times, this long.
     "EXPORT_REQUEST_DOWNLOADS": int(os.environ.get("XUEJI_EXPORT_REQUEST_DOWNLOADS", "3")),
     "EXPORT_REQUEST_HOURS": int(os.environ.get("XUEJI_EXPORT_REQUEST_HOURS", "72")),

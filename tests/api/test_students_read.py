@@ -172,6 +172,36 @@ def test_r21_1_detail_masks_identity_for_readers_who_do_not_keep_the_record(worl
     assert body["family"][0]["phone"] == "139****5678"
     for secret in (pupil_a.id_number, father.id_number, father.phone):
         assert secret not in str(body)
+    assert body["phone"] != pupil_a.phone and body["phone"].endswith(pupil_a.phone[-4:])
+    assert pupil_a.current_address not in str(body)
+
+
+@pytest.mark.parametrize("viewer", ["registrar_a", "approver_a", "officer", "registrar_c"])
+def test_r21_1_health_disability_and_aid_only_on_a_logged_reveal_by_the_keeping_school(
+    world, api_as, pupil_a, viewer
+):
+    from xueji.audit.models import AuditEvent
+
+    client = api_as(getattr(world, viewer))
+    plain = client.get(f"{API}/students/{pupil_a.pk}")
+    if viewer == "registrar_c":  # another school: not found, revealing or not
+        assert plain.status_code == 404
+        assert client.get(f"{API}/students/{pupil_a.pk}?reveal=true").status_code == 404
+        return
+    body = plain.json()
+    assert body["sensitive_shown"] is False
+    assert {
+        body[k] for k in ("health", "disability", "regular_class_disabled", "needs_aid", "one_subsidy")
+    } == {None}
+    asked = client.get(f"{API}/students/{pupil_a.pk}?reveal=true").json()
+    reveals = AuditEvent.objects.filter(action="student.reveal", subject_id=str(pupil_a.pk))
+    if viewer == "officer":  # the district reads the record, not the child's health
+        assert asked["sensitive_shown"] is False and asked["health"] is None
+        assert not reveals.exists()
+    else:
+        assert asked["sensitive_shown"] is True
+        assert asked["health"] == pupil_a.health and asked["disability"] == pupil_a.disability
+        assert reveals.count() == 1
 
 
 def test_r5_1_detail_lists_what_an_incomplete_record_lacks(world, api_as):

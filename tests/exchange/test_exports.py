@@ -274,8 +274,28 @@ def test_a_formula_in_a_field_is_exported_as_text_never_as_a_formula(world):
             if name.startswith("xl/worksheets/"):
                 assert not re.search(r"<f[\s>/]", text), name
     [row] = records(export(world.registrar_a, layout="national"))
+    assert row["现住址"].startswith("=HY") and "evil" not in row["现住址"]  # R21.1: masked, still text
+    # The district-approved file (unmasked) keeps every character as typed, as text.
+    out = BytesIO()
+    exports.students_export(
+        requested_by=world.registrar_a,
+        filters=exports.StudentFilters(school=world.school_a),
+        layout="national",
+        out=out,
+        unmasked_for="导出申请 1",
+    )
+    assert not re.search(r"<f[\s>/]", xml_parts(out.getvalue())["xl/worksheets/sheet1.xml"])
+    [row] = records(out.getvalue())
     assert row["现住址"] == EVIL
     assert row["通信地址"] == "+1+cmd|' /C calc'!A0" and row["家庭地址"] == "@SUM(1)"
+
+
+def test_r21_1_an_internal_export_masks_addresses_and_leaves_out_health_disability_and_aid(world):
+    register(world, current_address="河南省安阳市北关区红旗路18号院3号楼")
+    [row] = records(export(world.registrar_a, layout="national"))
+    assert "红旗路18号" not in str(row) and row["现住址"].startswith("河南省安阳市北关区")
+    for column in ("健康状况", "残疾类型", "随班就读", "是否需要申请资助"):
+        assert row[column] == "（敏感信息，不显示）", column
 
 
 # --------------------------------------------------------------------------- cases

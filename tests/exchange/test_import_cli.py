@@ -151,3 +151,81 @@ def test_import_whose_database_session_dies_halfway_leaves_no_partial_rows(world
         actor=world.registrar_a, school=world.school_a, data=path.read_bytes(), original_name="big.xlsx"
     )
     assert services.import_job_run(again.pk).imported == 4000
+
+
+def _command_env(tmp_path, **extra) -> dict[str, str]:
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "XUEJI_ENV": "test",
+        "XUEJI_DATA_DIR": str(tmp_path / "data"),
+        "XUEJI_FIXED_TODAY": "2026-09-10",
+        "DJANGO_SETTINGS_MODULE": "xueji.settings",
+        **extra,
+    }
+
+
+def test_the_memory_cap_stops_the_process_not_the_machine():
+    """The cap holds in a process of its own: a small allocation passes, one beyond it fails."""
+    script = (
+        "from xueji.exchange import memory\n"
+        "assert memory.cap(64)\n"
+        "small = bytearray(16 * 2**20)\n"
+        "try:\n"
+        "    big = bytearray(256 * 2**20)\n"
+        "except MemoryError:\n"
+        "    print('refused')\n"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "refused"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the import process needs a database server")
+@pytest.mark.django_db(transaction=True)
+def test_an_import_beyond_its_memory_ends_in_words_and_writes_nothing(world, tmp_path, settings):
+    """The page's import process, capped far below what 4,000 rows take: the job fails with a
+    message saying what to do, nothing is written, and its place in the queue is free. (Whether
+    the capped process raises MemoryError or the workbook reader aborts it, the job says so.)"""
+    from xueji.exchange import services
+
+    settings.IMPORT_DIR = tmp_path / "data" / "imports"  # one deployment: the command's data folder
+    data = fill(template_bytes(), _cohort(4000))
+    job = services.import_job_create(
+        actor=world.registrar_a, school=world.school_a, data=data, original_name="big.xlsx"
+    )
+    done = subprocess.run(  # noqa: S603 - our own command with a job number
+        [sys.executable, "-m", "xueji", "run_import", str(job.pk)],
+        env=_command_env(tmp_path, XUEJI_IMPORT_MEMORY_MB="8"),
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.FAILED, done.stderr.decode()[-2000:]
+    assert job.message in (services.MSG_TOO_LARGE, services.MSG_DIED)
+    _nothing_written()
+    assert not services.running_imports()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the import process needs a database server")
+@pytest.mark.django_db(transaction=True)
+def test_the_import_process_runs_a_job_within_the_default_cap(world, tmp_path, settings):
+    from xueji.exchange import services
+
+    settings.IMPORT_DIR = tmp_path / "data" / "imports"
+    data = fill(template_bytes(), _cohort(500))
+    job = services.import_job_create(
+        actor=world.registrar_a, school=world.school_a, data=data, original_name="a.xlsx"
+    )
+    done = subprocess.run(  # noqa: S603 - our own command with a job number
+        [sys.executable, "-m", "xueji", "run_import", str(job.pk)],
+        env=_command_env(tmp_path),
+        capture_output=True,
+        timeout=180,
+        check=False,
+    )
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.DONE and job.imported == 500, done.stderr.decode()[-2000:]

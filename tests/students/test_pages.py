@@ -250,10 +250,45 @@ def test_r4_1_placing_one_student_is_its_own_small_action(world):
     assert login(world.approver_a).get(f"/students/{student.pk}/class/").status_code == 403
 
 
-def test_r21_1_health_and_disability_only_for_the_registrar_keeping_the_record(world):
+def test_r21_1_health_disability_and_aid_are_masked_until_the_keeping_school_reveals_them(world):
+    from xueji.audit.models import AuditEvent
+
     (student,) = _register(world, 1)
-    own = login(world.registrar_a).get(f"/students/{student.pk}/").content.decode()
-    assert "健康或良好" in own and "无残疾" in own
-    for reader in (world.approver_a, world.officer):
-        page = login(reader).get(f"/students/{student.pk}/").content.decode()
+    registrar = login(world.registrar_a)
+    own = registrar.get(f"/students/{student.pk}/").content.decode()
+    assert "健康或良好" not in own and "无残疾" not in own and "（敏感信息，不显示）" in own
+    assert "显示这些信息" in own
+    assert not AuditEvent.objects.filter(action="student.reveal").exists()
+
+    shown = registrar.get(f"/students/{student.pk}/?tab=info&reveal=1").content.decode()
+    assert "健康或良好" in shown and "无残疾" in shown and "本次查看已记录" in shown
+    assert AuditEvent.objects.filter(
+        action="student.reveal", actor=world.registrar_a, subject_id=str(student.pk)
+    ).exists()
+    approver = login(world.approver_a).get(f"/students/{student.pk}/?reveal=1").content.decode()
+    assert "健康或良好" in approver  # the school's approver decides on this record too
+
+    # Nobody outside the school reveals anything, asking or not: the page offers nothing either.
+    for reader in (world.officer,):
+        page = login(reader).get(f"/students/{student.pk}/?tab=info&reveal=1").content.decode()
         assert "健康或良好" not in page and "无残疾" not in page and "（敏感信息，不显示）" in page
+        assert "显示这些信息" not in page
+    assert AuditEvent.objects.filter(action="student.reveal").count() == 2
+
+
+def test_r21_1_a_health_change_reads_masked_in_the_history_until_revealed(world):
+    from xueji.students.services import student_update
+
+    student = student_register(
+        actor=world.registrar_a,
+        school=world.school_a,
+        student=student_payload(health=""),
+        family=family_payload(),
+        enrollment=enrollment_payload(),
+    )
+    student_update(actor=world.registrar_a, student=student, changes={"health": "30"})  # R5.1: filled
+    registrar = login(world.registrar_a)
+    history = registrar.get(f"/students/{student.pk}/?tab=history").content.decode()
+    assert "健康状况" in history and "有慢性病" not in history and "（敏感信息，不显示）" in history
+    revealed = registrar.get(f"/students/{student.pk}/?tab=history&reveal=1").content.decode()
+    assert "有慢性病" in revealed

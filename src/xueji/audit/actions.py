@@ -84,6 +84,7 @@ DISTRICT_POLICY_SET = "policy.set"
 # Reads of personal data (R21.1)
 STUDENT_SEARCH = "student.search"
 STUDENT_VIEW = "student.view"
+STUDENT_REVEAL = "student.reveal"
 STUDENT_CARD_PRINT = "student.card_print"
 ARCHIVE_VIEW = "archive.view"
 ARCHIVE_REVEAL = "archive.reveal"

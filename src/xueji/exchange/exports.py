@@ -40,6 +40,7 @@ from xueji.core.errors import RuleViolation
 from xueji.exchange.layouts import STUDENT_COLUMNS, Column
 from xueji.org import selectors as org_selectors
 from xueji.org.models import School
+from xueji.students import display
 from xueji.students.models import Enrollment, FamilyMember, Student
 from xueji.students.selectors import enrollment_search
 
@@ -311,8 +312,15 @@ _SOURCES: dict[str, type[models.Model]] = {
     "family1": FamilyMember,
     "family2": FamilyMember,
 }
-# R21.1: the personal numbers masked in every export, on the student and on family members.
-_MASKS: dict[str, Callable[[str], str]] = {"id_number": identity.mask_id_number, "phone": identity.mask_phone}
+# R21.1: the personal numbers, the addresses and the e-mail masked in every internal export, on the
+# student and on family members; health, disability and aid not given at all (display.SENSITIVE).
+_MASKS: dict[str, Callable[[str], str]] = {
+    "id_number": identity.mask_id_number,
+    "phone": identity.mask_phone,
+    **dict.fromkeys(("address", "current_address", "mailing_address", "home_address"), identity.mask_address),
+    "email": lambda v: display.contact_masked("email", v),
+    **dict.fromkeys(display.SENSITIVE, lambda _v: display.MASKED),
+}
 
 
 def _column_field(column: Column, masked: bool) -> Field:
@@ -340,15 +348,15 @@ def _fetch(source: str, name: str) -> Callable[[StudentRow], Any]:
 
 def _convert(column: Column, model_field: Any, masked: bool) -> Callable[[Any], str] | None:
     """How a stored value becomes its cell text; None when it already is (a plain CharField)."""
+    if masked and model_field.name in _MASKS:
+        mask = _MASKS[model_field.name]
+        return lambda v: mask(v) if v not in (None, "") else ""
     if isinstance(model_field, models.BooleanField):
         return _yes_no
     if column.table:
         table = column.table
         # The national form is filled with names; an unknown code is shown as stored, not lost.
         return lambda v: table.get(str(v), str(v)) if v not in (None, "") else ""
-    if masked and model_field.name in _MASKS:
-        mask = _MASKS[model_field.name]
-        return lambda v: mask(v) if v else ""
     if isinstance(model_field, models.CharField):
         return None
     return lambda v: "" if v is None else str(v)

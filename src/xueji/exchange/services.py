@@ -37,6 +37,14 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 
+MSG_TOO_LARGE = (
+    "文件太大，导入超出了服务器为一次导入留出的内存，没有写入任何记录。"
+    "请把文件按年级或班级拆成几个较小的文件分别导入。"
+)
+MSG_DIED = (
+    "导入进程意外终止，没有写入任何记录。文件很大时，请按年级或班级拆成几个较小的文件分别导入；"
+    "如仍不成功，请联系区教育局信息管理员。"
+)
 MSG_CRASHED = "导入过程中出现系统错误，没有写入任何记录。请稍后重试；如仍不成功，请联系区教育局信息管理员。"
 
 
@@ -160,38 +168,66 @@ def _claim(job_id: int) -> bool:
         return True
 
 
-def import_jobs_drain(first_id: int) -> ImportJob:
+def import_jobs_drain(first_id: int, *, execute: Callable[[int], ImportJob] | None = None) -> ImportJob:
     """Run ``first_id`` if it may start, then every queued import that may start after it, oldest
-    first, in this process; returns the first job as it ended (or still queued)."""
-    first = import_job_run(first_id)
+    first; returns the first job as it ended (or still queued). ``execute`` runs a claimed job's
+    work (the import process hands it to a capped process of its own); by default, right here."""
+    first = import_job_run(first_id, execute=execute)
     while True:
         waiting = ImportJob.objects.filter(state=ImportJob.State.QUEUED).order_by("created_at", "pk")
         busy = {r.school_id for r in running_imports()}
         ready = next((job for job in waiting[:50] if job.school_id not in busy), None)
-        if ready is None or import_job_run(ready.pk).state == ImportJob.State.QUEUED:
+        if ready is None or import_job_run(ready.pk, execute=execute).state == ImportJob.State.QUEUED:
             return first  # nothing may start now: the next import to finish looks again
 
 
-def import_job_run(job_id: int, *, progress: Progress | None = None) -> ImportJob:
+def import_job_run(
+    job_id: int, *, progress: Progress | None = None, execute: Callable[[int], ImportJob] | None = None
+) -> ImportJob:
     """Run a queued job once, when its turn has come: read, check every row, write all (or the
     valid rows) in one transaction."""
     claimed = _claim(job_id)
+    if claimed and execute is not None:
+        return execute(job_id)
     job = ImportJob.objects.select_related("school__district", "created_by").get(pk=job_id)
     if not claimed:
         return job  # run elsewhere, or waiting for its turn
+    return import_job_execute(job_id, progress=progress)
+
+
+def import_job_execute(job_id: int, *, progress: Progress | None = None) -> ImportJob:
+    """The work of a claimed (running) job. Whatever goes wrong ends the job in words; only the
+    process's own death does not (import_job_settle, run by the process that started it)."""
+    job = ImportJob.objects.select_related("school__district", "created_by").get(pk=job_id)
     tracker = _Tracker(job.pk, progress)
     tracker("read", 0, 0)
     try:
         read = reader.read_workbook(upload_path(job).read_bytes())
     except RuleViolation as exc:
         return _finish_failed(job, exc.message, tracker)
+    except MemoryError:  # the process's cap (exchange.memory), reached while reading
+        read = None
+    if read is None:  # outside the handler: the memory the reading held is free again
+        return _finish_failed(job, MSG_TOO_LARGE, tracker)
     try:
         return _run(job, read, tracker)
     except RuleViolation as exc:  # e.g. a record registered by someone else while we ran
         return _finish_failed(job, exc.message, tracker)
+    except MemoryError:
+        read = None
+        return _finish_failed(job, MSG_TOO_LARGE, tracker)
     except Exception:
         log.exception("import job %s crashed", job.pk)
         return _finish_failed(job, MSG_CRASHED, tracker)
+
+
+def import_job_settle(job_id: int) -> ImportJob:
+    """After the process that ran the job is gone: a job it left running died with it (its one
+    transaction rolled back, so nothing was written); say so on the job."""
+    job = ImportJob.objects.select_related("school__district", "created_by").get(pk=job_id)
+    if job.state != ImportJob.State.RUNNING:
+        return job
+    return _finish_failed(job, MSG_DIED, _Tracker(job.pk, None))
 
 
 @transaction.atomic

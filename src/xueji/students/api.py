@@ -30,7 +30,7 @@ from xueji.core.api_support import (
     auth_user,
 )
 from xueji.core.errors import RuleViolation
-from xueji.core.identity import mask_id_number, mask_phone, mask_xjh
+from xueji.core.identity import mask_address, mask_id_number, mask_phone, mask_xjh
 from xueji.org import selectors as org_selectors
 from xueji.org.api import school_by_code
 from xueji.org.models import Role, School, SchoolClass
@@ -169,12 +169,25 @@ class CompletenessOut(Schema):
     missing: list[str] = Field(title="尚缺项目")
 
 
+_SENSITIVE_NOTE = "默认不返回（null）；本校学籍管理员、审核人以 reveal=true 查看，每次查看均记录（R21.1）"
+
+
 class StudentDetailOut(ModelSchema):
     id_number: str = Field(
         title="身份证件号", description="仅本校学籍管理员可见全文，其他人看到脱敏号码（R21.1）"
     )
     xjh: str = Field(title="学籍号", description="仅本校学籍管理员可见全文，其他人看到脱敏号码（R21.1）")
-    masked: bool = Field(title="是否已脱敏", description="为 true 时学籍号、身份证件号和家庭成员电话均已脱敏")
+    masked: bool = Field(
+        title="是否已脱敏", description="为 true 时学籍号、身份证件号、电话、地址和电子信箱均已脱敏"
+    )
+    health: str | None = Field(title="健康状况", description=_SENSITIVE_NOTE)
+    regular_class_disabled: str | None = Field(title="随班就读", description=_SENSITIVE_NOTE)
+    disability: str | None = Field(title="残疾类型", description=_SENSITIVE_NOTE)
+    needs_aid: bool | None = Field(title="是否需要申请资助", description=_SENSITIVE_NOTE)
+    one_subsidy: bool | None = Field(title="是否享受一补", description=_SENSITIVE_NOTE)
+    sensitive_shown: bool = Field(
+        title="是否显示健康、残疾、资助信息", description="仅本校以 reveal=true 查看时为 true，每次查看均记录"
+    )
     family: list[FamilyMemberOut]
     enrollment: EnrollmentOut
     completeness: CompletenessOut
@@ -230,6 +243,7 @@ def _family_out(member: FamilyMember, reveal: bool) -> dict[str, Any]:
         **model_to_dict(member),
         "id_number": _masked(member.id_number, reveal=False),  # guardians' numbers: masked for everyone
         "phone": member.phone if reveal else mask_phone(member.phone),
+        "address": member.address if reveal or not member.address else mask_address(member.address),
     }
 
 
@@ -253,16 +267,30 @@ def _enrollment_out(enrollment: Enrollment) -> dict[str, Any]:
     }
 
 
-def student_detail(viewer: Any, student: Student) -> dict[str, Any]:
-    """The detail of a student fetched through ``selectors.student_get`` (which prefetches it)."""
+def may_reveal_sensitive(viewer: Any, enrollment: Enrollment) -> bool:
+    """R21.1: the school keeping the record may see health, disability and aid, on asking."""
+    return viewer.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER) and viewer.school_id == enrollment.school_id
+
+
+def student_detail(viewer: Any, student: Student, *, sensitive_shown: bool = False) -> dict[str, Any]:
+    """The detail of a student fetched through ``selectors.student_get`` (which prefetches it).
+    Health, disability and aid only when ``sensitive_shown`` (a logged reveal); contacts in full only
+    for the registrar keeping the record (R21.1)."""
     enrollment = selectors.current_enrollment(student)
     reveal = _may_see_identity(viewer, enrollment)
     family = list(student.family.all())
     data: dict[str, Any] = {name: getattr(student, name) for name in _STUDENT_OUT_FIELDS}
+    if not reveal:
+        data.update(
+            {name: display.contact_masked(name, data[name]) for name in display.CONTACT if data[name]}
+        )
+    if not sensitive_shown:
+        data.update(dict.fromkeys(display.SENSITIVE))
     data.update(
         xjh=_masked_xjh(student.xjh, reveal),
         id_number=_masked(student.id_number, reveal),
         masked=not reveal,
+        sensitive_shown=sensitive_shown,
         family=[_family_out(member, reveal) for member in family],
         enrollment=_enrollment_out(enrollment),
         completeness={
@@ -433,18 +461,21 @@ def student_import_existing(request: HttpRequest, payload: ImportIn) -> Any:
 
 
 @router.get("/{student_id}", response={200: StudentDetailOut, **READ_ERRORS}, summary="学生详情")
-def student_get(request: HttpRequest, student_id: int) -> Any:
-    """全部学籍信息、家庭成员、当前在籍信息和档案完整情况。身份证件号仅本校学籍管理员可见全文（R21.1）。"""
+def student_get(request: HttpRequest, student_id: int, reveal: bool = False) -> Any:
+    """全部学籍信息、家庭成员、当前在籍信息和档案完整情况。身份证件号、电话、地址仅本校学籍管理员可见全文；
+    健康、残疾、资助信息默认不返回，本校学籍管理员、审核人以 `reveal=true` 查看，每次查看均记录（R21.1）。"""
     user = _reader(request)
     student = _student(user, student_id)
+    enrollment = selectors.current_enrollment(student)
+    revealed = reveal and may_reveal_sensitive(user, enrollment)
     access_record(
         actor=user,
-        action=actions.STUDENT_VIEW,
+        action=actions.STUDENT_REVEAL if revealed else actions.STUDENT_VIEW,
         subject=student,
-        school=selectors.current_enrollment(student).school,
+        school=enrollment.school,
         note="api",
     )
-    return student_detail(user, student)
+    return student_detail(user, student, sensitive_shown=revealed)
 
 
 @router.patch("/{student_id}", response={200: StudentDetailOut, **WRITE_ERRORS}, summary="修改学生信息")

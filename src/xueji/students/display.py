@@ -13,9 +13,9 @@ from django.db import models
 from xueji.core import identity
 from xueji.students.models import FamilyMember, Student
 
-# R21.1: health and disability are shown only where the task needs them (the registrar keeping the
-# record); everyone else reads this.
-SENSITIVE = ("health", "regular_class_disabled", "disability")
+# R21.1: health, disability and aid are masked for everyone by default; the school that keeps the
+# record may reveal them, and each reveal is logged (actions.STUDENT_REVEAL).
+SENSITIVE = ("health", "regular_class_disabled", "disability", "needs_aid", "one_subsidy")
 MASKED = "（敏感信息，不显示）"
 # R21.1: how to reach the family is the keeping registrar's task; everyone else reads these masked
 # (a phone's last four digits, an address down to its district).
@@ -64,15 +64,20 @@ def _label(model: Any, name: str) -> str:
     return str(field.verbose_name)
 
 
-def history_masked(changes: list[Any]) -> list[Any]:
+def history_masked(changes: list[Any], *, sensitive_shown: bool = False) -> list[Any]:
     """The change history as a page shows it (R21.1): that a phone, an address or an e-mail changed,
-    not the values — the kept archive (R8.1) still holds them in full."""
+    not the values — the kept archive (R8.1) still holds them in full; health, disability and aid
+    likewise unless the reader revealed them."""
     labels = {_label(Student, f): f for f in CONTACT}
     labels.setdefault(_label(FamilyMember, "phone"), "phone")
     labels.setdefault(_label(FamilyMember, "address"), "home_address")
+    if not sensitive_shown:
+        labels.update({_label(Student, f): f for f in SENSITIVE})
 
     def hide(field: str, value: str) -> str:
-        return value if value in ("", "（空）") else contact_masked(field, value)
+        if value in ("", "（空）"):
+            return value
+        return MASKED if field in SENSITIVE else contact_masked(field, value)
 
     return [
         replace(c, old=hide(labels[c.field], c.old), new=hide(labels[c.field], c.new))

@@ -103,14 +103,20 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     student = selectors.student_get(requested_by=user, pk=pk)
     enrollment = selectors.current_enrollment(student)
     tab = request.GET.get("tab", "info")
+    own_registrar = user.role == Role.REGISTRAR and enrollment.school_id == user.school_id
+    # R21.1: health, disability and aid stay masked until the school that keeps the record asks to
+    # see them; that request is its own logged action.
+    may_reveal = (
+        user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER) and enrollment.school_id == user.school_id
+    )
+    revealed = may_reveal and request.GET.get("reveal") == "1" and tab in ("info", "history")
     access_record(
         actor=user,
-        action=actions.STUDENT_VIEW,
+        action=actions.STUDENT_REVEAL if revealed else actions.STUDENT_VIEW,
         subject=student,
         school=enrollment.school,
         note=f"tab={tab[:20]}",
     )
-    own_registrar = user.role == Role.REGISTRAR and enrollment.school_id == user.school_id
     closed = enrollment.status in rules.CLOSED_STATUSES  # R15.1: kept read-only
     family = list(student.family.all())
     context: dict[str, Any] = {
@@ -127,11 +133,13 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "id_number": student.id_number if own_registrar else identity.mask_id_number(student.id_number),
         "missing": selectors.student_missing(student, enrollment.school.district),
         "today": clock.today(),
-        "sections": _detail_sections(student, sensitive_shown=own_registrar),
+        "sections": _detail_sections(student, contact_shown=own_registrar, sensitive_shown=revealed),
+        "may_reveal": may_reveal,
+        "revealed": revealed,
     }
     if tab == "history":
         context["history"] = display.history_masked(
-            selectors.student_history(requested_by=user, student=student)
+            selectors.student_history(requested_by=user, student=student), sensitive_shown=revealed
         )
     if tab == "evidence":
         context["evidence"] = selectors.evidence_list(requested_by=user, student=student)
@@ -147,18 +155,19 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "students/detail.html", context)
 
 
-def _detail_sections(student: Any, *, sensitive_shown: bool) -> list[tuple[str, list[tuple[str, str]]]]:
+def _detail_sections(
+    student: Any, *, contact_shown: bool, sensitive_shown: bool
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """The national form's sections as people read them: names, not codes (the ID number is shown
-    above, masked or not by the reader's task). Health and disability only for the registrar who
-    keeps the record, and so are the phone, the addresses and the e-mail; for anyone else masked
-    (R21.1)."""
+    above, masked or not by the reader's task). The phone, the addresses and the e-mail in full only
+    for the registrar who keeps the record; health, disability and aid only once revealed (R21.1)."""
     from xueji.students.forms import SECTIONS
 
     def value(name: str) -> str:
         raw = getattr(student, name)
         if name in display.SENSITIVE and not sensitive_shown and raw not in (None, ""):
             return display.MASKED
-        if name in display.CONTACT and not sensitive_shown:
+        if name in display.CONTACT and not contact_shown:
             return display.contact_masked(name, raw).replace("（空）", "—")
         return display.shown(name, raw).replace("（空）", "—")
 
