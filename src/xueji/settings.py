@@ -160,7 +160,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # with "database is locked" halfway through a transaction.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": int(os.environ.get("XUEJI_SQLITE_TIMEOUT", "20")),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if ENV == "test" else DATABASES["default"]["CONN_MAX_AGE"]
@@ -269,6 +269,9 @@ XUEJI: dict[str, Any] = {
     # progress page, and their file is kept this many hours (it holds personal data, R21.1).
     "EXPORT_INLINE_MAX_ROWS": int(os.environ.get("XUEJI_EXPORT_INLINE_MAX_ROWS", "5000")),
     "EXPORT_KEEP_HOURS": 24,
+    # On SQLite an export job waits this long for another writer (an import writes in one long
+    # transaction) before it gives up, instead of the request's default (core.db_locks).
+    "EXPORT_LOCK_WAIT_SECONDS": int(os.environ.get("XUEJI_EXPORT_LOCK_WAIT_SECONDS", "900")),
     # Imports running at once, in all (one per school at most): each holds a process and memory.
     "IMPORT_MAX_RUNNING": int(os.environ.get("XUEJI_IMPORT_MAX_RUNNING", "2")),
     # An import's process may grow by this much beyond the program itself (exchange.memory); a

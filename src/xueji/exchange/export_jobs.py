@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import Http404
 
 from xueji.audit import actions
 from xueji.audit.services import audit_record, masked_query
-from xueji.core import clock
+from xueji.core import clock, db_locks
 from xueji.core.errors import RuleViolation
 from xueji.exchange import exports, files
 from xueji.exchange.models import ExportJob
@@ -101,7 +101,13 @@ def export_job_create(*, actor: Any, filters: exports.StudentFilters, layout: st
 
 
 def export_job_run(job_id: int) -> ExportJob:
-    """Run a queued export once; the file appears under its final name only when complete."""
+    """Run a queued export once; the file appears under its final name only when complete. On
+    SQLite its writes wait for another writer (an import's long transaction) instead of failing."""
+    with db_locks.lock_wait(settings.XUEJI["EXPORT_LOCK_WAIT_SECONDS"]):
+        return _run(job_id)
+
+
+def _run(job_id: int) -> ExportJob:
     claimed = ExportJob.objects.filter(pk=job_id, state=ExportJob.State.QUEUED).update(
         state=ExportJob.State.RUNNING, heartbeat_at=clock.now()
     )
@@ -192,7 +198,11 @@ class _Heartbeat:
         if now - self.last < HEARTBEAT_SECONDS:
             return
         self.last = now
-        ExportJob.objects.filter(pk=self.job_id).update(done=done, heartbeat_at=clock.now())
+        try:
+            with db_locks.lock_wait(0):  # progress is news, not a record: never wait for it
+                ExportJob.objects.filter(pk=self.job_id).update(done=done, heartbeat_at=clock.now())
+        except OperationalError:  # another writer holds SQLite: the next beat will tell
+            log.info("export job %s: progress not written, the database is busy", self.job_id)
 
 
 def filters_to_json(filters: exports.StudentFilters) -> dict[str, Any]:
