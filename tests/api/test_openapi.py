@@ -97,3 +97,37 @@ def test_docs_page_loads(db):
 
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+def test_the_input_schemas_declare_the_codes_and_formats_the_server_enforces():
+    """Every field of a student, a family member and an enrollment declares its canonical form:
+    a code table as an enum (codes and names, both accepted), a date's format, a text's length."""
+    from xueji.api import api
+    from xueji.students import validation
+
+    schemas = api.get_openapi_schema()["components"]["schemas"]
+    for name, spec in (
+        ("StudentIn", validation.STUDENT_FIELDS),
+        ("FamilyMemberIn", validation.FAMILY_FIELDS),
+        ("EnrollmentIn", validation.ENROLLMENT_FIELDS),
+    ):
+        properties = schemas[name]["properties"]
+        assert set(properties) == set(spec), name
+        for field, prop in properties.items():
+            declared, null = prop["anyOf"]
+            assert null == {"type": "null"} and declared.get("type") in {
+                "string",
+                "integer",
+                "number",
+                "boolean",
+            }
+            assert len(declared) > 1 or declared["type"] == "boolean", (name, field, declared)
+    student = schemas["StudentIn"]["properties"]
+    assert {"1", "2", "男", "女"} == set(student["gender"]["anyOf"][0]["enum"])
+    assert student["birth_date"]["anyOf"][0]["format"] == "date"
+    assert student["native_place"]["anyOf"][0]["maxLength"] == 50
+    assert schemas["EnrollmentIn"]["properties"]["grade"]["anyOf"][0] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 9,
+    }

@@ -74,7 +74,13 @@ FILE_DOWNLOAD_DOC = {
         }
     }
 }
-READ_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+READ_ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
 WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 409: ErrorOut}
 
 
@@ -84,7 +90,7 @@ class InputSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-def _scalar(value: Any) -> Any:
+def scalar(value: Any) -> Any:
     # Field values go to the services as given; they validate and explain in Chinese. Only
     # shapes no field can take (objects, arrays, NaN) stop here.
     if isinstance(value, float) and not math.isfinite(value):
@@ -96,7 +102,7 @@ def _scalar(value: Any) -> Any:
 
 Scalar = Annotated[
     Any,
-    PlainValidator(_scalar),
+    PlainValidator(scalar),
     WithJsonSchema(
         {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]}
     ),

@@ -59,7 +59,7 @@ class TokenOut(Schema):
 @auth_router.post(
     "/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="获取接口令牌",
     description="用账号和密码换取令牌，有效期见系统设置（默认 30 天）。停用的账号不能获取令牌。",
 )
@@ -82,7 +82,7 @@ def token_issue(request: HttpRequest, credentials: CredentialsIn) -> Any:
 
 @auth_router.delete(
     "/token",
-    response={204: None, 401: ErrorOut, 422: ErrorOut},
+    response={204: None, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut},
     summary="撤销令牌",
     description="撤销本次请求所用的令牌；all=true 时撤销本账号的全部令牌。撤销后令牌立即失效。",
 )

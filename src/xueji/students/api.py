@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest
 from ninja import Field, File, Form, ModelSchema, Query, Router, Schema, Status, UploadedFile
-from pydantic import create_model
+from pydantic import PlainValidator, WithJsonSchema, create_model
 
 from xueji.audit import actions
 from xueji.audit.services import access_record, masked_query
@@ -28,6 +28,7 @@ from xueji.core.api_support import (
     InputSchema,
     Scalar,
     auth_user,
+    scalar,
 )
 from xueji.core.errors import RuleViolation
 from xueji.core.identity import mask_address, mask_id_number, mask_phone, mask_xjh
@@ -52,8 +53,18 @@ def _fields_schema(name: str, spec: Mapping[str, tuple[str, Any]], doc: str) -> 
     # Built from the validation tables, so the documented fields are exactly those the services
     # read. Every value is a permissive scalar: the service's Chinese message, not pydantic's
     # English one, tells the user what is wrong with it.
-    fields: dict[str, Any] = {field: (Scalar, Field(None, title=label)) for field, (label, _) in spec.items()}
+    # The schema declares the canonical form each field takes (validation.JSON_SCHEMAS).
+    fields: dict[str, Any] = {
+        field: (_declared(cleaner), Field(None, title=label)) for field, (label, cleaner) in spec.items()
+    }
     return create_model(name, __base__=InputSchema, __doc__=doc, **fields)
+
+
+def _declared(cleaner: Any) -> Any:
+    schema = validation.JSON_SCHEMAS.get(cleaner)
+    if schema is None:
+        return Scalar
+    return Annotated[Any, PlainValidator(scalar), WithJsonSchema({"anyOf": [schema, {"type": "null"}]})]
 
 
 StudentIn = _fields_schema(

@@ -23,6 +23,17 @@ from xueji.students import rules
 Cleaner = Callable[[Any], Any]
 
 
+# What each cleaner accepts, as the API's schema declares it (JSON Schema): the canonical form a
+# client should send. The cleaners also read what a spreadsheet holds (a name for a code, 是/否,
+# 2020年3月5日); the schema names the form, the cleaner's Chinese message explains a refusal.
+JSON_SCHEMAS: dict[Cleaner, dict[str, Any]] = {}
+
+
+def _documented(cleaner: Cleaner, schema: dict[str, Any]) -> Cleaner:
+    JSON_SCHEMAS[cleaner] = schema
+    return cleaner
+
+
 def _text(max_len: int) -> Cleaner:
     def clean(value: Any) -> str:
         text = re.sub(r"\s+", " ", str(value)).strip()
@@ -32,7 +43,7 @@ def _text(max_len: int) -> Cleaner:
             raise ValueError(f"不能超过 {max_len} 个字")
         return text
 
-    return clean
+    return _documented(clean, {"type": "string", "maxLength": max_len})
 
 
 def _code(table: Mapping[str, str]) -> Cleaner:
@@ -42,7 +53,10 @@ def _code(table: Mapping[str, str]) -> Cleaner:
             raise ValueError(f"“{value}”不在代码表中，请从列表中选择（可填代码或名称）")
         return code
 
-    return clean
+    listed = "、".join(f"{code} {name}" for code, name in table.items())
+    return _documented(
+        clean, {"type": "string", "enum": [*table, *table.values()], "description": f"代码或名称：{listed}"}
+    )
 
 
 # Full-width forms U+FF01..U+FF5E sit 0xFEE0 above ASCII: a date typed with a Chinese IME still reads.
@@ -87,7 +101,7 @@ def _regex(pattern: re.Pattern[str], hint: str) -> Cleaner:
             raise ValueError(hint)
         return text
 
-    return clean
+    return _documented(clean, {"type": "string", "pattern": pattern.pattern, "description": hint})
 
 
 def _email(value: Any) -> str:
@@ -125,6 +139,12 @@ def _name(value: Any) -> str:
     return text
 
 
+_documented(parse_date, {"type": "string", "format": "date"})
+_documented(parse_bool, {"type": "boolean"})
+_documented(_email, {"type": "string", "format": "email"})
+_documented(_url, {"type": "string", "format": "uri", "pattern": "^https?://"})
+_documented(_decimal, {"type": "number", "minimum": 0, "maximum": 999})
+_documented(_name, {"type": "string", "minLength": 1, "maxLength": 50})
 _region = _regex(rules.REGION_RE, "应为 6 位或 12 位行政区划代码，例如 410503")
 _phone = _regex(rules.PHONE_RE, "应为 11 位手机号或带区号的固定电话，例如 0372-5961234")
 
@@ -185,7 +205,7 @@ FAMILY_FIELDS: dict[str, tuple[str, Cleaner]] = {
 }
 
 ENROLLMENT_FIELDS: dict[str, tuple[str, Cleaner]] = {
-    "grade": ("年级", lambda v: _grade(v)),
+    "grade": ("年级", _documented(lambda v: _grade(v), {"type": "integer", "minimum": 1, "maximum": 9})),
     "entry_date": ("入学日期", parse_date),
     "entry_mode": ("入学方式", _code(codes.ENTRY_MODE)),
     "attendance_mode": ("就读方式", _code(codes.ATTENDANCE_MODE)),
