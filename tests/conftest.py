@@ -216,3 +216,10 @@ def totp_now(user: User) -> str:
 @pytest.fixture
 def client_for():
     return login
+
+
+def said(rule: str) -> str:
+    """How a page cites a rule to a person: its article in words (R10.5 → 第十条)."""
+    from xueji.core.articles import articles
+
+    return articles([rule])

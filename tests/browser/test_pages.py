@@ -189,3 +189,39 @@ def test_case_page_district_officer(browser, world, transfer, width):
         subject=transfer,
         secrets=[transfer.student.id_number],
     )
+
+
+# --------------------------------------------------------------------------- the bar
+
+
+def test_on_a_phone_the_menu_folds_and_the_page_starts_on_the_first_screen(browser, world):
+    """Issue 13: at 360 px the bar is one row (name and 「菜单」); the menu opens under it, lists
+    every item, and says it is open; a skip link leads past it by keyboard."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.login(world.registrar_a)
+    browser.resize(PHONE, 800)
+    browser.open("/")
+    driver = browser.driver
+    bar = driver.find_element(By.CSS_SELECTOR, "header.topbar")
+    assert bar.size["height"] <= 64, bar.size
+    toggle = driver.find_element(By.CSS_SELECTOR, ".menu-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not driver.find_element(By.CSS_SELECTOR, "nav[aria-label=主菜单]").is_displayed()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    links = driver.find_elements(By.CSS_SELECTOR, "nav[aria-label=主菜单] a")
+    assert len(links) >= 5 and all(link.is_displayed() for link in links)
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= PHONE
+    browser.screenshot("menu-open", PHONE)
+    # Desktop: the whole menu in the bar, no button.
+    browser.resize(DESKTOP, 800)
+    assert not toggle.is_displayed() and links[0].is_displayed()
+    # The first Tab reaches 「跳到正文」, which moves the focus to the page's content.
+    browser.open("/")
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    skip = driver.switch_to.active_element
+    assert skip.text == "跳到正文" and skip.is_displayed()
+    skip.send_keys(Keys.ENTER)
+    assert driver.switch_to.active_element.get_attribute("id") == "main"

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.changes.conftest import FACTS, PDF, START_EVIDENCE, attach, pupil, start
-from tests.conftest import _user, login
+from tests.conftest import _user, login, said
 from xueji.audit.models import AuditEvent
 from xueji.changes import services as engine
 from xueji.changes.kinds.transfer.services import transfer_verify
@@ -97,7 +97,7 @@ def test_r10_5_full_chain_across_two_districts_through_the_pages(world, student_
     assert "不同意" not in text  # only the buttons of this viewer's turn
 
     refused = registrar.post(f"/cases/{case.pk}/submit/", follow=True)
-    assert any("还缺少佐证材料" in m and "R10.5" in m for m in _messages(refused))
+    assert any("还缺少佐证材料" in m and said("R10.5") in m for m in _messages(refused))
     for category in START_EVIDENCE:
         assert _upload(registrar, case, category).status_code == 302
     submitted = registrar.post(f"/cases/{case.pk}/submit/", follow=True)
@@ -151,7 +151,7 @@ def test_r10_5_return_for_correction_and_resubmit_through_the_pages(world, stude
     officer = login(world.officer)
 
     refused = officer.post(f"/cases/{case.pk}/return/", {"comment": " "}, follow=True)
-    assert any("R17.1" in m for m in _messages(refused))
+    assert any(said("R17.1") in m for m in _messages(refused))
     officer.post(f"/cases/{case.pk}/return/", {"comment": "请补充户口簿首页"})
     case.refresh_from_db()
     assert case.state == "returned"
@@ -172,7 +172,7 @@ def test_r10_5_reject_from_the_batch_needs_a_reason(world, student_c):
     refused = officer.post(
         f"/cases/{case.pk}/reject/", {"comment": "", "next": "/cases/batches/"}, follow=True
     )
-    assert any("不同意时请填写理由" in m and "R17.1" in m for m in _messages(refused))
+    assert any("不同意时请填写理由" in m and said("R17.1") in m for m in _messages(refused))
     officer.post(f"/cases/{case.pk}/reject/", {"comment": "材料不实", "next": "/cases/batches/"})
     case.refresh_from_db()
     assert case.state == "rejected"
@@ -230,10 +230,10 @@ def test_r10_8_own_student_is_refused_on_the_card_and_by_the_form(world):
     own = pupil(world, school=world.school_a, registrar=world.registrar_a)
     registrar = login(world.registrar_a)
     card = _text(_verify(registrar, own))
-    assert "R10.8" in card and "/cases/transfer/new/" not in card
+    assert said("R10.8") in card and "/cases/transfer/new/" not in card
     response = registrar.post("/cases/transfer/new/", {"student": own.pk, **FACTS})
     assert response.status_code == 200
-    assert "不得责令学生转学" in _text(response) and "R10.8" in _text(response)
+    assert "不得责令学生转学" in _text(response) and said("R10.8") in _text(response)
     assert not Case.objects.exists()
 
 
@@ -242,9 +242,9 @@ def test_r10_10_the_card_names_the_open_case_before_the_form_is_filled(world, st
     _start_through_pages(registrar, student_c)
     case = Case.objects.get()
     card = _text(_verify(registrar, student_c))
-    assert "已有正在办理的学籍变动" in card and "R10.10" in card and f"/cases/{case.pk}/" in card
+    assert "已有正在办理的学籍变动" in card and said("R10.10") in card and f"/cases/{case.pk}/" in card
     assert "/cases/transfer/new/" not in card
-    assert "R10.10" in _text(registrar.get(f"/cases/transfer/new/?student={student_c.pk}"))
+    assert said("R10.10") in _text(registrar.get(f"/cases/transfer/new/?student={student_c.pk}"))
     # Another school learns the number the refusal would tell it, but gets no link to a case it
     # may not open.
     school_d = School.objects.create(
@@ -264,7 +264,7 @@ def test_r10_7_the_card_says_when_the_intra_province_window_has_closed(world, st
     # card says so and when the next window opens.
     settings.XUEJI_FIXED_TODAY = "2026-11-02"
     card = _text(_verify(login(world.registrar_a), student_c))
-    assert "R10.7" in card and "两个月内" in card and "登记例外" in card and "2027年02月24日" in card
+    assert said("R10.7") in card and "两个月内" in card and "登记例外" in card and "2027年02月24日" in card
     assert "/cases/transfer/new/" in card
 
 
@@ -286,12 +286,12 @@ def test_r10_9_within_beiguan_needs_the_officers_exception_before_submitting(wor
     for category in START_EVIDENCE:
         _upload(registrar, case, category)
     refused = registrar.post(f"/cases/{case.pk}/submit/", follow=True)
-    assert any("R10.9" in m for m in _messages(refused))
+    assert any(said("R10.9") in m for m in _messages(refused))
 
     officer = login(world.officer)
     assert "登记例外" in _text(officer.get(f"/cases/{case.pk}/"))
     empty = officer.post(f"/cases/{case.pk}/exception/", {"comment": ""}, follow=True)
-    assert any("请写明例外批准的理由" in m and "R10.9" in m for m in _messages(empty))
+    assert any("请写明例外批准的理由" in m and said("R10.9") in m for m in _messages(empty))
     officer.post(f"/cases/{case.pk}/exception/", {"comment": "监护人重病，需就近照顾"})
     assert "监护人重病" in _text(registrar.get(f"/cases/{case.pk}/"))
     registrar.post(f"/cases/{case.pk}/submit/")
@@ -305,7 +305,7 @@ def test_r10_10_second_open_case_is_refused_at_the_form(world, student_c):
     response = _start_through_pages(registrar, student_c)
     assert response.status_code == 200
     text = _text(response)
-    assert "已有正在办理的学籍变动" in text and "R10.10" in text and Case.objects.get().number in text
+    assert "已有正在办理的学籍变动" in text and said("R10.10") in text and Case.objects.get().number in text
 
 
 def test_r10_3_the_form_needs_grounds_nature_and_reason_at_their_fields(world, student_c):
@@ -313,15 +313,15 @@ def test_r10_3_the_form_needs_grounds_nature_and_reason_at_their_fields(world, s
     _verify(registrar, student_c)
     response = registrar.post("/cases/transfer/new/", {"student": student_c.pk})
     form = response.context["form"]
-    assert "R10.1" in form.errors["grounds"][0] and "R10.3" in form.errors["nature"][0]
-    assert "R10.5" in form.errors["reason"][0]
+    assert said("R10.1") in form.errors["grounds"][0] and said("R10.3") in form.errors["nature"][0]
+    assert said("R10.5") in form.errors["reason"][0]
 
 
 def test_r10_3_no_transfer_form_without_verification(world, student_c):
     registrar = login(world.registrar_a)
     response = registrar.get(f"/cases/transfer/new/?student={student_c.pk}", follow=True)
     assert response.redirect_chain[-1][0] == "/cases/transfer/verify/"
-    assert any("R10.3" in m for m in _messages(response))
+    assert any(said("R10.3") in m for m in _messages(response))
     assert "陈小北" not in _text(response)
     # A wrong name finds nothing and does not unlock the form either.
     _verify(registrar, student_c, name="陈小南")
@@ -349,9 +349,9 @@ def test_r10_5_external_student_form_after_a_failed_verification(world):
     typo = _text(
         registrar.post("/cases/transfer/verify/", {"id_number": "110105194912310021", "name": "孙小东"})
     )
-    assert "R6.3" in typo and "转出学校所在省份" in typo
+    assert said("R6.3") in typo and "转出学校所在省份" in typo
     missing = registrar.post("/cases/transfer/external/", {"name": "孙小东"})
-    assert "转出省份" in _text(missing) and "R10.5" in _text(missing)
+    assert "转出省份" in _text(missing) and said("R10.5") in _text(missing)
     started = registrar.post(
         "/cases/transfer/external/",
         {
@@ -433,7 +433,7 @@ def test_r6_1_a_renamed_file_is_refused_with_its_rule(world, student_c):
     case = Case.objects.get()
     response = _upload(registrar, case, "transfer_application", data=b"MZ not a pdf", name="a.pdf")
     messages = _messages(registrar.get(response["Location"]))
-    assert any("R6.1" in m for m in messages) and not case.documents.exists()
+    assert any(said("R6.1") in m for m in messages) and not case.documents.exists()
 
 
 def test_r17_1_upload_form_only_for_whoever_may_act_now(world, student_c):

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from tests.conftest import said
 from tests.exchange.conftest import child, fill, read_sheet, template_bytes
 from tests.factories import make_id
 from xueji.exchange.models import ImportJob
@@ -39,7 +40,7 @@ def test_cli_refusal_writes_the_report_beside_the_file_and_exits_1(world, tmp_pa
         call_command("import", "students", str(path), school=world.school_a.code)
     assert exc.value.code == 1
     report = tmp_path / "新生.错误报告.xlsx"
-    assert report.exists() and "R3.2" in read_sheet(report.read_bytes())[1]["错误说明"]
+    assert report.exists() and said("R3.2") in read_sheet(report.read_bytes())[1]["错误说明"]
     assert not Student.objects.exists()
 
 

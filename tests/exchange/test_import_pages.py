@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.conftest import login
+from tests.conftest import login, said
 from tests.exchange.conftest import child, fill, read_sheet, template_bytes
 from xueji.audit.models import AuditEvent
 from xueji.exchange.models import ImportJob
@@ -51,7 +51,7 @@ def test_refused_upload_offers_the_error_report_and_logs_its_download(world):
     response = client.get(reverse("exchange:job_report", args=[job.pk]))
     assert response.status_code == 200
     lines = read_sheet(b"".join(response.streaming_content))
-    assert "R3.2" in lines[0]["错误说明"]
+    assert said("R3.2") in lines[0]["错误说明"]
     assert AuditEvent.objects.filter(action="import.report_download", subject_id=str(job.pk)).exists()
 
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.changes.builders import case_in_state
-from tests.conftest import login
+from tests.conftest import login, said
 from tests.factories import enrolled, persona
 from xueji.audit.models import AuditEvent
 from xueji.core.errors import RuleViolation
@@ -363,7 +363,7 @@ def test_r14_2_through_the_pages_classes_submit_confirm_and_the_districts_list(w
         response = registrar.post(
             "/students/promotion/classes/", {"action": "save", "class": four.pk, **bad}, follow=True
         )
-        assert response.status_code == 200 and "（R14.2）" in response.content.decode()
+        assert response.status_code == 200 and said("R14.2") in response.content.decode()
     registrar.post(
         "/students/promotion/classes/",
         {"action": "save", "class": four.pk, "capacity": "40", "head_teacher": "刘老师"},

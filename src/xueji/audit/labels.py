@@ -145,24 +145,3 @@ def action_label(action: str, kinds: dict[str, str] | None = None) -> str:
 
 def subject_label(subject_type: str) -> str:
     return SUBJECTS.get(subject_type, subject_type or "—")
-
-
-_DIGITS = "零一二三四五六七八九"
-
-
-def _chinese_number(n: int) -> str:
-    """1–99 in Chinese numerals, as the measures number their articles: 十一, 二十一."""
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return _DIGITS[ones]
-    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
-
-
-def articles(rules: list[str]) -> str:
-    """The measures' articles a row's rule ids come from: ["R2.3", "R21.1"] → "第二条、第二十一条"."""
-    numbers: list[int] = []
-    for rule in rules:
-        head = rule.lstrip("R").split(".", 1)[0]
-        if head.isdecimal() and 0 < int(head) < 100 and int(head) not in numbers:
-            numbers.append(int(head))
-    return "、".join(f"第{_chinese_number(n)}条" for n in sorted(numbers))

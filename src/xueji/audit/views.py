@@ -18,13 +18,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from xueji.audit import actions
-from xueji.audit.labels import LABELS, action_label, articles, subject_label
+from xueji.audit.labels import LABELS, action_label, subject_label
 from xueji.audit.models import AuditEvent
 from xueji.audit.selectors import audit_event_list
 from xueji.audit.services import access_record
 from xueji.changes.kinds.registry import KINDS
 from xueji.changes.models import Case
 from xueji.core import clock, saved_search
+from xueji.core.articles import articles
 from xueji.core.identity import normalize_id_number
 from xueji.core.web import AuthenticatedRequest, route
 from xueji.exchange import exports

@@ -17,7 +17,7 @@ class ShowsRefusals(forms.Form):
         about the whole case (own student, full grade, second open case) go above the form."""
         for violation in getattr(error, "violations", [error]):
             name = violation.field if violation.field in self.fields else None
-            self.add_error(name, f"{violation.message}（{violation.rule}）")
+            self.add_error(name, violation.for_people)
 
 
 def document_choices(kind: Kind, required: dict[str, str]) -> list[tuple[str, str]]:

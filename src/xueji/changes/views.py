@@ -52,7 +52,7 @@ def _decision_form(kind: Any, keys: tuple[str, ...]) -> forms.Form:
 
 def refused(request: HttpRequest, error: Exception) -> None:
     if isinstance(error, RuleViolation):
-        messages.error(request, f"{error.message}（{error.rule}）")
+        messages.error(request, error.for_people)
     else:
         messages.error(request, str(error) or "您无权进行此操作。")
 
@@ -443,7 +443,7 @@ def export(request: AuthenticatedRequest) -> HttpResponseBase:
         exports.cases_export(requested_by=request.user, filters=filters, out=out)
     except RuleViolation as error:
         out.close()
-        messages.error(request, f"{error.message}（{error.rule}）")
+        messages.error(request, error.for_people)
         return redirect(f"{reverse('changes:list')}?{request.GET.urlencode()}")
     today = clock.today()
     return exports.xlsx_response(

@@ -20,6 +20,13 @@ class RuleViolation(Exception):
         self.code = code
         self.field = field
 
+    @property
+    def for_people(self) -> str:
+        """The message with the article it rests on, in words (依据《办法》第六条): never "R6.3"."""
+        from xueji.core.articles import cited
+
+        return cited(self.message, self.rule)
+
     def as_dict(self) -> dict[str, str | None]:
         return {"code": self.code, "rule": self.rule, "message": self.message, "field": self.field}
 

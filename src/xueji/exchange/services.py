@@ -295,7 +295,7 @@ def _write_report(job: ImportJob, read: reader.ReadResult, result: bulk.BulkResu
             if key:
                 row.bad_keys.add(key)
             where = f"【{labels[key]}】" if key in labels else ""
-            reasons.append(f"{where}{error.rule} {error.message}")
+            reasons.append(f"{where}{error.for_people}")
         row.reasons = "\n".join(reasons) or outcome.note
         rows.append(row)
     buffer = io.BytesIO()

@@ -189,7 +189,7 @@ def continuing(request: AuthenticatedRequest) -> HttpResponse:
                 entry_date=entry_date,
             )
         except RuleViolation as exc:
-            context["error"] = f"{exc.message}（{exc.rule}）"
+            context["error"] = exc.for_people
         else:
             context["result"] = result
             if result.refused:
@@ -236,7 +236,7 @@ def archive_records(request: AuthenticatedRequest) -> HttpResponse:
                 original_name=(upload.name or "") if upload else "",
             )
         except RuleViolation as exc:
-            context["error"] = f"{exc.message}（{exc.rule}）"
+            context["error"] = exc.for_people
         else:
             context["result"] = result
             if result.refused:

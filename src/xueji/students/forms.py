@@ -193,7 +193,7 @@ class RecordForm(forms.Form):
         """Put a refusal (or several) back at the fields it concerns, with its article."""
         for violation in getattr(error, "violations", [error]):
             field = violation.field if violation.field in self.fields else None
-            self.add_error(field, f"{violation.message}（{violation.rule}）")
+            self.add_error(field, violation.for_people)
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         out = []
@@ -242,4 +242,4 @@ class EntryApplicationForm(forms.Form):
     def show(self, error: RuleViolation) -> None:
         for violation in getattr(error, "violations", [error]):
             field = violation.field if violation.field in self.fields else None
-            self.add_error(field, f"{violation.message}（{violation.rule}）")
+            self.add_error(field, violation.for_people)

@@ -43,7 +43,7 @@ def placement(request: AuthenticatedRequest) -> HttpResponse:
                 raise RuleViolation(rule="R4.1", code="class", field="school_class", message="请选择班级。")
             placed = status.enrollments_place(actor=user, school_class=chosen, student_ids=ids)
         except RuleViolation as error:
-            messages.error(request, f"{error.message}（{error.rule}）")
+            messages.error(request, error.for_people)
         else:
             messages.success(request, f"已将 {placed} 名学生编入{chosen.name}。")
         return redirect("students:placement")

@@ -82,7 +82,7 @@ def _leave(request: AuthenticatedRequest, school: School) -> HttpResponse:
             actor=request.user, student=found.student, to_party=request.POST.get("to_party", "")
         )
     except RuleViolation as error:
-        messages.error(request, f"{error.message}（{error.rule}）")
+        messages.error(request, error.for_people)
     else:
         messages.success(request, f"已记录：{found.student.name}升入本系统外学校，学籍档案由本校永久保存。")
     return redirect("students:continuing")
@@ -135,7 +135,7 @@ def _enroll(request: AuthenticatedRequest, school: School) -> HttpResponse:
             school_class=school_class,
         )
     except RuleViolation as error:
-        messages.error(request, f"{error.message}（{error.rule}）")
+        messages.error(request, error.for_people)
         return redirect("students:continuing")
     messages.success(request, f"已办理升学入学：{enrollment.student.name}，学籍号不变。")
     return redirect("students:continuing")

@@ -84,7 +84,7 @@ def submit(request: AuthenticatedRequest) -> HttpResponse:
     try:
         done = promotion_services.promotion_submit(actor=request.user, school=_own_school(request))
     except RuleViolation as error:
-        messages.error(request, f"{error.message}（{error.rule}）")
+        messages.error(request, error.for_people)
     else:
         messages.success(request, f"已提交{done.school_year}升级，请学校审核人确认。")
     return redirect("students:promotion")
@@ -116,7 +116,7 @@ def decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "已退回学籍管理员。")
     except RuleViolation as error:
-        messages.error(request, f"{error.message}（{error.rule}）")
+        messages.error(request, error.for_people)
     return redirect("students:promotion")
 
 
@@ -132,7 +132,7 @@ def classes(request: AuthenticatedRequest) -> HttpResponse:
         try:
             _classes_post(request, school, year, next_year)
         except RuleViolation as error:
-            messages.error(request, f"{error.message}（{error.rule}）")
+            messages.error(request, error.for_people)
         return redirect("students:promotion_classes")
     rows = []
     if next_year is not None:

@@ -231,7 +231,7 @@ def place(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             try:
                 status.enrollment_place_in_class(actor=user, student=student, school_class=school_class)
             except RuleViolation as refused:
-                error = f"{refused.message}（{refused.rule}）"
+                error = refused.for_people
             else:
                 messages.success(
                     request, f"已将{student.name}编入{school_class}。" if school_class else "已取消分班。"
@@ -342,7 +342,7 @@ def validate(request: AuthenticatedRequest) -> JsonResponse:
         pass
     except RuleViolation as error:
         for violation in getattr(error, "violations", [error]):
-            errors.setdefault(violation.field or "__all__", f"{violation.message}（{violation.rule}）")
+            errors.setdefault(violation.field or "__all__", violation.for_people)
     return JsonResponse(
         {"errors": errors, "id": _id_facts(request.POST.get("id_type"), request.POST.get("id_number"))}
     )
@@ -461,7 +461,7 @@ def evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except RuleViolation as error:
-            messages.error(request, f"{error.message}（{error.rule}）")
+            messages.error(request, error.for_people)
         else:
             messages.success(request, f"已上传 {upload.name}。")
     return redirect(f"/students/{student.pk}/?tab=evidence")
@@ -492,7 +492,7 @@ def follow_up(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 original_name=upload.name if upload else "",
             )
         except RuleViolation as error:
-            messages.error(request, f"{error.message}（{error.rule}）")
+            messages.error(request, error.for_people)
         else:
             messages.success(request, "已记录跟进情况。")
     return redirect(f"/students/{student.pk}/?tab=status#follow-ups")
@@ -550,7 +550,7 @@ def entry_application_decide(request: AuthenticatedRequest, pk: int) -> HttpResp
             comment=request.POST.get("comment", ""),
         )
     except RuleViolation as error:
-        messages.error(request, f"{error.message}（{error.rule}）")
+        messages.error(request, error.for_people)
     else:
         messages.success(request, "已审批。")
     return redirect("students:entry_applications")
@@ -582,7 +582,7 @@ def export(request: AuthenticatedRequest) -> HttpResponseBase:
         exports.students_export(requested_by=request.user, filters=filters, layout=layout.key, out=out)
     except RuleViolation as error:
         out.close()
-        messages.error(request, f"{error.message}（{error.rule}）")
+        messages.error(request, error.for_people)
         return redirect(f"{reverse('students:search')}?s={key}" if key else reverse("students:search"))
     name = exports.filename(layout.filename, clock.today())
     return exports.xlsx_response(out, name=name, fallback=exports.filename(layout.fallback, clock.today()))

@@ -17,6 +17,7 @@ from xueji.changes.kinds.transfer.models import Verification
 from xueji.changes.kinds.transfer.services import TRANSFERABLE, window_closed
 from xueji.changes.models import Case
 from xueji.core import clock
+from xueji.core.articles import cited
 from xueji.org.models import Role, User
 from xueji.students.models import Enrollment, Student
 
@@ -60,6 +61,10 @@ class Notice:
     message: str
     blocking: bool
     case: Case | None = None  # the open case, when the user may open it
+
+    @property
+    def for_people(self) -> str:
+        return cited(self.message, self.rule)
 
 
 def transfer_notices(*, requested_by: User, enrollment: Enrollment) -> list[Notice]:

@@ -69,7 +69,7 @@ def _id_problem(number: str) -> str:
     try:
         identity.parse_resident_id(number, today=clock.today())
     except RuleViolation as error:
-        return f"{error.message}（{error.rule}）"
+        return error.for_people
     return ""
 
 

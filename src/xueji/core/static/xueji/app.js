@@ -1,3 +1,15 @@
+// The phone's menu (≤ 760 px): folded under one button so the page starts on the first screen.
+(function () {
+  "use strict";
+  const toggle = document.querySelector(".menu-toggle");
+  if (!toggle) return;
+  const bar = toggle.closest(".topbar");
+  toggle.addEventListener("click", function () {
+    const open = bar.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+})();
+
 // Validation as the registrar types: the form is sent to the server, which runs the real
 // registration service and rolls it back, so the page shows exactly the refusals a submit would.
 (function () {
