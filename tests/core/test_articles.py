@@ -9,7 +9,8 @@ from xueji.core.errors import RuleViolation
 
 
 @pytest.mark.parametrize(
-    ("n", "words"), [(1, "一"), (6, "六"), (10, "十"), (11, "十一"), (20, "二十"), (21, "二十一"), (24, "二十四")]
+    ("n", "words"),
+    [(1, "一"), (6, "六"), (10, "十"), (11, "十一"), (20, "二十"), (21, "二十一"), (24, "二十四")],
 )
 def test_article_numbers_read_as_the_measures_number_them(n, words):
     assert chinese_number(n) == words
