@@ -340,9 +340,11 @@ def test_r6_4_normalize_xjh():
 
 def test_r6_4_j_number_round_trip():
     xjh = j_number(region_code="410503", birth_date=dt.date(2015, 1, 1), sequence=5)
-    assert xjh == "J41050320150101005X"
+    # R6.4 (as corrected): the GB 11643 check character for these digits is X; a J number takes
+    # the next one in the cycle 1 0 X 9 8 … 2, so its body is never a valid ID number.
+    assert gb11643_check_char(xjh[1:18]) == "X"
+    assert xjh == "J410503201501010059"
     assert validate_xjh(xjh) == xjh
-    assert gb11643_check_char(xjh[1:18]) == xjh[18]
 
 
 @pytest.mark.parametrize("sequence", [0, 1000, -1])
@@ -407,3 +409,18 @@ def test_r6_3_property_normalisation_is_idempotent(raw):
     once = normalize_id_number(raw)
     assert normalize_id_number(once) == once
     assert not any(ch.isspace() for ch in once)
+
+
+@given(
+    region=st.from_regex(r"[1-9][0-9]{5}", fullmatch=True),
+    birth=st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)),
+    sequence=st.integers(min_value=1, max_value=999),
+)
+def test_r6_4_no_j_number_is_a_resident_id_number_by_construction(region, birth, sequence):
+    """The body after "J" is ID-like but never valid: whatever region, day and sequence, parsing it
+    as a resident ID number fails on its check character, so no child registered later holds it."""
+    number = j_number(region_code=region, birth_date=birth, sequence=sequence)
+    assert len(number) == 19 and number[0] == "J" and number[1:18].isdigit()
+    assert number[18] != gb11643_check_char(number[1:18])
+    with pytest.raises(RuleViolation):
+        parse_resident_id(number[1:], today=dt.date(2031, 1, 1))

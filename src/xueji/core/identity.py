@@ -352,15 +352,23 @@ def g_number(id_number: str) -> str:
 def j_number(*, region_code: str, birth_date: dt.date, sequence: int) -> str:
     """A "J" 学籍号 for a student without a usable ID number (R6.4).
 
-    It is built like an ID number (region + YYYYMMDD + 3-digit sequence + GB 11643 check char)
-    but is never a real ID: the J prefix keeps it apart from "G" + ID numbers.
+    It is built like an ID number (region + YYYYMMDD + 3-digit sequence + a check character), but
+    its check character is the one GB 11643 gives *shifted by one* (remainder + 1 mod 11): its body
+    is never a valid resident ID number, so no child registered later can hold the same digits.
+    (Numbers issued before this rule keep the plain check character: an issued number never changes.)
     """
     if not re.fullmatch(r"[0-9]{6}", region_code):
         raise ValueError("region_code must be 6 digits")
     if not 1 <= sequence <= 999:
         raise ValueError("sequence must be between 1 and 999")
     body = f"{region_code}{birth_date:%Y%m%d}{sequence:03d}"
-    return "J" + body + gb11643_check_char(body)
+    return "J" + body + j_check_char(body)
+
+
+def j_check_char(body17: str) -> str:
+    """The J number's check character: never the GB 11643 one for the same 17 digits (R6.4)."""
+    valid = gb11643_check_char(body17)
+    return _CHECK_CHARS[(_CHECK_CHARS.index(valid) + 1) % 11]
 
 
 def mask_id_number(number: str | None) -> str:
