@@ -345,7 +345,7 @@ def test_r10_5_external_student_form_after_a_failed_verification(world):
     )
     text = _text(response)
     assert "未找到该学生" in text and "转出学校所在省份" in text and 'value="孙小东"' in text
-    assert "R6.3" not in text  # a valid number: no typing mistake to point out
+    assert said("R6.3") not in text and "R6.3" not in text  # a valid number: no typing mistake to point out
     typo = _text(
         registrar.post("/cases/transfer/verify/", {"id_number": "110105194912310021", "name": "孙小东"})
     )
@@ -371,6 +371,37 @@ def test_r10_5_external_student_form_after_a_failed_verification(world):
     text = _text(registrar.get(f"/cases/{case.pk}/"))
     assert "山东省济南市历下区实验小学" in text and "110105********002X" in text
     assert "11010519491231002X" not in text
+
+
+@pytest.mark.parametrize("registrar", ["registrar_a", "registrar_c"])
+def test_r6_2_the_external_form_refuses_an_id_number_held_here(world, student_c, registrar):
+    """A mistyped name fails the verification and offers the form for students outside the
+    system; an ID number this deployment holds (in another school, or in one's own) is refused
+    there, the way back named, no school named, nothing created, the lookup logged."""
+    from xueji.audit.models import AuditEvent
+
+    client = login(getattr(world, registrar))
+    refused = client.post(
+        "/cases/transfer/external/",
+        {
+            "name": "孙小冬",  # mistyped
+            "id_number": student_c.id_number.lower(),  # as typed: normalised first
+            "province": "山东省",
+            "school": "济南市历下区实验小学",
+            "grade": str(student_c.enrollments.get(is_current=True).grade),
+            "scope": "cross_province",
+            "grounds": "migrant_child",
+            "nature": "migrant",
+            "reason": "父母来安阳务工",
+        },
+    )
+    text = _text(refused)
+    assert refused.status_code == 200 and "已在本系统建有学籍" in text and "转学核验" in text
+    if registrar == "registrar_a":  # R6.2: the name did not match, so the holder is not named
+        assert "文峰区东关小学" not in text
+    assert not Case.objects.exists()
+    lookup = AuditEvent.objects.get(action="student.duplicate_lookup")
+    assert lookup.actor == getattr(world, registrar) and lookup.subject_id == str(student_c.pk)
 
 
 def test_r10_7_case_page_counts_working_days_left_and_late(world, student_c, settings):

@@ -84,7 +84,6 @@ def transfer_verify(*, requested_by: User, id_number: str, name: str) -> Verifie
     )
 
 
-@transaction.atomic
 def transfer_start(
     *,
     actor: User,
@@ -95,6 +94,42 @@ def transfer_start(
     """The transfer-in school opens a transfer (R10.2). ``student`` is None for a student whose
     record is in another province; ``facts["external"]`` then describes it."""
     require_role(actor, (Role.REGISTRAR,))
+    if student is None:
+        _refuse_external_held_here(actor, facts)
+    return _transfer_start(actor=actor, student=student, facts=facts, school_class=school_class)
+
+
+def _refuse_external_held_here(actor: User, facts: Mapping[str, Any]) -> None:
+    """R6.2: a student "outside the system" whose ID number this deployment holds is not outside
+    it: a second record would follow. Refused without naming the school (the verification, which
+    checks the name too, is the way to it), and the lookup is logged — before and outside the
+    case's transaction, so the log survives the refusal."""
+    external = facts.get("external") or {}
+    raw = str(external.get("id_number") or "").strip() if isinstance(external, Mapping) else ""
+    if not raw:
+        return
+    number = identity.normalize_id_number(raw)
+    holder = Student.objects.filter(id_number=number).values_list("pk", flat=True).first()
+    if holder is None:
+        return
+    access_record(
+        actor=actor,
+        action=actions.STUDENT_DUPLICATE_LOOKUP,
+        subject=Student(pk=holder),
+        school=actor.school,
+        note="系统外转学：证件号已有学籍，未告知学校",
+    )
+    raise REFUSALS["external_held"]()
+
+
+@transaction.atomic
+def _transfer_start(
+    *,
+    actor: User,
+    student: Student | None,
+    facts: Mapping[str, Any],
+    school_class: SchoolClass | None = None,
+) -> Case:
     school = actor.school
     assert school is not None  # a registrar's account names the school
     clean, errors = FACTS.clean(facts, only=("grounds", "nature", "reason"))
