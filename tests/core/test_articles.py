@@ -28,3 +28,17 @@ def test_a_refusal_cites_its_article_once_in_words():
 def test_rows_cite_each_article_once_in_order():
     assert articles(["R21.1", "R2.3", "R2.1"]) == "第二条、第二十一条"
     assert cited("x", "R12.4") == "x（依据《办法》第十二条）"
+
+
+def test_a_kept_copy_reads_yes_and_no_never_true_and_false():
+    from xueji.core.templatetags.xueji import readable
+
+    assert [readable(v) for v in ("True", "False", True, False, "None", "汉族", 3)] == [
+        "是",
+        "否",
+        "是",
+        "否",
+        "",
+        "汉族",
+        3,
+    ]

@@ -292,3 +292,17 @@ def test_r21_1_a_health_change_reads_masked_in_the_history_until_revealed(world)
     assert "健康状况" in history and "有慢性病" not in history and "（敏感信息，不显示）" in history
     revealed = registrar.get(f"/students/{student.pk}/?tab=history&reveal=1").content.decode()
     assert "有慢性病" in revealed
+
+
+def test_the_change_history_reads_names_never_codes_or_ids(world):
+    """Issue 13: a class placed reads as the class's name (not "（空）→ 10"), a code as its name
+    (女, not "2 女")."""
+    from xueji.students.status import enrollment_place_in_class
+
+    (student,) = _register(world, 1, school=world.school_a)  # registered without a class
+    enrollment_place_in_class(actor=world.registrar_a, student=student, school_class=world.class_a1)
+    history = login(world.registrar_a).get(f"/students/{student.pk}/?tab=history").content.decode()
+    row = next(line for line in history.split("<tr>") if "所在班级" in line or "班级" in line)
+    assert "一年级（1）班" in row and f">{world.class_a1.pk}<" not in row
+    created = login(world.registrar_a).get(f"/students/{student.pk}/?tab=info").content.decode()
+    assert "2 女" not in created and "01 汉族" not in created

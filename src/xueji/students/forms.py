@@ -119,7 +119,7 @@ def record_field(name: str, label: str) -> forms.Field:
     if name in BOOLEAN_FIELDS:
         return forms.ChoiceField(label=label, choices=YES_NO_CHOICES, required=False)
     if name in CHOICE_TABLES:
-        choices = [("", "—")] + [(c, f"{c} {n}") for c, n in CHOICE_TABLES[name].items()]
+        choices = [("", "—")] + [(c, n) for c, n in CHOICE_TABLES[name].items()]
         return forms.ChoiceField(label=label, choices=choices, required=False)
     if name in DATE_FIELDS:
         # <input type="date"> reads only YYYY-MM-DD, whatever the language's own date format.

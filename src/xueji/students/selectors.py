@@ -216,17 +216,34 @@ def histories(student_ids: list[int]) -> dict[int, list[Change]]:
             ("在籍信息", Enrollment.history.filter(student_id__in=chunk).select_related("school")),
         ):
             by_student: dict[int, list[Any]] = {}
-            for record in rows.select_related("history_user").order_by("history_id"):
+            loaded = list(rows.select_related("history_user").order_by("history_id"))
+            for record in loaded:
                 owner = record.id if what == "学生信息" else record.student_id
                 by_student.setdefault(owner, []).append(record)
+            names = _related_names(loaded)
             for owner, records in by_student.items():
-                found[owner].extend(_diff_records(what, records))
+                found[owner].extend(_diff_records(what, records, names))
     for changes in found.values():
         changes.sort(key=lambda c: c.at, reverse=True)
     return found
 
 
-def _diff_records(what: str, records: list[Any]) -> Iterator[Change]:
+def _related_names(records: list[Any]) -> dict[tuple[str, Any], str]:
+    """What a changed reference reads as (a class's name, a school's name, never its id), one
+    query per kind of reference for all the records at once."""
+    classes = {r.school_class_id for r in records if getattr(r, "school_class_id", None)}
+    schools = {r.school_id for r in records if getattr(r, "school_id", None)}
+    names: dict[tuple[str, Any], str] = {}
+    for cls in SchoolClass.objects.filter(pk__in=classes).select_related("school_year"):
+        names[("school_class", cls.pk)] = (
+            f"{cls.name}（{cls.school_year}）" if cls.school_year_id else cls.name
+        )
+    for pk, name in School.objects.filter(pk__in=schools).values_list("pk", "name"):
+        names[("school", pk)] = name
+    return names
+
+
+def _diff_records(what: str, records: list[Any], names: dict[tuple[str, Any], str]) -> Iterator[Change]:
     previous: dict[int, Any] = {}
     for record in records:
         user = getattr(record.history_user, "full_name", "") or getattr(
@@ -249,8 +266,8 @@ def _diff_records(what: str, records: list[Any]) -> Iterator[Change]:
                     "修改",
                     what,
                     str(field.verbose_name),
-                    _display(field, change.old),
-                    _display(field, change.new),
+                    _display(field, change.old, names),
+                    _display(field, change.new, names),
                 )
         previous[record.id] = record
 
@@ -261,11 +278,15 @@ def _label_of(record: Any, model: Any) -> str:
     return str(getattr(record, "name", ""))
 
 
-def _display(field: Any, value: Any) -> str:
+def _display(field: Any, value: Any, names: dict[tuple[str, Any], str]) -> str:
+    """A stored value as a person reads it: a code's name, a class's name, 是/否 (never a code or
+    an id); an ID number masked."""
     if value in (None, ""):
         return "（空）"
+    if field.is_relation:
+        return names.get((field.name, value), "（已删除）")
     if field.choices:
-        return f"{value} {dict(field.choices).get(value, '')}".strip()
+        return str(dict(field.choices).get(value, value))
     if isinstance(value, bool):
         return "是" if value else "否"
     if field.name == "id_number":

@@ -29,6 +29,18 @@ def mask_if_id(value: object) -> object:
     return value
 
 
+# A kept copy written before values were stored as people read them holds Python's own words.
+_READABLE = {"True": "是", "False": "否", "None": ""}
+
+
+@register.filter
+def readable(value: object) -> object:
+    """是/否 for a yes-or-no, never True/False (old read-only copies stored them so)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return _READABLE.get(value, value) if isinstance(value, str) else value
+
+
 @register.filter
 def get_item(mapping: object, key: str) -> object:
     """``row|get_item:"semester"``: a value of a mapping whose keys a declaration names."""
