@@ -257,6 +257,7 @@ def _url(name: str, objects: dict, key: str) -> str:
         "exports:request_sheet": "export_request",
         "exports:request_download": "export_request",
         "changes:document": "document",
+        "changes:document_remove": "document",
         "changes:print": "suspension",
         "exchange:job": "import_job",
         "exchange:job_status": "import_job",
@@ -293,6 +294,7 @@ POST_ONLY = {
         for verb in ("submit", "approve", "reject", "return", "withdraw", "action", "platform")
     ),
     "changes:document_upload",
+    "changes:document_remove",
 }
 
 

@@ -191,6 +191,78 @@ def test_case_page_district_officer(browser, world, transfer, width):
     )
 
 
+def test_a_returned_case_is_read_and_corrected_on_a_phone(browser, world):
+    """Issue 13: the registrar opens a returned case at 360 px, reads why at the top, takes back
+    the wrong file, uploads the right one and submits again — every step in the browser."""
+    import tempfile
+    from pathlib import Path
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from xueji.changes.kinds.transfer.services import transfer_start
+
+    payload = student_payload(dt.date(2018, 4, 1), name="陈小北")
+    student = student_import_existing(
+        actor=world.registrar_c,
+        school=world.school_c,
+        xjh="G" + payload["id_number"],
+        student=payload,
+        family=family_payload(),
+        enrollment=enrollment_payload(grade=3, entry_date="2024-09-01"),
+    )
+    case = transfer_start(
+        actor=world.registrar_a,
+        student=student,
+        facts={"grounds": "household_moved", "nature": "returning", "reason": "随父母户籍迁入北关区"},
+    )
+    for category in ("transfer_application", "household_migration", "household_register"):
+        engine.case_attach(
+            actor=world.registrar_a,
+            case=case,
+            file=BytesIO(PDF),
+            original_name=f"{category}.pdf",
+            category=category,
+        )
+    case = engine.case_submit(actor=world.registrar_a, case=case)
+    engine.case_return(actor=world.officer, case=case, comment="户口簿首页不清晰，请重新扫描")
+
+    browser.login(world.registrar_a)
+    report = check_page(
+        browser, f"/cases/{case.pk}/", width=PHONE, secrets=[student.id_number], label="returned"
+    )
+    assert "已退回修改" in report.text and "户口簿首页不清晰" in report.text
+    driver = browser.driver
+    reason = driver.find_element(By.CSS_SELECTOR, ".returned")
+    assert reason.location["y"] < 400  # on the first screen, under the bar
+    driver.find_element(By.LINK_TEXT, "去办理").click()
+    row = next(
+        r
+        for r in driver.find_elements(By.CSS_SELECTOR, "#evidence tbody tr")
+        if "household_register.pdf" in r.text
+    )
+    row.find_element(By.CSS_SELECTOR, "details.act-inline > summary").click()
+    confirm = row.find_element(By.CSS_SELECTOR, "details.act-inline button")
+    confirm.click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(confirm))
+    assert "已删除材料" in driver.page_source
+    scan = Path(tempfile.mkdtemp()) / "户口簿首页.pdf"
+    scan.write_bytes(PDF)
+    driver.find_element(By.CSS_SELECTOR, "#evidence select").send_keys("户口簿")
+    driver.find_element(By.CSS_SELECTOR, "#evidence input[type=file]").send_keys(str(scan))
+    upload = driver.find_element(By.CSS_SELECTOR, "#evidence form.row button")
+    upload.click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(upload))
+    assert "已上传" in driver.page_source
+    submit = driver.find_element(By.CSS_SELECTOR, "#actions form button")
+    submit.click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(submit))
+    case.refresh_from_db()
+    assert case.state == "open" and case.step_key == "filing"
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= PHONE
+
+
 # --------------------------------------------------------------------------- the bar
 
 

@@ -164,6 +164,57 @@ def test_r10_5_return_for_correction_and_resubmit_through_the_pages(world, stude
     assert case.step_key == "filing"
 
 
+def test_r17_1_a_returned_case_says_why_at_the_top_and_in_the_schools_box(world, student_c):
+    case = start(world, student_c)
+    attach(case, world.registrar_a, *START_EVIDENCE)
+    engine.case_submit(actor=world.registrar_a, case=case)
+    engine.case_return(actor=world.officer, case=case, comment="户口簿首页不清晰，请重新扫描")
+    page = _text(login(world.registrar_a).get(f"/cases/{case.pk}/"))
+    top = page.split('<div class="card">', 1)[0]  # above the case's summary
+    assert "已退回修改" in top and "户口簿首页不清晰，请重新扫描" in top and "周科长" in top
+    assert 'href="#actions"' in top and "待您办理" in top
+    box = page.split('id="actions"', 1)[1].split("</div></div>", 1)[0]
+    assert "退回原因：户口簿首页不清晰，请重新扫描" in box
+    # The officer, whose turn it is not, reads the state but gets no 「去办理」.
+    officer_page = _text(login(world.officer).get(f"/cases/{case.pk}/"))
+    assert "已退回修改" in officer_page and 'href="#actions"' not in officer_page
+
+
+def test_r17_1_a_wrong_file_is_removed_and_replaced_while_the_case_is_with_the_school(
+    world, student_c, django_capture_on_commit_callbacks
+):
+    from xueji.audit.models import AuditEvent
+    from xueji.changes.models import CaseDocument
+    from xueji.core import evidence
+
+    case = start(world, student_c)
+    attach(case, world.registrar_a, *START_EVIDENCE)
+    wrong = case.documents.get(category="household_register")
+    stored = evidence.path_of(wrong.storage_name)
+    registrar = login(world.registrar_a)
+    page = _text(registrar.get(f"/cases/{case.pk}/"))
+    assert f"/cases/documents/{wrong.pk}/remove/" in page
+    # Nobody else may: a school outside the case (404), the transfer-out school or the officer
+    # (not their turn: refused in words).
+    assert login(world.registrar_b).post(f"/cases/documents/{wrong.pk}/remove/").status_code == 404
+    for other in (world.registrar_c, world.officer):
+        refused = login(other).post(f"/cases/documents/{wrong.pk}/remove/", follow=True)
+        assert CaseDocument.objects.filter(pk=wrong.pk).exists() and _messages(refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = registrar.post(f"/cases/documents/{wrong.pk}/remove/", follow=True)
+    assert any("已删除材料" in m for m in _messages(done))
+    assert not CaseDocument.objects.filter(pk=wrong.pk).exists() and not stored.exists()
+    assert "户口簿" in _text(done) and "删除材料" in _text(done)  # the case's record keeps it
+    assert AuditEvent.objects.filter(action="transfer.detach", subject_id=str(case.pk)).exists()
+    # Once submitted, what the officer decides on stays.
+    attach(case, world.registrar_a, "household_register")
+    engine.case_submit(actor=world.registrar_a, case=case)
+    kept = case.documents.first()
+    assert f"/cases/documents/{kept.pk}/remove/" not in _text(registrar.get(f"/cases/{case.pk}/"))
+    registrar.post(f"/cases/documents/{kept.pk}/remove/")
+    assert CaseDocument.objects.filter(pk=kept.pk).exists()
+
+
 def test_r10_5_reject_from_the_batch_needs_a_reason(world, student_c):
     case = start(world, student_c)
     attach(case, world.registrar_a, *START_EVIDENCE)

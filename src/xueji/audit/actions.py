@@ -73,6 +73,7 @@ CASE_VERBS = (
     "return",
     "withdraw",
     "evidence",
+    "detach",
     "overdue",
     "lapse",
     "supersede",

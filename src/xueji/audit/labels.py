@@ -102,6 +102,7 @@ VERB_LABELS = {
     "return": "退回",
     "withdraw": "撤回",
     "evidence": "上传材料",
+    "detach": "删除材料",
     "overdue": "逾期",
     "lapse": "失效",
     "supersede": "被取代",

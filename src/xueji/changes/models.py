@@ -138,6 +138,7 @@ class CaseEvent(models.Model):
         LAPSE = "lapse", "逾期失效"
         PLATFORM = "platform", "省平台已办理"
         EVIDENCE = "evidence", "上传材料"
+        DETACH = "detach", "删除材料"
         COMPLETE = "complete", "办结"
         DECISION = "decision", "登记决定"
         SUPERSEDE = "supersede", "被取代终止"

@@ -151,7 +151,7 @@ class Event:
 def _event(event: CaseEvent) -> Event:
     actor = event.actor
     comment = event.comment
-    if event.action == CaseEvent.Action.EVIDENCE and "：" in comment:
+    if event.action in (CaseEvent.Action.EVIDENCE, CaseEvent.Action.DETACH) and "：" in comment:
         # The engine records the category's code; people read its name.
         code, name = comment.split("：", 1)
         comment = f"{kind_of(event.case.kind).document_label(code)}：{name}"

@@ -493,6 +493,36 @@ def case_attach(
     return document
 
 
+@transaction.atomic
+def case_detach(*, actor: User, document: CaseDocument) -> Case:
+    """Take back a document added at this turn (a wrong file, to be replaced) while it is still
+    this party's turn: once the step is passed, its documents are what the next party decided on.
+    The file goes (it holds personal data); the case's record and the log keep what it was."""
+    case = lock(document.case)
+    if not case.is_open:
+        raise RuleViolation(rule="R17.1", code="closed", message="该事项已办结，材料不能再删除。")
+    _require_turn(actor, case)
+    if document.step_key != case.step_key:
+        raise RuleViolation(
+            rule="R17.1",
+            code="document_passed",
+            message="这份材料是在前面的环节提交的，已作为审核依据，不能删除。如需更正，请上传新的材料并在意见中说明。",
+        )
+    pk, name, sha256, storage = document.pk, document.original_name, document.sha256, document.storage_name
+    document.delete()
+    _event(case, actor, CaseEvent.Action.DETACH, f"{document.category}：{name}")
+    audit_record(
+        actor=actor,
+        action=actions.case_action(case.kind, "detach"),
+        subject=case,
+        school=case.school,
+        changes={"document": [pk, None], "sha256": [sha256, None]},
+        rules=kind_of(case.kind).rules,
+    )
+    transaction.on_commit(lambda: evidence.path_of(storage).unlink(missing_ok=True))
+    return case
+
+
 def _flag(rows: Any, *, flag: str, action: str, verb: str, comment: Any) -> int:
     """Set ``flag`` on every case of ``rows`` and write one timeline event and one audit event for
     each: set-based, so the daily run costs a constant number of statements."""

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:pk>/documents/", views.document_upload, name="document_upload"),
     path("documents/<int:pk>/", views.document, name="document"),
+    path("documents/<int:pk>/remove/", views.document_remove, name="document_remove"),
     path("<int:pk>/print/", views.print_form, name="print"),
     path("<int:pk>/letters/<slug:key>/", views.print_letter, name="letter"),
     path("<int:pk>/platform/", views.platform, name="platform"),

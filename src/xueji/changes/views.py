@@ -30,7 +30,7 @@ from xueji.audit.services import access_record
 from xueji.changes import selectors, services
 from xueji.changes.forms import DocumentForm
 from xueji.changes.kinds.registry import KINDS, kind_of
-from xueji.changes.models import Case
+from xueji.changes.models import Case, CaseEvent
 from xueji.core import clock, evidence
 from xueji.core.errors import RuleViolation
 from xueji.core.pagination import CappedPaginator
@@ -143,6 +143,8 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "actions": allowed,
         "extra_actions": [a for a in kind.extra_actions() if a.key in allowed],
         "my_turn": bool(allowed & {"submit", "approve", "upload"}),
+        # A returned case says why, where the school looks first (the latest return's reason).
+        "returned": _last_return(events) if case.state == Case.State.RETURNED else None,
         "action_label": step.action_label if step else "",
         "missing": missing,
         "due": selectors.case_due(case),
@@ -156,6 +158,10 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             for d in documents
         ],
         "document_form": DocumentForm(kind=kind, required=missing) if "upload" in allowed else None,
+        # A file added at this turn may be taken back while the turn lasts (a wrong upload).
+        "removable": {d.pk for d in documents if d.step_key == case.step_key}
+        if "upload" in allowed
+        else set(),
         # The facts this step decides, asked in the approve form (a district's grade decision).
         "decision_fields": list(_decision_form(kind, step.decides)) if step and "approve" in allowed else [],
         "facts": case.facts,
@@ -167,6 +173,11 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         and user.school_id == case.school_id,
     }
     return render(request, "changes/case_detail.html", context)
+
+
+def _last_return(events: list[Any]) -> Any:
+    returns = [e for e in events if e.action == CaseEvent.Action.RETURN]
+    return returns[-1] if returns else None  # events come oldest first
 
 
 # --------------------------------------------------------------------------- actions (POST only)
@@ -328,6 +339,21 @@ def document_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request, f"已上传 {kind.document_label(form.cleaned_data['category'])}：{upload.name}。"
         )
     return redirect(reverse("changes:detail", kwargs={"pk": case.pk}) + "#evidence")
+
+
+@route("changes:document_remove")
+@require_POST
+def document_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A wrong file taken back while it is still this party's turn (to upload the right one)."""
+    user = request.user
+    document = selectors.case_document_get(requested_by=user, pk=pk)
+    try:
+        services.case_detach(actor=user, document=document)
+    except (RuleViolation, PermissionDenied) as error:
+        refused(request, error)
+    else:
+        messages.success(request, f"已删除材料：{document.original_name}。如需更换，请重新上传。")
+    return redirect(reverse("changes:detail", kwargs={"pk": document.case_id}) + "#evidence")
 
 
 def _safe_name(name: str) -> str:

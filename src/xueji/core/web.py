@@ -112,6 +112,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     # A kind's own verb on a case (its roles are the kind's: changes.views.extra_action).
     "changes:action": (REG, APPR, OFF),
     "changes:document_upload": (REG, APPR, OFF),
+    "changes:document_remove": (REG, APPR, OFF),
     "changes:document": (REG, APPR, OFF),
     "changes:print": (REG, APPR, OFF),
     "changes:letter": (REG, APPR, OFF),
