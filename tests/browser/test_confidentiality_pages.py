@@ -117,3 +117,14 @@ def test_the_keeping_school_reveals_health_and_disability_and_it_is_logged(brows
         label="student-revealed",
     )
     assert "健康或良好" in report.text and "本次查看已记录" in report.text
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_the_student_search_with_its_filters_and_pages(browser, world, pupils, width):
+    """Issue 13: school (officer), class, status and gender filters and numbered pages fit a phone."""
+    browser.login(world.officer)
+    report = check_page(browser, "/students/", width=width, label=f"search-officer-{width}")
+    assert "全部学校" in report.text and "学籍状态" in report.text and "性别" in report.text
+    browser.login(world.registrar_a)
+    report = check_page(browser, "/students/", width=width, full_ids=False, label=f"search-registrar-{width}")
+    assert "全部班级" in report.text and "王小明" in report.text

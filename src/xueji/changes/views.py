@@ -85,6 +85,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
             "items": items,
             "filters": filters,
             "query": filters.query(),
+            "page_base": f"?{filters.query()}&" if filters.query() else "?",
             "states": selectors.STATE_FILTERS.items(),
             "kinds": [(kind.key, kind.label) for kind in KINDS.values()],
             "starts": [

@@ -37,3 +37,19 @@ class CappedPaginator(Paginator):
     def more(self) -> bool:
         """True when the list has more rows than were counted."""
         return self._counted > self.cap
+
+
+def page_numbers(page: Any, *, around: int = 2) -> list[int | None]:
+    """The page numbers a pager shows: the first, the last, and ``around`` either side of the
+    current one; None where numbers are left out (shown as …). 1 … 4 5 [6] 7 8 … 15."""
+    last = page.paginator.num_pages
+    wanted = {1, last, *range(page.number - around, page.number + around + 1)}
+    shown: list[int | None] = []
+    for n in sorted(n for n in wanted if 1 <= n <= last):
+        previous = shown[-1] if shown else None
+        if previous is not None and n - previous == 2:
+            shown.append(n - 1)  # one page left out: its number, not "…"
+        elif previous is not None and n - previous > 2:
+            shown.append(None)
+        shown.append(n)
+    return shown

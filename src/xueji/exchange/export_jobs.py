@@ -27,7 +27,6 @@ from xueji.core import clock, db_locks
 from xueji.core.errors import RuleViolation
 from xueji.exchange import exports, files
 from xueji.exchange.models import ExportJob
-from xueji.org import selectors as org_selectors
 from xueji.org.permissions import READ_STUDENTS, require_role
 
 log = logging.getLogger(__name__)
@@ -206,10 +205,14 @@ class _Heartbeat:
 
 
 def filters_to_json(filters: exports.StudentFilters) -> dict[str, Any]:
+    """The filters as the search page's terms, which ``StudentFilters.from_params`` reads back."""
     return {
         "q": filters.q,
         "school": filters.school.pk if filters.school is not None else None,
         "grade": filters.grade,
+        "class": filters.school_class.pk if filters.school_class is not None else None,
+        "status": filters.status,
+        "gender": filters.gender,
         "incomplete": filters.incomplete,
         "overdue": filters.overdue,
         "unplaced": filters.unplaced,
@@ -217,15 +220,7 @@ def filters_to_json(filters: exports.StudentFilters) -> dict[str, Any]:
 
 
 def _filters_from_json(job: ExportJob) -> exports.StudentFilters:
-    data = job.filters
-    school = None
-    if data.get("school") is not None:  # still in the requester's scope when the job runs
-        school = org_selectors.school_get(requested_by=job.created_by, pk=data["school"])
-    return exports.StudentFilters(
-        q=str(data.get("q") or ""),
-        school=school,
-        grade=data.get("grade"),
-        incomplete=bool(data.get("incomplete")),
-        overdue=bool(data.get("overdue")),
-        unplaced=bool(data.get("unplaced")),
-    )
+    # Read as the page reads its terms: a school no longer in the requester's scope is a 404
+    # (the job fails in words), a class no longer the school's is ignored.
+    data = {k: v for k, v in job.filters.items() if v is not None}
+    return exports.StudentFilters.from_params(job.created_by, data)

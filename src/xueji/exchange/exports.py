@@ -39,7 +39,7 @@ from xueji.core.codes import GRADE_NAMES
 from xueji.core.errors import RuleViolation
 from xueji.exchange.layouts import STUDENT_COLUMNS, Column
 from xueji.org import selectors as org_selectors
-from xueji.org.models import School
+from xueji.org.models import School, SchoolClass
 from xueji.students import display
 from xueji.students.models import Enrollment, FamilyMember, Student
 from xueji.students.selectors import enrollment_search
@@ -73,7 +73,8 @@ def internal_watermark(user: Any) -> str:
 
 
 # The student search page's terms (a page, its export and an export request read the same).
-SEARCH_TERMS = ("q", "grade", "school", "incomplete", "overdue", "unplaced")
+SEARCH_TERMS = ("q", "grade", "school", "class", "status", "gender", "incomplete", "overdue", "unplaced")
+GENDERS = {"1": "男", "2": "女"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ class StudentFilters:
     q: str = ""
     school: School | None = None
     grade: int | None = None
+    school_class: SchoolClass | None = None
+    status: str = ""
+    gender: str = ""
     incomplete: bool = False
     overdue: bool = False
     unplaced: bool = False
@@ -96,10 +100,15 @@ class StudentFilters:
         if params.get("school") and user.is_district_user:
             school = org_selectors.school_get(requested_by=user, pk=params["school"])
         grade = str(params.get("grade") or "")
+        status = str(params.get("status") or "")
+        gender = str(params.get("gender") or "")
         return cls(
             q=str(params.get("q") or "")[:50],
             school=school,
             grade=int(grade) if grade.isdecimal() and 1 <= int(grade) <= 9 else None,
+            school_class=_class_of(user, school, str(params.get("class") or "")),
+            status=status if status in Enrollment.Status.values else "",
+            gender=gender if gender in GENDERS else "",
             incomplete=bool(params.get("incomplete")),
             overdue=bool(params.get("overdue")),
             unplaced=bool(params.get("unplaced")),
@@ -112,6 +121,12 @@ class StudentFilters:
             parts.append(self.school.name)
         if self.grade:
             parts.append(GRADE_NAMES.get(self.grade, f"{self.grade} 年级"))
+        if self.school_class is not None:
+            parts.append(self.school_class.name)
+        if self.status:
+            parts.append(Enrollment.Status(self.status).label)
+        if self.gender:
+            parts.append(GENDERS[self.gender])
         for flag, label in (
             (self.incomplete, "仅档案未完整"),
             (self.overdue, "仅逾期未完整"),
@@ -120,6 +135,15 @@ class StudentFilters:
             if flag:
                 parts.append(label)
         return "，".join(parts) or "全部"
+
+
+def _class_of(user: Any, school: School | None, value: str) -> SchoolClass | None:
+    """A class of the school the search is in (the registrar's own, or the officer's chosen one);
+    anything else is ignored, like any malformed term."""
+    home = school if school is not None else (user.school if user.is_school_user else None)
+    if home is None or not value.isdecimal() or len(value) > 18:
+        return None
+    return SchoolClass.objects.filter(pk=int(value), school=home).select_related("school_year").first()
 
 
 @dataclass(frozen=True)
@@ -409,9 +433,14 @@ def student_export_rows(*, requested_by: Any, filters: StudentFilters) -> QueryS
         q=filters.q,
         school=filters.school,
         grade=filters.grade,
+        school_class_id=filters.school_class.pk if filters.school_class else None,
         incomplete=filters.incomplete,
         overdue=filters.overdue,
     )
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.gender:
+        rows = rows.filter(student__gender=filters.gender)
     if filters.unplaced:
         rows = rows.filter(school_class__isnull=True)
     return rows

@@ -34,7 +34,7 @@ from xueji.org import selectors as org_selectors
 from xueji.org.models import Role
 from xueji.students import direct_edits, display, hooks, rules, selectors, services, status
 from xueji.students.forms import EntryApplicationForm, EvidenceForm, FollowUpForm, RecordForm
-from xueji.students.models import EntryApplication
+from xueji.students.models import Enrollment, EntryApplication
 
 PAGE_SIZE = 50
 
@@ -47,16 +47,7 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
         return moved
     # The export reads the same filters (one parser: the file holds exactly the page's rows).
     filters = exports.StudentFilters.from_params(user, params)
-    rows = selectors.enrollment_search(
-        requested_by=user,
-        q=filters.q,
-        school=filters.school,
-        grade=filters.grade,
-        incomplete=filters.incomplete,
-        overdue=filters.overdue,
-    )
-    if filters.unplaced:
-        rows = rows.filter(school_class__isnull=True)
+    rows = exports.student_export_rows(requested_by=user, filters=filters)
     cap = settings.XUEJI["SEARCH_COUNT_CAP"]
     page = CappedPaginator(rows, PAGE_SIZE, cap=cap).get_page(params.get("page"))
     if not request.headers.get("HX-Request") or filters.q:
@@ -72,6 +63,16 @@ def search(request: AuthenticatedRequest) -> HttpResponse:
         "grade": params.get("grade", ""),
         "school": filters.school,
         "grades": codes.GRADE_NAMES.items(),
+        # Officers choose a school; within one school (the registrar's, or the chosen one) a class.
+        "schools": org_selectors.school_list(requested_by=user).order_by("code")
+        if user.is_district_user
+        else [],
+        "classes": _classes_for(user, filters.school or user.school)
+        if (filters.school or user.school)
+        else [],
+        "statuses": Enrollment.Status.choices,
+        "genders": exports.GENDERS.items(),
+        "chosen": filters,
         "filters": params,
         "search_key": key,
         "page_base": _page_base(params, key),

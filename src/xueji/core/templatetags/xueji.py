@@ -1,8 +1,11 @@
 """Template filters every page may use (registered as builtins in settings)."""
 
+from typing import Any
+
 from django import template
 
 from xueji.core import identity
+from xueji.core.pagination import page_numbers
 
 register = template.Library()
 
@@ -39,6 +42,12 @@ def readable(value: object) -> object:
     if isinstance(value, bool):
         return "是" if value else "否"
     return _READABLE.get(value, value) if isinstance(value, str) else value
+
+
+@register.filter(name="page_numbers")
+def page_numbers_filter(page: Any) -> list[int | None]:
+    """``page|page_numbers``: 1 … 4 5 [6] 7 8 … 15 (core.pagination.page_numbers)."""
+    return page_numbers(page)
 
 
 @register.filter
