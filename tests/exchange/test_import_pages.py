@@ -55,6 +55,24 @@ def test_refused_upload_offers_the_error_report_and_logs_its_download(world):
     assert AuditEvent.objects.filter(action="import.report_download", subject_id=str(job.pk)).exists()
 
 
+def test_the_result_page_lists_the_first_errors_by_row_and_column(world):
+    """Issue 13: not only counts — the row, the column and the reason, on the page (and in the
+    page's status answer), with numbers masked; every error stays in the report."""
+    client = login(world.registrar_a)
+    bad_id = child(dt.date(2020, 3, 15))
+    bad_id["身份证件号"] = bad_id["身份证件号"][:-1] + ("0" if bad_id["身份证件号"][-1] != "0" else "1")
+    upload(client, fill(template_bytes(), [child(dt.date(2020, 9, 1)), bad_id]))
+    job = ImportJob.objects.get()
+    page = client.get(reverse("exchange:job", args=[job.pk])).content.decode()
+    assert "错误（前 20 项）" in page and "第 2 行" in page and "第 3 行" in page
+    assert "【出生日期】" in page or "出生日期" in page
+    assert said("R3.2") in page and said("R6.3") in page
+    assert bad_id["身份证件号"] not in page  # masked, as every page masks it
+    status = client.get(reverse("exchange:job_status", args=[job.pk])).json()
+    assert [e["line"] for e in status["first_errors"]][:2] == [2, 3]
+    assert {e["column"] for e in status["first_errors"]} >= {"出生日期", "身份证件号"}
+
+
 @pytest.mark.parametrize(
     "data",
     [b"", b"hello", bytes(range(256)) * 8192, b"PK\x03\x04" + bytes(1000)],
@@ -140,3 +158,33 @@ def test_files_of_recent_imports_stay(world):
     job = ImportJob.objects.get()
     client.get(reverse("exchange:import"))
     assert services.upload_path(job).exists() and services.report_path(job).exists()
+
+
+@pytest.mark.parametrize("layout", ["new", "existing"])
+def test_the_templates_example_row_imports_as_it_stands(world, layout):
+    """Issue 13: the instructions sheet carries one filled example row; copied into the data sheet
+    as it stands, it passes every check of an import (a wrong example would teach a wrong row)."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from xueji.exchange import layouts, services, workbooks
+
+    chosen = {"new": layouts.NEW_STUDENTS, "existing": layouts.EXISTING_RECORDS}[layout]
+    template = template_bytes(chosen)
+    grid = (
+        CalamineWorkbook.from_filelike(io.BytesIO(template))
+        .get_sheet_by_name(workbooks.HELP_SHEET)
+        .to_python()
+    )
+    at = next(i for i, row in enumerate(grid) if "姓名" in row and "身份证件号" in row)
+    example = {str(h): v for h, v in zip(grid[at], grid[at + 1], strict=False) if h and v not in ("", None)}
+    assert example["身份证件号"].startswith("410503") and example["班级"] == "一年级（1）班"
+    job = services.import_job_create(
+        actor=world.registrar_a,
+        school=world.school_a,
+        data=fill(template, [example]),
+        original_name="示例.xlsx",
+    )
+    job = services.import_job_run(job.pk)
+    assert (job.state, job.imported, job.invalid) == ("done", 1, 0), (job.message, job.first_errors)

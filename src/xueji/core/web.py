@@ -164,7 +164,9 @@ def route(
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             user = request.user
-            if unfiled and user.is_active and user.role in roles:
+            if unfiled and user.is_active and (user.role in roles or user.is_superuser):
+                # The home page: a registrar not on file learns why it cannot act (R19.1), and a
+                # superuser (who has no role) finds its work, instead of a 403 with no way out.
                 return view(request, *args, **kwargs)
             if not user.has_role(*roles):
                 said = request.user.refusal(*roles) if hasattr(request.user, "refusal") else ""

@@ -35,6 +35,8 @@ class ImportJob(models.Model):
     invalid = models.PositiveIntegerField("有错误", default=0)
     message = models.CharField("说明", max_length=500, blank=True)
     has_report = models.BooleanField("有错误报告", default=False)
+    # The first errors (row, column, reason; numbers masked), shown on the result page itself.
+    first_errors = models.JSONField("前几项错误", default=list, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "导入任务"

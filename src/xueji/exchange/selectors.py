@@ -70,6 +70,7 @@ def import_job_progress(job: ImportJob) -> dict[str, Any]:
         "total": total,
         "percent": percent,
         "message": job.message,
+        "first_errors": job.first_errors if job.is_final else [],
         "total_rows": job.total_rows,
         "imported": job.imported,
         "present": job.present,

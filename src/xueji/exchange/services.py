@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 
 from xueji.audit import actions
+from xueji.audit.masking import mask_text
 from xueji.audit.services import audit_record
 from xueji.core import clock
 from xueji.core.errors import RuleViolation
@@ -41,6 +42,7 @@ MSG_TOO_LARGE = (
     "文件太大，导入超出了服务器为一次导入留出的内存，没有写入任何记录。"
     "请把文件按年级或班级拆成几个较小的文件分别导入。"
 )
+FIRST_ERRORS_SHOWN = 20  # on the result page; the report holds every one
 MSG_DIED = (
     "导入进程意外终止，没有写入任何记录。文件很大时，请按年级或班级拆成几个较小的文件分别导入；"
     "如仍不成功，请联系区教育局信息管理员。"
@@ -284,6 +286,7 @@ def _summary(job: ImportJob, read: reader.ReadResult, result: bulk.BulkResult) -
 
 def _write_report(job: ImportJob, read: reader.ReadResult, result: bulk.BulkResult) -> None:
     rows: list[workbooks.ReportRow] = []
+    job.first_errors = []
     labels = {c.key: c.header for c in read.layout.columns}
     for cells, outcome in zip(read.cells, result.outcomes, strict=True):
         if job.valid_only and outcome.status != bulk.INVALID:
@@ -296,6 +299,14 @@ def _write_report(job: ImportJob, read: reader.ReadResult, result: bulk.BulkResu
                 row.bad_keys.add(key)
             where = f"【{labels[key]}】" if key in labels else ""
             reasons.append(f"{where}{error.for_people}")
+            if len(job.first_errors) < FIRST_ERRORS_SHOWN:
+                job.first_errors.append(
+                    {
+                        "line": outcome.line,
+                        "column": labels.get(key, ""),
+                        "reason": mask_text(error.for_people),
+                    }
+                )
         row.reasons = "\n".join(reasons) or outcome.note
         rows.append(row)
     buffer = io.BytesIO()

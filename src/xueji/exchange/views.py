@@ -88,6 +88,7 @@ def job_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "job": job,
         "status": selectors.import_job_progress(job),
         "keep_days": settings.XUEJI["IMPORT_KEEP_DAYS"],
+        "first_errors_shown": services.FIRST_ERRORS_SHOWN,
     }
     return render(request, "exchange/job.html", context)
 

@@ -17,6 +17,7 @@ import xlsxwriter
 from django.conf import settings
 from xlsxwriter.utility import xl_col_to_name
 
+from xueji.core import identity
 from xueji.exchange.layouts import Column, Layout
 
 DATA_SHEET, HELP_SHEET, CODES_SHEET = "学生信息", "填写说明", "代码表"
@@ -209,12 +210,21 @@ def _write_help(sheet: Any, layout: Layout, fmt: dict) -> None:
         ),
         ("· 也可选择“只导入正确的行”：正确的行写入，有错的行连同错误说明返回，修改后再导入这些行。", None),
         ("· 同一文件重复导入不会产生重复学籍：本校已有的学生标为“已存在”并跳过。", None),
-        ("· 错误说明中的 R3.2、R6.2 等为《学籍管理办法》条款编号，便于查对依据。", None),
+        ("· 错误说明注明所依据的《学籍管理办法》条款（如“依据《办法》第三条”），便于查对。", None),
         ("", None),
-        ("各列说明", fmt["bold"]),
+        (
+            "填写示例（一名学生的一行；在「学生信息」表中从第 2 行起照此填写，不要把本行复制过去）",
+            fmt["bold"],
+        ),
     ]
     for row, (text, style) in enumerate(lines):
         sheet.write_string(row, 0, text, style)
+    example = len(lines)
+    for col, column in enumerate(layout.columns):  # the example row, under its headers
+        sheet.write_string(example, col, column.header, fmt["header"])
+        sheet.write_string(example + 1, col, example_value(column))
+    lines += [("", None), ("", None), ("", None), ("各列说明", fmt["bold"])]
+    sheet.write_string(len(lines) - 1, 0, "各列说明", fmt["bold"])
     start = len(lines)
     for col, title in enumerate(("列名", "国家学籍表项目", "是否必填", "填写要求")):
         sheet.write_string(start, col, title, fmt["header"])
@@ -245,6 +255,54 @@ def _write_own_help(sheet: Any, layout: Layout, fmt: dict) -> None:
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 1, 10)
     sheet.set_column(2, 2, 80)
+
+
+# The example row's values (a child who would pass every check of a registration); a coded column
+# not named here shows its table's first name, a yes-or-no 否.
+_EXAMPLE_BODY = "41050320200315012"
+EXAMPLE = {
+    "student.name": "王小红",
+    "student.gender": "女",
+    "student.birth_date": "2020-03-15",
+    "student.birthplace_code": "410503",
+    "student.native_place": "河南安阳",
+    "student.ethnicity": "汉族",
+    "student.id_type": "居民身份证",
+    "student.id_number": _EXAMPLE_BODY + identity.gb11643_check_char(_EXAMPLE_BODY),
+    "student.household_place_code": "410503",
+    "student.health": "健康或良好",
+    "student.political_status": "群众",
+    "student.household_type": "非农业户口",
+    "enrollment.grade": "1",
+    "class": "一年级（1）班",
+    "enrollment.entry_date": "2026-09-01",
+    "enrollment.entry_mode": "就近入学",
+    "enrollment.attendance_mode": "走读",
+    "student.current_address": "河南省安阳市北关区红旗路12号",
+    "student.mailing_address": "河南省安阳市北关区红旗路12号",
+    "student.home_address": "河南省安阳市北关区红旗路12号",
+    "student.phone": "13812345678",
+    "student.postal_code": "455000",
+    "student.preschool": "是",
+    "student.commute_km": "1.5",
+    "family1.name": "王建国",
+    "family1.relation": "父亲",
+    "family1.phone": "13912345678",
+    "family1.is_guardian": "是",
+    "xjh": "G" + _EXAMPLE_BODY + identity.gb11643_check_char(_EXAMPLE_BODY),
+}
+
+
+def example_value(column: Column) -> str:
+    if column.key.startswith("family2."):
+        return ""  # one family member is enough; a half-filled second one is refused
+    if column.key in EXAMPLE:
+        return EXAMPLE[column.key]
+    if column.table:
+        return next(iter(column.table.values()), "")
+    if column.key.endswith(("only_child", "migrant_child", "orphan", "martyr_child", "school_bus")):
+        return "否"
+    return ""
 
 
 def _requirement(column: Column) -> str:

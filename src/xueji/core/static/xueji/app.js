@@ -86,6 +86,19 @@ const JOB_VIEWS = {
     $("n-present").textContent = s.present; $("n-invalid").textContent = s.invalid;
     $("job-report").hidden = !s.has_report;
     $("job-counts").hidden = s.state === "failed" || s.state === "interrupted";
+    const errors = s.first_errors || [];
+    const rows = $("job-error-rows");
+    rows.replaceChildren(...errors.map(function (e) {
+      const tr = document.createElement("tr");
+      [["行号", "第 " + e.line + " 行"], ["列", e.column || "—"], ["错误原因", e.reason]].forEach(function (cell) {
+        const td = document.createElement("td");
+        td.setAttribute("data-label", cell[0]);
+        td.textContent = cell[1];
+        tr.appendChild(td);
+      });
+      return tr;
+    }));
+    $("job-errors").hidden = errors.length === 0;
     $("job-result").hidden = false;
   },
   "export": function (s, $) {
