@@ -303,7 +303,7 @@ def _write_report(job: ImportJob, read: reader.ReadResult, result: bulk.BulkResu
                 job.first_errors.append(
                     {
                         "line": outcome.line,
-                        "column": labels.get(key, ""),
+                        "column": labels.get(key, "") if key else "",
                         "reason": mask_text(error.for_people),
                     }
                 )
