@@ -128,3 +128,44 @@ def test_the_student_search_with_its_filters_and_pages(browser, world, pupils, w
     browser.login(world.registrar_a)
     report = check_page(browser, "/students/", width=width, full_ids=False, label=f"search-registrar-{width}")
     assert "全部班级" in report.text and "王小明" in report.text
+
+
+def test_registration_tells_the_age_cut_off_and_a_duplicate_while_typing(browser, world, pupils):
+    """Issue 13 on a phone: the ID number alone fills the birth date and, with grade and entry date,
+    the age cut-off is told at once; a number held by a student of this school is told too; the
+    class list offers the chosen grade's classes only. Nothing is written."""
+    from tests.factories import make_id
+    from xueji.students.models import Student
+
+    browser.login(world.registrar_a)
+    check_page(browser, "/students/new/", width=PHONE, label="register")
+    driver = browser.driver
+
+    def field(name):
+        return driver.find_element(By.CSS_SELECTOR, f"[data-field={name}]")
+
+    def error(name):
+        return driver.find_element(By.CSS_SELECTOR, f"[data-error={name}]").text
+
+    from selenium.webdriver.support.ui import Select
+
+    Select(field("grade")).select_by_visible_text("一年级")
+    assert [
+        o.get_attribute("data-grade")
+        for o in field("school_class").find_elements(By.TAG_NAME, "option")
+        if o.is_enabled() and o.get_attribute("value")
+    ] == ["1"]
+    driver.execute_script(
+        "const e = arguments[0]; e.value = '2026-09-01'; e.dispatchEvent(new Event('change', {bubbles: true}));",
+        field("entry_date"),
+    )
+    field("id_number").send_keys(make_id(dt.date(2020, 9, 1)))
+    WebDriverWait(driver, 10).until(lambda d: "不足6周岁" in error("birth_date"))
+    assert field("birth_date").get_attribute("value") == "2020-09-01"
+    assert "第三条" in error("birth_date")
+    id_box = field("id_number")
+    id_box.clear()
+    id_box.send_keys(pupils[0].id_number)
+    WebDriverWait(driver, 10).until(lambda d: "已在本校建立学籍" in error("id_number"))
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= PHONE
+    assert Student.objects.count() == 2

@@ -100,6 +100,92 @@ def test_r6_2_validate_endpoint_reports_a_duplicate_without_writing(world):
     assert Student.objects.count() == 1
 
 
+def test_r3_2_the_age_cut_off_is_told_while_the_form_is_still_half_empty(world):
+    """Issue 13: the ID number (birth date read from it), the grade and the entry date are enough:
+    the age cut-off is told then, not only on submit; one day older passes."""
+    client = login(world.registrar_a)
+    young = make_id(dt.date(2020, 9, 1))
+    # The page fills the birth date from the ID number and sends it with the rest.
+    body = client.post(
+        "/students/validate/",
+        {
+            "id_type": "1",
+            "id_number": young,
+            "birth_date": "2020-09-01",
+            "grade": "1",
+            "entry_date": "2026-09-01",
+        },
+    ).json()
+    assert "不足6周岁" in body["errors"]["birth_date"] and said("R3.2") in body["errors"]["birth_date"]
+    old_enough = make_id(dt.date(2020, 8, 31))
+    body = client.post(
+        "/students/validate/",
+        {
+            "id_type": "1",
+            "id_number": old_enough,
+            "birth_date": "2020-08-31",
+            "grade": "1",
+            "entry_date": "2026-09-01",
+        },
+    ).json()
+    assert "birth_date" not in body["errors"] and "name" in body["errors"]  # the rest still to fill
+
+
+def test_r3_1_an_entry_date_before_this_september_quotes_this_years_autumn_term(world):
+    client = login(world.registrar_a)
+    body = client.post(
+        "/students/validate/",
+        {"birth_date": "2020-03-15", "grade": "1", "entry_date": "2026-08-10"},
+    ).json()
+    assert (
+        "2026年09月01日" in body["errors"]["entry_date"]
+        and "2025年09月01日" not in body["errors"]["entry_date"]
+    )
+
+
+def test_r6_2_a_complete_id_number_is_checked_for_duplicates_as_it_is_typed(world, monkeypatch):
+    """Only a complete, valid number is looked up; the holder's school is named only when the name
+    matches; the registrar's own student is said to be here; each lookup is logged; past the
+    hourly limit the form waits for the submit."""
+    from xueji.audit.models import AuditEvent
+    from xueji.students import services
+
+    (held,) = _register(world, 1)
+    partial = login(world.registrar_c).post(
+        "/students/validate/", {"id_type": "1", "id_number": held.id_number[:12]}
+    )
+    assert "已在" not in partial.json()["errors"].get("id_number", "")
+    other = login(world.registrar_c)
+    said_to_c = other.post(
+        "/students/validate/", {"id_type": "1", "id_number": held.id_number, "name": "别人"}
+    ).json()
+    assert (
+        "已在本系统建立学籍" in said_to_c["errors"]["id_number"]
+        and "红旗路" not in said_to_c["errors"]["id_number"]
+    )
+    named = other.post(
+        "/students/validate/", {"id_type": "1", "id_number": held.id_number, "name": held.name}
+    ).json()
+    assert "北关区红旗路小学" in named["errors"]["id_number"]
+    own = (
+        login(world.registrar_a)
+        .post("/students/validate/", {"id_type": "1", "id_number": held.id_number})
+        .json()
+    )
+    assert "已在本校建立学籍" in own["errors"]["id_number"]
+    assert AuditEvent.objects.filter(action="student.duplicate_lookup").count() == 3
+    monkeypatch.setattr(services, "LIVE_LOOKUPS_PER_HOUR", 2)
+    throttled = other.post("/students/validate/", {"id_type": "1", "id_number": held.id_number}).json()
+    assert "提交时检查" in throttled["errors"]["id_number"]
+    assert AuditEvent.objects.filter(action="student.duplicate_lookup").count() == 3
+    assert Student.objects.count() == 1
+
+
+def test_the_class_list_names_each_class_grade(world):
+    page = login(world.registrar_a).get("/students/new/").content.decode()
+    assert f'value="{world.class_a1.pk}" data-grade="1"' in page
+
+
 def test_r21_1_search_masks_id_numbers_and_runs_constant_queries(world):
     client = login(world.registrar_a)
     _register(world, 3)

@@ -47,3 +47,9 @@ def audit_event_list(
         kind, ids = subjects
         rows = rows.filter(subject_type=kind, subject_id__in=[str(i) for i in ids])
     return rows
+
+
+def actions_since(*, actor: Any, action: str, since: dt.datetime) -> int:
+    """How often ``actor`` did ``action`` since then: a throttle's count (the user's own rows only,
+    read by the service that throttles it, never shown)."""
+    return AuditEvent.objects.filter(actor=actor, action=action, at__gte=since).count()

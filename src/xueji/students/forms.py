@@ -129,6 +129,17 @@ def record_field(name: str, label: str) -> forms.Field:
     return forms.CharField(label=label, required=False)
 
 
+class ClassSelect(forms.Select):
+    """Each class names its grade (``data-grade``): the form offers only the chosen grade's classes."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-grade"] = str(instance.grade)
+        return option
+
+
 class RecordForm(forms.Form):
     """Student + two family members + enrollment, named as the services name their fields."""
 
@@ -166,6 +177,7 @@ class RecordForm(forms.Form):
                 label="班级",
                 required=False,
                 queryset=classes if classes is not None else SchoolClass.objects.none(),
+                widget=ClassSelect(),
             )
             for name, (label, _) in validation.ENROLLMENT_FIELDS.items():
                 if name != "grade":

@@ -14,6 +14,7 @@ from django.db import IntegrityError, models, transaction
 from django.forms.models import model_to_dict
 
 from xueji.audit import actions
+from xueji.audit import selectors as audit_selectors
 from xueji.audit.services import access_record, audit_record, audit_record_many
 from xueji.core import bulk_insert, clock, evidence, identity
 from xueji.core.errors import Conflict, RuleViolation, RuleViolations
@@ -133,6 +134,12 @@ class RuleContext:
         school_year = org_selectors.school_year_for(entry_date)
         start_year = school_year.start_year if school_year else entry_date.year
         autumn = org_selectors.autumn_semester(start_year)
+        if autumn is not None and entry_date > autumn.end:
+            # Between one autumn term's end and the next one's start (a date just before this
+            # September): the refusal quotes the term ahead, the one the registrar means.
+            coming = org_selectors.autumn_semester(start_year + 1)
+            if coming is not None:
+                autumn, start_year = coming, start_year + 1
         start, end = (autumn.start, autumn.end) if autumn else (None, None)
         rules.check_autumn_entry(entry_date, start, end, school_year=start_year)
         return start_year
@@ -435,6 +442,57 @@ def _insert_student(actor: User, values: dict[str, Any], *, xjh: str | None, sch
                 _check_xjh_free(student.xjh)  # R6.4: the number is someone else's
                 raise Conflict(rule="R6.2", code="duplicate", field="id_number", message=MSG_BUSY) from exc
     raise Conflict(rule="R6.4", code="xjh_busy", field="xjh", message=MSG_BUSY)
+
+
+# R6.2: a registrar may learn this many times an hour, as it types, that a number is already
+# registered (each time logged); past it, the form says so only on submit.
+LIVE_LOOKUPS_PER_HOUR = 30
+MSG_LIVE_THROTTLED = "本小时内重复学籍查询次数较多，证件号是否已有学籍将在提交时检查（第六条）。"
+MSG_OWN_SCHOOL = "该学生已在本校建立学籍（{name}），不能重复注册（第六条）。请在「学生查询」中找到该生办理。"
+
+
+def duplicate_preview(*, actor: User, values: Mapping[str, Any]) -> str | None:
+    """R6.2 as the registrar types a complete, valid ID number: the refusal a submit would give
+    (the holder's school named only when the name matches), the student's own school said plainly;
+    every lookup that found a record logged, and at most ``LIVE_LOOKUPS_PER_HOUR`` an hour."""
+    if not values.get("id_number") or actor.school is None:
+        return None
+    since = clock.now() - dt.timedelta(hours=1)
+    looked = audit_selectors.actions_since(actor=actor, action=actions.STUDENT_DUPLICATE_LOOKUP, since=since)
+    if looked >= LIVE_LOOKUPS_PER_HOUR:
+        return MSG_LIVE_THROTTLED
+    try:
+        _check_not_registered(values)
+    except Conflict as refusal:
+        holder = Enrollment.objects.filter(student_id=refusal.holder_id, is_current=True).first()  # type: ignore[attr-defined]
+        own = holder is not None and holder.school_id == actor.school_id
+        named = getattr(refusal, "named_school", False)
+        told = "本校学生" if own else ("姓名一致，已告知所在学校" if named else "姓名不一致，未告知学校")
+        access_record(
+            actor=actor,
+            action=actions.STUDENT_DUPLICATE_LOOKUP,
+            subject=Student(pk=refusal.holder_id),  # type: ignore[attr-defined]
+            school=actor.school,
+            note=f"填写时查询：证件号已有学籍，{told}",
+        )
+        if own:
+            return MSG_OWN_SCHOOL.format(name=values.get("name") or "同一证件号")
+        return refusal.for_people
+    return None
+
+
+def entry_age_problem(*, birth_date: dt.date, entry_date: dt.date, grade: int) -> RuleViolation | None:
+    """R3.1, R3.2 as the registrar types: the autumn entry and the age cut-off a submit would check,
+    on their own (the form's other fields may still be empty)."""
+    if grade not in rules.NEW_ENTRY_GRADES:
+        return None
+    try:
+        entry_year = RuleContext().autumn_entry_year(entry_date)
+        if grade == 1:
+            rules.check_entry_age(birth_date, entry_year, **_policy())
+    except RuleViolation as problem:
+        return problem
+    return None
 
 
 def _check_xjh_free(number: str, *, student: Student | None = None) -> None:

@@ -344,9 +344,40 @@ def validate(request: AuthenticatedRequest) -> JsonResponse:
     except RuleViolation as error:
         for violation in getattr(error, "violations", [error]):
             errors.setdefault(violation.field or "__all__", violation.for_people)
-    return JsonResponse(
-        {"errors": errors, "id": _id_facts(request.POST.get("id_type"), request.POST.get("id_number"))}
-    )
+    facts = _id_facts(request.POST.get("id_type"), request.POST.get("id_number"))
+    # The service stops at the first fields still empty; the age cut-off and the duplicate check
+    # are told as soon as what they read is there (R3.2, R6.2), not only on submit.
+    if facts is not None and not request.POST.get("birth_date"):
+        errors.pop("birth_date", None)  # read from the ID number: the page fills it in
+    if not importing and not {"birth_date", "entry_date", "grade"} & errors.keys():
+        problem = _entry_age_problem(request.POST, facts)
+        if problem is not None:
+            errors[problem.field or "birth_date"] = problem.for_people
+    if facts is not None and "id_number" not in errors:
+        said = services.duplicate_preview(
+            actor=user,
+            values={
+                "id_type": request.POST.get("id_type"),
+                "id_number": identity.normalize_id_number(request.POST.get("id_number") or ""),
+                "name": (request.POST.get("name") or "").strip(),
+            },
+        )
+        if said:
+            errors["id_number"] = said
+    return JsonResponse({"errors": errors, "id": facts})
+
+
+def _entry_age_problem(post: Any, facts: dict[str, str] | None) -> RuleViolation | None:
+    """R3.1, R3.2 on what the form holds so far (the birth date typed, or read from the ID number)."""
+    from xueji.students.validation import parse_date
+
+    try:
+        birth = parse_date(post.get("birth_date") or (facts or {}).get("birth_date") or "")
+        entry = parse_date(post.get("entry_date") or "")
+        grade = int(post.get("grade") or 0)
+    except (ValueError, TypeError):
+        return None
+    return services.entry_age_problem(birth_date=birth, entry_date=entry, grade=grade)
 
 
 def _id_facts(id_type: str | None, number: str | None) -> dict[str, str] | None:

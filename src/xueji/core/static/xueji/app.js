@@ -10,6 +10,25 @@
   });
 })();
 
+// The class list follows the grade: only the chosen grade's classes are offered.
+(function () {
+  "use strict";
+  const grade = document.querySelector("select[data-field=grade]");
+  const cls = document.querySelector("select[data-field=school_class]");
+  if (!grade || !cls) return;
+  function follow() {
+    Array.from(cls.options).forEach(function (option) {
+      const of = option.getAttribute("data-grade");
+      const shown = !of || !grade.value || of === grade.value;
+      option.hidden = !shown;
+      option.disabled = !shown;
+      if (!shown && option.selected) cls.value = "";
+    });
+  }
+  grade.addEventListener("change", follow);
+  follow();
+})();
+
 // Validation as the registrar types: the form is sent to the server, which runs the real
 // registration service and rolls it back, so the page shows exactly the refusals a submit would.
 (function () {
@@ -17,13 +36,14 @@
   const form = document.getElementById("record-form");
   if (!form) return;
   const touched = new Set();
+  const derived = new Set();  // filled from the ID number: its errors are shown like a typed field's
   let timer = null;
   let seq = 0;
 
   function show(errors) {
     form.querySelectorAll("[data-error]").forEach(function (el) {
       const name = el.getAttribute("data-error");
-      const message = touched.has(name) ? errors[name] || "" : "";
+      const message = touched.has(name) || derived.has(name) ? errors[name] || "" : "";
       el.textContent = message;
       const wrap = form.querySelector('[data-wrap="' + name + '"]');
       if (wrap) wrap.classList.toggle("has-error", !!message);
@@ -41,8 +61,8 @@
     if (!facts) { if (box) box.textContent = ""; return; }
     const birth = form.elements.namedItem("birth_date");
     const gender = form.elements.namedItem("gender");
-    if (birth && !touched.has("birth_date")) birth.value = facts.birth_date;
-    if (gender && !touched.has("gender")) gender.value = facts.gender;
+    if (birth && !touched.has("birth_date")) { birth.value = facts.birth_date; derived.add("birth_date"); }
+    if (gender && !touched.has("gender")) { gender.value = facts.gender; derived.add("gender"); }
     if (box) box.textContent = "据身份证号：出生日期 " + facts.birth_date + "，性别 " + (facts.gender === "1" ? "男" : "女") +
       (facts.region ? "，" + facts.region : "（地区码不在代码表中，请核对）");
   }
