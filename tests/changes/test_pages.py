@@ -255,6 +255,36 @@ def test_r10_4_batch_groups_cases_by_their_filing_tuesday(world, settings):
     assert "已过备案日" in text  # the 15th is past on the 16th and not yet approved
 
 
+def test_r10_4_approve_all_shown_files_the_batch_and_lists_it_among_past_batches(world, settings):
+    """Issue 13: one click (one confirmation) files every case the officer saw in the batch; a case
+    that joined the batch after the page was drawn waits for its own look; the past batches list
+    what was filed or refused, by day."""
+    from xueji.changes.models import Case
+
+    made = []
+    for birth in (dt.date(2018, 1, 1), dt.date(2018, 2, 2), dt.date(2018, 3, 3)):
+        student = pupil(world, birth=birth, name=_name(birth.month))
+        case = start(world, student)
+        attach(case, world.registrar_a, *START_EVIDENCE)
+        made.append(engine.case_submit(actor=world.registrar_a, case=case))
+    officer = login(world.officer)
+    page = _text(officer.get("/cases/batches/"))
+    assert "全部同意备案（3 件）" in page and "data-confirm=" in page
+    shown, late = made[:2], made[2]  # the third "arrived" after the page was drawn
+    done = officer.post(
+        "/cases/batches/approve/", {"day": "2026-09-15", "case": [c.pk for c in shown]}, follow=True
+    )
+    assert any("已同意备案 2 件" in m for m in _messages(done))
+    states = dict(Case.objects.values_list("pk", "step_key"))
+    assert [states[c.pk] for c in shown] == ["in_school", "in_school"] and states[late.pk] == "filing"
+    past = _text(done).split('id="past"', 1)[1]
+    assert shown[0].number in past and "同意备案" in past and late.number not in past
+    # Another district's officer files nothing here; a made-up day is a 404.
+    other = login(world.officer_wf).post("/cases/batches/approve/", {"day": "2026-09-15", "case": [late.pk]})
+    assert other.status_code == 302 and Case.objects.get(pk=late.pk).step_key == "filing"
+    assert officer.post("/cases/batches/approve/", {"day": "nonsense"}).status_code == 404
+
+
 def test_r10_4_batch_print_links_serve_the_summary(world, student_c):
     case = start(world, student_c)
     attach(case, world.registrar_a, *START_EVIDENCE)

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from xueji.changes import selectors as case_selectors
 from xueji.changes import services as engine
 from xueji.changes.kinds.transfer.kind import REFUSALS, TRANSFER
 from xueji.changes.kinds.transfer.models import Verification
 from xueji.changes.kinds.transfer.services import TRANSFERABLE, window_closed
-from xueji.changes.models import Case
+from xueji.changes.models import Case, CaseEvent
 from xueji.core import clock
 from xueji.core.articles import cited
 from xueji.org.models import Role, User
@@ -130,6 +131,47 @@ def filing_batches(*, requested_by: User) -> list[tuple[dt.date, list[Case]]]:
     grouped by their filing Tuesday (the step's due date), earliest first."""
     rows = list(_filing_rows(requested_by))
     return [(day, list(cases)) for day, cases in itertools.groupby(rows, key=lambda c: c.step_due)]
+
+
+@dataclass(frozen=True)
+class Decided:
+    case: Case
+    student: str
+    action: str  # CaseEvent.Action: approve or reject
+    actor: str
+    comment: str
+
+
+PAST_BATCH_DAYS = 90  # how far back the page lists the bureau's filing decisions
+
+
+def past_batches(*, requested_by: User, today: dt.date | None = None) -> list[tuple[dt.date, list[Decided]]]:
+    """The bureau's filing decisions of the last ``PAST_BATCH_DAYS`` days, by the day they were
+    taken, newest first: which transfers were filed and which refused (and why)."""
+    if case_selectors.scope_of(requested_by) is None or not requested_by.has_role(Role.DISTRICT_OFFICER):
+        return []
+    assert requested_by.jurisdiction is not None
+    since = (today or clock.today()) - dt.timedelta(days=PAST_BATCH_DAYS)
+    events = (
+        CaseEvent.objects.filter(
+            case__kind=TRANSFER.key,
+            step_key="filing",
+            action__in=(CaseEvent.Action.APPROVE, CaseEvent.Action.REJECT),
+            at__date__gte=since,
+            actor__jurisdiction__code__startswith=requested_by.jurisdiction.scope_prefix,
+        )
+        .select_related("case__school", "case__student", "case__other_school", "actor")
+        .order_by("-at", "-pk")
+    )
+    days: dict[dt.date, list[Decided]] = {}
+    for event in events:
+        actor = event.actor.full_name or event.actor.username if event.actor else "系统"
+        day = timezone.localtime(event.at).date()
+        decided = Decided(
+            event.case, case_selectors.student_name(event.case), event.action, actor, event.comment
+        )
+        days.setdefault(day, []).append(decided)
+    return list(days.items())
 
 
 def filing_batch(*, requested_by: User, day: dt.date) -> list[Case]:

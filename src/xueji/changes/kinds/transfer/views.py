@@ -8,13 +8,16 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
 
 from xueji.audit import actions
 from xueji.audit.services import access_record
+from xueji.changes import services as engine
 from xueji.changes.kinds.transfer import selectors
 from xueji.changes.kinds.transfer.forms import ExternalForm, TransferForm, VerifyForm
 from xueji.changes.kinds.transfer.kind import DOCUMENT_LABELS, TRANSFER
@@ -189,8 +192,44 @@ def batches(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "transfer/batches.html",
-        {"batches": groups, "today": clock.today(), "next": reverse("transfer:batches")},
+        {
+            "batches": groups,
+            "today": clock.today(),
+            "next": reverse("transfer:batches"),
+            "past": selectors.past_batches(requested_by=user),
+        },
     )
+
+
+@route("transfer:batch_approve", roles=OFF)
+@require_POST
+def batch_approve(request: AuthenticatedRequest) -> HttpResponse:
+    """「全部同意备案」: the cases the officer saw in the batch (their ids, posted), each approved
+    through the engine as one click each would; one that cannot be is named with the reason, and
+    a case that joined the batch since the page was drawn is left for the officer to see."""
+    try:
+        day = dt.date.fromisoformat(request.POST.get("day", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    cases = selectors.filing_batch(requested_by=request.user, day=day)
+    shown = {int(pk) for pk in request.POST.getlist("case") if pk.isdecimal() and len(pk) < 19}
+    done, failed = [], []
+    for case in cases:
+        if case.pk not in shown:
+            continue
+        try:
+            engine.case_approve(actor=request.user, case=case, comment="批量同意备案")
+        except (RuleViolation, PermissionDenied) as error:
+            failed.append(f"{case.number}：{getattr(error, 'for_people', str(error))}")
+        else:
+            done.append(case.number)
+    if done:
+        messages.success(
+            request, f"{day:%Y年%m月%d日}批次：已同意备案 {len(done)} 件，进入转入学校审核环节。"
+        )
+    for line in failed:
+        messages.error(request, f"未能同意：{line}")
+    return redirect(reverse("transfer:batches") + f"#batch-{day:%Y-%m-%d}")
 
 
 def _batch_facts(case: Case) -> dict[str, Any]:
