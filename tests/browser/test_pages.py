@@ -297,3 +297,50 @@ def test_on_a_phone_the_menu_folds_and_the_page_starts_on_the_first_screen(brows
     assert skip.text == "跳到正文" and skip.is_displayed()
     skip.send_keys(Keys.ENTER)
     assert driver.switch_to.active_element.get_attribute("id") == "main"
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_the_filing_batch_approves_all_shown_on_a_phone(browser, world, width):
+    """Issue 13: the batch page fits a phone, and 「全部同意备案」 asks once and files them."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from xueji.changes.kinds.transfer.services import transfer_start
+
+    for i, name in enumerate(("陈小北", "刘小南")):
+        payload = student_payload(dt.date(2018, 4, 1 + i), name=name)
+        student = student_import_existing(
+            actor=world.registrar_c,
+            school=world.school_c,
+            xjh="G" + payload["id_number"],
+            student=payload,
+            family=family_payload(),
+            enrollment=enrollment_payload(grade=3, entry_date="2024-09-01"),
+        )
+        case = transfer_start(
+            actor=world.registrar_a,
+            student=student,
+            facts={"grounds": "household_moved", "nature": "returning", "reason": "随父母户籍迁入北关区"},
+        )
+        for category in ("transfer_application", "household_migration", "household_register"):
+            engine.case_attach(
+                actor=world.registrar_a,
+                case=case,
+                file=BytesIO(PDF),
+                original_name=f"{category}.pdf",
+                category=category,
+            )
+        engine.case_submit(actor=world.registrar_a, case=case)
+    browser.login(world.officer)
+    report = check_page(browser, "/cases/batches/", width=width, label="batches")
+    assert "全部同意备案（2 件）" in report.text
+    button = browser.driver.find_element(By.XPATH, "//button[contains(., '全部同意备案')]")
+    button.click()
+    alert = WebDriverWait(browser.driver, 5).until(expected_conditions.alert_is_present())
+    assert "2 件" in alert.text
+    alert.accept()
+    WebDriverWait(browser.driver, 10).until(expected_conditions.staleness_of(button))
+    assert "已同意备案 2 件" in browser.driver.page_source
+    report = check_page(browser, "/cases/batches/", width=width, label="batches-done")
+    assert "目前没有待备案的转学" in report.text and "已办理的备案" in report.text
