@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from xueji.archive import selectors as archive_selectors
 from xueji.changes import selectors as change_selectors
+from xueji.changes.blocked import blocked
 from xueji.changes.kinds.registry import KINDS
 from xueji.core import clock
 from xueji.core.web import AuthenticatedRequest, route
@@ -18,6 +19,8 @@ from xueji.org import selectors
 from xueji.org.models import Role
 from xueji.students import selectors as student_selectors
 from xueji.students.models import Enrollment, EntryApplication
+
+BLOCKED_LOOKED_AT = 2000  # open cases checked for a step nobody can take (a district has hundreds)
 
 
 @route("home", unfiled=True)
@@ -89,6 +92,10 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         context["awaiting_class"] = list(student_selectors.awaiting_class(requested_by=user)[:20])
     if user.role == Role.DISTRICT_OFFICER:
         context["late_by_owner"] = change_selectors.late_by_owner(requested_by=user)
+    if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
+        # Steps nobody can take (a school without an approver): the district and the school see why.
+        active = change_selectors.case_list(requested_by=user, state=change_selectors.ACTIVE)
+        context["blocked"] = blocked(active[:BLOCKED_LOOKED_AT])
     if user.role in (Role.REGISTRAR, Role.DISTRICT_OFFICER):
         # R17.1: changes completed here and not yet made on the provincial platform.
         context["platform_pending"] = change_selectors.platform_pending(requested_by=user).count()

@@ -733,3 +733,41 @@ def test_lists_show_which_way_the_student_goes(world, student_c):
     for page in (_text(login(world.registrar_a).get("/cases/")), _text(login(world.registrar_a).get("/"))):
         assert f"{world.school_a.name} → 浙江省杭州市西湖区学军小学（系统外）" in page
         assert f"{world.school_c.name} → {world.school_a.name}" in page  # a transfer in
+
+
+def test_a_step_nobody_can_take_is_shown_blocked_to_the_district_and_the_school(world, student_c):
+    """Issue 13: school A has no approver account in use: once filed, its approval step cannot be
+    taken; the case page, the officer's home and the registrar's home say so and why."""
+    case = start(world, student_c)
+    attach(case, world.registrar_a, *START_EVIDENCE)
+    engine.case_submit(actor=world.registrar_a, case=case)
+    assert "无人办理" not in _text(login(world.officer).get(f"/cases/{case.pk}/"))
+    world.approver_a.is_active = False
+    world.approver_a.save()
+    engine.case_approve(actor=world.officer, case=case)  # now at school A's approval
+    page = _text(login(world.officer).get(f"/cases/{case.pk}/"))
+    assert "此环节无人办理" in page and "北关区红旗路小学没有可以办理" in page and "学校审核人" in page
+    home = _text(login(world.officer).get("/"))
+    assert "无人办理的环节" in home and case.number in home.split('id="blocked"', 1)[1]
+    registrar_home = _text(login(world.registrar_a).get("/"))
+    assert "无人办理的环节" in registrar_home and "联系区教育局" in registrar_home
+    # An approver back at work: nothing blocked.
+    world.approver_a.is_active = True
+    world.approver_a.save()
+    assert "无人办理的环节" not in _text(login(world.officer).get("/"))
+
+
+def test_the_blocked_check_reads_a_fixed_number_of_queries_however_many_cases(world, settings):
+    from xueji.changes import selectors as change_selectors
+    from xueji.changes.blocked import blocked
+
+    def count_for(n):
+        for i in range(n):
+            student = pupil(world, birth=dt.date(2018, 1, 1) + dt.timedelta(days=len(Case.objects.all()) + i))
+            attach(start(world, student), world.registrar_a, *START_EVIDENCE)
+        cases = list(change_selectors.case_list(requested_by=world.officer, state="active"))
+        with CaptureQueriesContext(connection) as queries:
+            blocked(cases)
+        return len(queries)
+
+    assert count_for(1) == count_for(4)

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from xueji.audit import actions
 from xueji.audit.services import access_record
 from xueji.changes import selectors, services
+from xueji.changes.blocked import blocked
 from xueji.changes.forms import DocumentForm
 from xueji.changes.kinds.registry import KINDS, kind_of
 from xueji.changes.models import Case, CaseEvent
@@ -146,6 +147,7 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "my_turn": bool(allowed & {"submit", "approve", "upload"}),
         # A returned case says why, where the school looks first (the latest return's reason).
         "returned": _last_return(events) if case.state == Case.State.RETURNED else None,
+        "blocked": next(iter(blocked([case])), None),
         "action_label": step.action_label if step else "",
         "missing": missing,
         "due": selectors.case_due(case),
