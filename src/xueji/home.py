@@ -79,6 +79,9 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             requested_by=user, state=EntryApplication.State.PENDING
         )[:20]
         context["stats"] = student_selectors.district_statistics(requested_by=user)
+        context["possible_duplicates"] = student_selectors.possible_duplicates(
+            requested_by=user
+        ).count()  # R6.2
     if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
         # Status-change cases whose current step is this user's (R10.7: late ones first).
         context["todos"] = change_selectors.inbox(requested_by=user, limit=change_selectors.INBOX_SHOWN)

@@ -33,6 +33,7 @@ STUDENT_UPDATE = "student.update"
 STUDENT_XJH_REPLACE = "student.xjh_replace"
 STUDENT_INFORMATION_CHANGE = "student.information_change"
 STUDENT_DUPLICATE_LOOKUP = "student.duplicate_lookup"  # R6.2: a refusal that looked up the holder
+STUDENT_DUPLICATE_CONFIRM = "student.duplicate_confirm"  # R6.2: "not the same child", with a reason
 STUDENTS_BULK_IMPORT = "students.bulk_import"
 EVIDENCE_ATTACH = "evidence.attach"
 EVIDENCE_FILE_FROM_CASE = "evidence.file_from_case"

@@ -37,6 +37,7 @@ LABELS: dict[str, str] = {
     a.STUDENT_XJH_REPLACE: "更换学籍号",
     a.STUDENT_INFORMATION_CHANGE: "变更学籍信息",
     a.STUDENT_DUPLICATE_LOOKUP: "重复学籍查询",
+    a.STUDENT_DUPLICATE_CONFIRM: "确认不是重复学籍",
     a.STUDENTS_BULK_IMPORT: "批量导入学生",
     a.EVIDENCE_ATTACH: "上传佐证材料",
     a.EVIDENCE_FILE_FROM_CASE: "材料归入档案",

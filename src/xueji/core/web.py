@@ -37,6 +37,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "org:registrars": (APPR, OFF),  # R19
     "org:registrar_document": (APPR, OFF),
     "students:search": (REG, APPR, OFF),
+    "students:possible_duplicates": (REG, APPR, OFF),  # R6.2
     # R14.2: the promotion's page (the district's officer sees which schools have promoted); the
     # registrar makes next year's classes and submits, the school approver confirms or sends back.
     "students:promotion": (REG, APPR, OFF),

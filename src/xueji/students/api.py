@@ -86,6 +86,13 @@ class RegisterIn(InputSchema):
     confirm_region: bool = Field(
         False, title="确认地区码无误", description="身份证号地区码不在代码表中时，核对后置为 true"
     )
+    duplicate_reason: str = Field(
+        "",
+        max_length=300,
+        title="确认不是重复学籍的理由",
+        description="无身份证件号的学生与已有学籍姓名、出生日期、性别相同时（409，possible_duplicate），"
+        "核对确认不是同一人后填写理由再提交；记入日志并报区教育局（R6.2）",
+    )
 
 
 class ImportIn(RegisterIn):
@@ -449,6 +456,7 @@ def student_register(request: HttpRequest, payload: RegisterIn) -> Any:
         enrollment=_given(payload.enrollment),
         school_class=_class_for(user, school, payload.class_id),
         confirm_region=payload.confirm_region,
+        duplicate_reason=payload.duplicate_reason,
     )
     return Status(201, student_detail(user, _student(user, student.pk)))
 
@@ -467,6 +475,7 @@ def student_import_existing(request: HttpRequest, payload: ImportIn) -> Any:
         enrollment=_given(payload.enrollment),
         school_class=_class_for(user, school, payload.class_id),
         confirm_region=payload.confirm_region,
+        duplicate_reason=payload.duplicate_reason,
     )
     return Status(201, student_detail(user, _student(user, student.pk)))
 

@@ -39,6 +39,10 @@ MSG_SAME_FILE = (
     "与第 {line} 行是同一学生（{what}相同）。同一学生只能有一条学籍（第六条）："
     "请删除重复的行，或核对两行的{what}。"
 )
+MSG_POSSIBLE_ELSEWHERE = (
+    "本系统中已有姓名、出生日期、性别都相同的学生，可能是同一人（第六条：不得重复建立学籍）。"
+    "请核对：如是同一名学生，请走转学；确认不是同一人的，请在「新生注册」中单独注册并写明理由。"
+)
 MSG_SAME_ID_OTHER_CHILD = (
     "本校已有该证件号的学生，但姓名或出生日期与本行不同，未导入。"
     "请核对本行的证件号；确属同一学生而信息有误的，请办理信息变更（第九条）。"
@@ -279,13 +283,23 @@ def _check_against_records(school: School, kind: str, outcomes: list[RowOutcome]
     z_here = (
         _z_students_here(school) if any(not _prepared(o).values.get("id_number") for o in candidates) else {}
     )
+    elsewhere = _id_less_elsewhere(school, candidates)
     for o in candidates:
         assert o.prepared is not None  # candidates have it
         values = o.prepared.values
         if values.get("id_number"):
             holder = holders.get((values["id_type"], values["id_number"]))
         else:  # 证件类型“其他”: the same name, birth date and gender in this school is the same child
-            holder = z_here.get((values["name"], values["birth_date"], values["gender"]))
+            key = (values["name"], values["birth_date"], values["gender"])
+            holder = z_here.get(key)
+            if holder is None and key in elsewhere:  # R6.2: elsewhere, possibly the same child
+                _fail(
+                    o,
+                    Conflict(
+                        rule="R6.2", code="possible_duplicate", field="name", message=MSG_POSSIBLE_ELSEWHERE
+                    ),
+                )
+                continue
         if holder is None:
             continue
         student_id, xjh, school_id, school_name, name, birth_date = holder
@@ -345,6 +359,25 @@ def _holding_schools(student_ids: list[int]) -> dict[int, tuple[int, str]]:
         for student_id, school_id, name in rows:  # ordered so the current/latest row comes last
             holders[student_id] = (school_id, name)
     return holders
+
+
+def _id_less_elsewhere(school: School, outcomes: list[RowOutcome]) -> set[tuple[str, Any, str]]:
+    """(name, birth date, gender) of the rows without an ID number that a record of another school
+    shares (R6.2): one query per chunk of names, whatever the number of rows."""
+    keys = {
+        (v["name"], v["birth_date"], v["gender"])
+        for o in outcomes
+        if not (v := _prepared(o).values).get("id_number")
+    }
+    found: set[tuple[str, Any, str]] = set()
+    for chunk in _chunks(sorted({name for name, _, _ in keys})):
+        rows = (
+            Student.objects.filter(name__in=chunk, birth_date__in={b for _, b, _ in keys})
+            .exclude(enrollments__school=school, enrollments__is_current=True)
+            .values_list("name", "birth_date", "gender")
+        )
+        found |= set(rows) & keys
+    return found
 
 
 def _z_students_here(school: School) -> dict[tuple[str, Any, str], tuple[Any, ...]]:

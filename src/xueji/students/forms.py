@@ -146,6 +146,14 @@ class RecordForm(forms.Form):
     confirm_region = forms.BooleanField(
         label="确认地区码无误（身份证号前六位不在代码表中时勾选）", required=False
     )
+    # R6.2: a student without an ID number who resembles a record here (name, birth date, gender).
+    confirm_duplicate = forms.BooleanField(label="确认不是重复学籍", required=False)
+    duplicate_reason = forms.CharField(
+        label="确认理由",
+        required=False,
+        max_length=300,
+        help_text="如：已核对户口簿，为同名同日出生的另一名儿童",
+    )
 
     def __init__(
         self,

@@ -659,3 +659,28 @@ def _snapshot_written_once(
 @receiver(pre_delete, sender=ArchiveSnapshot)
 def _snapshot_kept(sender: type[ArchiveSnapshot], instance: ArchiveSnapshot, **kwargs: object) -> None:
     raise PermissionError("学籍档案备份只读，不能删除（第八条）。")
+
+
+class PossibleDuplicate(models.Model):
+    """R6.2: a student registered without an ID number whose name, birth date and gender (and
+    guardian, where given) match a record already here; the registrar confirmed, with a reason,
+    that it is another child. Listed for the district, which may look into it."""
+
+    student = models.ForeignKey(Student, verbose_name="新建学籍", on_delete=models.PROTECT, related_name="+")
+    matched = models.ForeignKey(
+        Student, verbose_name="相同信息的学籍", on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey(
+        "org.School", verbose_name="登记学校", on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField("确认理由", max_length=300)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField("确认时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "疑似重复学籍确认"
+        ordering = ["-confirmed_at", "-pk"]
+        indexes = [models.Index(fields=["school", "-confirmed_at"], name="possibledup_school_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.student} / {self.matched}"

@@ -41,6 +41,7 @@ from xueji.students.models import (
     Evidence,
     FamilyMember,
     FollowUp,
+    PossibleDuplicate,
     Progression,
     Promotion,
     StatusPeriod,
@@ -871,3 +872,16 @@ def archive_get(*, requested_by: Any, pk: Any) -> ArchiveSnapshot:
         return archives(requested_by=requested_by).get(pk=int(pk))
     except (ArchiveSnapshot.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def possible_duplicates(*, requested_by: Any) -> QuerySet[PossibleDuplicate]:
+    """R6.2: the ID-less registrations confirmed as "another child" in the user's reach (a school
+    sees its own, the district its schools'), newest first, for the district to look into."""
+    scope = _scope_filter(requested_by)
+    if scope is None:
+        return PossibleDuplicate.objects.none()
+    return (
+        PossibleDuplicate.objects.filter(scope)
+        .select_related("student", "matched", "school", "confirmed_by")
+        .order_by("-confirmed_at", "-pk")
+    )

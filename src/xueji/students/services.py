@@ -29,6 +29,7 @@ from xueji.students.models import (
     Evidence,
     FamilyMember,
     FollowUp,
+    PossibleDuplicate,
     Student,
     XjhAlias,
 )
@@ -47,6 +48,41 @@ MSG_DUPLICATE = (
 # R6.2: with another name than the record's, nothing but that the number is taken (the school that
 # holds it is told only to a registrar who has shown knowledge of the child).
 MSG_ID_REGISTERED = "该证件号码已在本系统建立学籍，不能重复建立（第六条：不得重复建立学籍）。请核对证件号码。"
+
+
+# R6.2 without an ID number: the same name, birth date and gender (and guardian) may be the same
+# child. Only "possible"; nothing about where.
+MSG_POSSIBLE_DUPLICATE = (
+    "本系统中已有姓名、出生日期、性别都相同的学生，可能是同一人（第六条：不得重复建立学籍）。"
+    "请核对户口簿等材料：如是同一名学生，请走转学；确认不是同一人的，请勾选“确认不是重复学籍”并写明理由后再提交，"
+    "确认记入日志并报区教育局。"
+)
+
+
+def likely_duplicates(values: Mapping[str, Any], members: Sequence[Mapping[str, Any]]) -> list[int]:
+    """R6.2 for a student without an ID number: the records with the same name, birth date and
+    gender — unless both name guardians and no guardian's ID number is shared (then another child)."""
+    birth = values.get("birth_date")
+    if values.get("id_number") or birth is None:
+        return []
+    candidates = list(
+        Student.objects.filter(
+            name=values.get("name") or "",
+            birth_date=birth,
+            gender=values.get("gender") or "",
+        ).values_list("pk", flat=True)[:20]
+    )
+    given = {m.get("id_number") for m in members if m.get("id_number")}
+    if not candidates or not given:
+        return candidates
+    theirs: dict[int, set[str]] = {}
+    for student_id, number in (
+        FamilyMember.objects.filter(student_id__in=candidates)
+        .exclude(id_number="")
+        .values_list("student_id", "id_number")
+    ):
+        theirs.setdefault(student_id, set()).add(number)
+    return [pk for pk in candidates if pk not in theirs or theirs[pk] & given]
 
 
 def duplicate_refusal(*, given_name: str, holder_name: str, former_name: str, school_name: str) -> Conflict:
@@ -75,7 +111,8 @@ def logs_duplicate_lookups(service: Any) -> Any:
                     action=actions.STUDENT_DUPLICATE_LOOKUP,
                     subject=Student(pk=holder),
                     school=kwargs["school"],
-                    note="证件号已有学籍，"
+                    note=getattr(refusal, "lookup_note", "")
+                    or "证件号已有学籍，"
                     + (
                         "姓名一致，已告知所在学校"
                         if getattr(refusal, "named_school", False)
@@ -271,8 +308,10 @@ def student_register(
     enrollment: Mapping[str, Any],
     school_class: SchoolClass | None = None,
     confirm_region: bool = False,
+    duplicate_reason: str = "",
 ) -> Student:
-    """Register a new student (Chapter 2): autumn entry, age cut-off, duplicates, G/J 学籍号."""
+    """Register a new student (Chapter 2): autumn entry, age cut-off, duplicates, G/J 学籍号.
+    ``duplicate_reason``: why a student without an ID number is not the record it resembles (R6.2)."""
     require_role(actor, WRITE_STUDENTS, school=school)
     prepared = registration_prepare(
         school=school,
@@ -283,7 +322,13 @@ def student_register(
         today=clock.today(),
         context=RuleContext(),
     )
-    return _create(actor=actor, school=school, prepared=prepared, school_class=school_class)
+    return _create(
+        actor=actor,
+        school=school,
+        prepared=prepared,
+        school_class=school_class,
+        duplicate_reason=duplicate_reason,
+    )
 
 
 @logs_duplicate_lookups
@@ -298,6 +343,7 @@ def student_import_existing(
     enrollment: Mapping[str, Any],
     school_class: SchoolClass | None = None,
     confirm_region: bool = False,
+    duplicate_reason: str = "",
 ) -> Student:
     """Take over a record that exists in the national system (see ``existing_prepare``)."""
     require_role(actor, WRITE_STUDENTS, school=school)
@@ -310,7 +356,13 @@ def student_import_existing(
         confirm_region=confirm_region,
         today=clock.today(),
     )
-    return _create(actor=actor, school=school, prepared=prepared, school_class=school_class)
+    return _create(
+        actor=actor,
+        school=school,
+        prepared=prepared,
+        school_class=school_class,
+        duplicate_reason=duplicate_reason,
+    )
 
 
 def _check_school_grade(school: School, grade: int) -> None:
@@ -348,8 +400,24 @@ def _entry_decision_missing(values: Mapping[str, Any], entry_year: int) -> RuleV
     )
 
 
-def _create(*, actor: User, school: School, prepared: Prepared, school_class: SchoolClass | None) -> Student:
+def _create(
+    *,
+    actor: User,
+    school: School,
+    prepared: Prepared,
+    school_class: SchoolClass | None,
+    duplicate_reason: str = "",
+) -> Student:
     _check_not_registered(prepared.values)
+    matched = likely_duplicates(prepared.values, prepared.members)
+    reason = " ".join((duplicate_reason or "").split())[:300]
+    if matched and not reason:
+        refusal = Conflict(
+            rule="R6.2", code="possible_duplicate", field="name", message=MSG_POSSIBLE_DUPLICATE
+        )
+        refusal.holder_id = matched[0]  # type: ignore[attr-defined]  # for the access log
+        refusal.lookup_note = "无证件号：姓名、出生日期、性别相同，提示疑似重复"  # type: ignore[attr-defined]
+        raise refusal
     if prepared.xjh:
         _check_xjh_free(prepared.xjh)
     if school_class is not None:
@@ -364,6 +432,22 @@ def _create(*, actor: User, school: School, prepared: Prepared, school_class: Sc
     enrollment._history_user = actor  # type: ignore[attr-defined]
     enrollment.save()
     audit_record(actor=actor, subject=student, school=school, **creation_audit(prepared, student, enrollment))
+    if matched:  # R6.2: confirmed "another child" — listed for the district, and in the log
+        PossibleDuplicate.objects.bulk_create(
+            PossibleDuplicate(
+                student=student, matched_id=pk, school=school, reason=reason, confirmed_by=actor
+            )
+            for pk in matched
+        )
+        audit_record(
+            actor=actor,
+            action=actions.STUDENT_DUPLICATE_CONFIRM,
+            subject=student,
+            school=school,
+            changes={"matched": [None, matched]},
+            rules=["R6.2"],
+            note=reason,
+        )
     return student
 
 

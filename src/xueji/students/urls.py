@@ -29,6 +29,7 @@ urlpatterns = [
     path("<int:pk>/class/", views.place, name="place"),
     path("<int:pk>/card.pdf", card_views.card, name="card"),
     path("archive/", archive_views.archive_list, name="archives"),
+    path("possible-duplicates/", views.possible_duplicates, name="possible_duplicates"),
     path("archive/<int:pk>/", archive_views.archive_detail, name="archive"),
     path("archive/<int:pk>/verify/", archive_views.archive_verify, name="archive_verify"),
     path("archive/<int:pk>/package.zip", archive_views.archive_package, name="archive_package"),

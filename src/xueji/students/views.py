@@ -301,6 +301,9 @@ def _submit_record(form: RecordForm, user: Any, *, importing: bool) -> Any:
         "enrollment": form.enrollment_data(),
         "school_class": _school_class(form),
         "confirm_region": bool(form.data.get("confirm_region")),
+        "duplicate_reason": str(form.data.get("duplicate_reason") or "")
+        if form.data.get("confirm_duplicate")
+        else "",
     }
     if importing:
         return services.student_import_existing(xjh=form.data.get("xjh", ""), **common)
@@ -618,3 +621,12 @@ def export(request: AuthenticatedRequest) -> HttpResponseBase:
         return redirect(f"{reverse('students:search')}?s={key}" if key else reverse("students:search"))
     name = exports.filename(layout.filename, clock.today())
     return exports.xlsx_response(out, name=name, fallback=exports.filename(layout.fallback, clock.today()))
+
+
+@route("students:possible_duplicates")
+def possible_duplicates(request: AuthenticatedRequest) -> HttpResponse:
+    """R6.2: registrations without an ID number confirmed as "not the same child", for the district."""
+    rows = selectors.possible_duplicates(requested_by=request.user)
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    access_record(actor=request.user, action=actions.STUDENT_SEARCH, note="疑似重复学籍确认列表")
+    return render(request, "students/possible_duplicates.html", {"page": page, "page_base": "?"})
