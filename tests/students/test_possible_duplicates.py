@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from tests.api.conftest import api_as  # noqa: F401 - the fixture
+from tests.api.conftest import API, bearer
 from tests.conftest import login
 from tests.exchange.conftest import child, fill, template_bytes
 from tests.factories import enrollment_payload, family_payload, make_id, student_payload
@@ -94,11 +94,9 @@ def test_r6_2_through_the_page_the_confirmation_is_asked_then_listed_for_the_dis
     assert "疑似重复学籍的确认" in login(world.officer_wf).get("/").content.decode()
 
 
-def test_r6_2_the_api_answers_409_then_takes_the_reason(world, first, api_as):
-    from tests.api.conftest import API
-
+def test_r6_2_the_api_answers_409_then_takes_the_reason(world, first):
     body = {"student": no_id(), "family": FAMILY, "enrollment": enrollment_payload()}
-    client = api_as(world.registrar_c)
+    client = bearer(world.registrar_c)
     refused = client.post(f"{API}/students", body, content_type="application/json")
     assert refused.status_code == 409 and refused.json()["code"] == "possible_duplicate"
     body["duplicate_reason"] = "已核对，不是同一人"
