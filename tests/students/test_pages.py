@@ -392,3 +392,44 @@ def test_the_change_history_reads_names_never_codes_or_ids(world):
     assert "一年级（1）班" in row and f">{world.class_a1.pk}<" not in row
     created = login(world.registrar_a).get(f"/students/{student.pk}/?tab=info").content.decode()
     assert "2 女" not in created and "01 汉族" not in created
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "王\U0002000b明",  # 𠀋, Extension B
+        "李\U0002a700",  # Extension C
+        "张\U00030000",  # Extension G
+        "赵\U0002f800",  # compatibility supplement
+        "陈\uf900",  # compatibility ideograph
+        "刘〇",
+    ],
+)
+def test_names_beyond_the_basic_plane_are_han_and_round_trip(world, name):
+    """Issue 13: 生僻字 outside the BMP are 汉字: accepted, and read back the same through the page,
+    the search, the API and the Excel export."""
+    from python_calamine import CalamineWorkbook
+
+    from tests.api.conftest import API, bearer
+
+    (student,) = [
+        student_register(
+            actor=world.registrar_a,
+            school=world.school_a,
+            student=student_payload(name=name),
+            family=family_payload(),
+            enrollment=enrollment_payload(),
+        )
+    ]
+    assert Student.objects.get(pk=student.pk).name == name
+    client = login(world.registrar_a)
+    assert name in client.get(f"/students/{student.pk}/").content.decode()
+    assert name in client.post("/students/", {"q": name}, follow=True).content.decode()
+    assert bearer(world.registrar_a).get(f"{API}/students/{student.pk}").json()["name"] == name
+    book = client.post("/students/export.xlsx", {"q": name, "layout": "list"})
+    rows = (
+        CalamineWorkbook.from_filelike(BytesIO(b"".join(book.streaming_content)))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
+    assert any(name in [str(c) for c in row] for row in rows)

@@ -18,9 +18,10 @@ NEW_ENTRY_GRADES = (1, 7)  # R3.1: the starting grades of primary and junior hig
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 POSTAL_RE = re.compile(r"^\d{6}$")
 REGION_RE = re.compile(r"^\d{6}(\d{6})?$")  # GB/T 2260 6-digit or the statistics office's 12-digit code
-# Han characters of the BMP (Extension A and the unified block) and of Extensions B–H (生僻字, as
-# household registers write them: U+20000–U+323AF), the middle dot of minority names, Latin letters.
-NAME_RE = re.compile(r"^[\u3400-\u9fff\U00020000-\U000323af\u00b7·A-Za-z\s]{1,50}$")
+# Han characters: the unified block and Extension A (U+3400–U+9FFF), the compatibility ideographs
+# (U+F900–U+FAFF), 〇, and Extensions B–I with the compatibility supplement (生僻字, as household
+# registers write them: U+20000–U+323AF); the middle dot of minority names; Latin letters.
+NAME_RE = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff\u3007\U00020000-\U000323af\u00b7·A-Za-z\s]{1,50}$")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
