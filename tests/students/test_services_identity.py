@@ -248,7 +248,8 @@ def test_r6_4_j_sequence_continues_after_imported_numbers(world):
         student=student_payload(BIRTH, id_type="Z", id_number=""),
         enrollment=enrollment_payload(grade=1, entry_date="2026-09-01"),
     )
-    student = register(world, student_payload(BIRTH, id_type="Z", id_number=""))
+    # Another child born that day (another name: the same name would be a possible duplicate, R6.2).
+    student = register(world, student_payload(BIRTH, id_type="Z", id_number="", name="王小华"))
     assert student.xjh == j_number(region_code="410503", birth_date=BIRTH, sequence=8)
 
 
