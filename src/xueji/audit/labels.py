@@ -70,6 +70,7 @@ LABELS: dict[str, str] = {
     a.STUDENT_VIEW: "查看学生",
     a.STUDENT_REVEAL: "查看学生健康、残疾、资助信息",
     a.STUDENT_CARD_PRINT: "打印学籍卡",
+    a.STUDENT_ROSTER_PRINT: "打印花名册",
     a.ARCHIVE_VIEW: "查看档案备份",
     a.ARCHIVE_REVEAL: "查看档案中的健康、资助记录",
     a.ARCHIVE_PACKAGE: "下载档案包",

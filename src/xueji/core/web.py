@@ -38,6 +38,7 @@ ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "org:registrar_document": (APPR, OFF),
     "students:search": (REG, APPR, OFF),
     "students:possible_duplicates": (REG, APPR, OFF),  # R6.2
+    "students:roster": (REG, APPR, OFF),  # 花名册 of a class or a grade
     # R14.2: the promotion's page (the district's officer sees which schools have promoted); the
     # registrar makes next year's classes and submits, the school approver confirms or sends back.
     "students:promotion": (REG, APPR, OFF),

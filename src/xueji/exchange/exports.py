@@ -399,8 +399,27 @@ def _class_name(row: StudentRow) -> str:
     return enrollment.school_class.name if enrollment.school_class is not None else ""
 
 
+def _roster_fields(masked: bool) -> list[Field]:
+    """「花名册」: a class's list as its teacher uses it, by class and seat (学籍号 masked as the
+    search page masks it)."""
+    xjh = _masker(masked, identity.mask_xjh)
+    return [
+        Field("班级", _class_name, width=14),
+        Field("班内学号", lambda r: r.enrollment.class_seat_number, width=8),
+        Field("姓名", lambda r: r.student.name, width=10),
+        Field("性别", lambda r: r.student.get_gender_display(), width=6),
+        Field("出生日期", lambda r: r.student.birth_date, kind=DATE),
+        Field("民族", lambda r: r.student.get_ethnicity_display(), width=8),
+        Field("学籍号", lambda r: xjh(r.student.xjh), width=22),
+        Field("就读方式", lambda r: r.enrollment.get_attendance_mode_display(), width=8),
+        Field("学籍状态", lambda r: r.enrollment.get_status_display(), width=8),
+        Field("备注", lambda r: "", width=16),
+    ]
+
+
 STUDENT_LAYOUTS = {
     "list": StudentLayout("list", "名单", "学生名单", "students", _list_fields, family=False),
+    "roster": StudentLayout("roster", "花名册", "学生花名册", "roster", _roster_fields, family=False),
     "national": StudentLayout(
         "national", "国家学籍表", "国家学籍表", "students_national", _national_fields, family=True
     ),

@@ -34,6 +34,7 @@ urlpatterns = [
     path("archive/<int:pk>/verify/", archive_views.archive_verify, name="archive_verify"),
     path("archive/<int:pk>/package.zip", archive_views.archive_package, name="archive_package"),
     path("classes/<int:pk>/cards.pdf", card_views.class_cards, name="class_cards"),
+    path("roster.pdf", views.roster, name="roster"),
     path("<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("<int:pk>/follow-ups/", views.follow_up, name="follow_up"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
