@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from xueji import home_charts
 from xueji.archive import selectors as archive_selectors
 from xueji.changes import selectors as change_selectors
 from xueji.changes.blocked import blocked
@@ -113,4 +114,6 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         accounts = selectors.accounts_of(requested_by=user)
         context["accounts"] = accounts.count()
         context["accounts_inactive"] = accounts.filter(is_active=False).count()
+    if user.role in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER):
+        context["charts"] = home_charts.for_home(user)
     return render(request, "home.html", context)

@@ -56,3 +56,19 @@ def test_every_page_of_every_roles_menu_passes_the_checklist(browser, world, som
         except AssertionError as failed:
             failures.append(str(failed))
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_the_homes_draw_their_charts_with_the_figures_beside_them(browser, world, some_students, width):
+    """Issue 13: ECharts draws each chart (a canvas: nothing the Content-Security-Policy refuses);
+    the sentence and the table hold the same figures; the page still fits a phone."""
+    from selenium.webdriver.common.by import By
+
+    for user in (world.registrar_a, world.officer):
+        browser.login(user)
+        report = check_page(browser, "/", width=width, label=f"charts-{user.username}")
+        assert "在籍学生（按年级、学籍状态）" in report.text and "共 3 名学生" in report.text
+        canvases = browser.driver.find_elements(By.CSS_SELECTOR, ".chart canvas")
+        assert canvases and all(c.size["width"] > 100 for c in canvases)
+        errors = [e for e in browser.driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors, errors

@@ -885,3 +885,17 @@ def possible_duplicates(*, requested_by: Any) -> QuerySet[PossibleDuplicate]:
         .select_related("student", "matched", "school", "confirmed_by")
         .order_by("-confirmed_at", "-pk")
     )
+
+
+def counts_by_grade_and_status(*, requested_by: Any) -> dict[tuple[int, str], int]:
+    """Current enrollments the user may read, counted per (grade, status): the home page's chart."""
+    scope = _scope_filter(requested_by)
+    if scope is None:
+        return {}
+    rows = (
+        Enrollment.objects.filter(scope, is_current=True)
+        .values_list("grade", "status")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return {(grade, status): n for grade, status, n in rows}
