@@ -274,6 +274,8 @@ def _url(name: str, objects: dict, key: str) -> str:
         return reverse(name, kwargs={"kind": "new"})
     if kind is None and name.startswith("changes:") and name in OBJECT_ROUTES:
         kind = "case"
+    if name == "manual_role":  # the user manual of a role
+        return reverse(name, kwargs={"role": "registrar"})
     if name == "changes:letter":  # a kind's written report: the dropout's to the street office
         return reverse(name, kwargs={"pk": objects[key]["dropout"], "key": "township"})
     if name == "changes:action":  # a kind's own verb: the transfer's district exception (R10.9)

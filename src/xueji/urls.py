@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from xueji import home
+from xueji import home, manual
 from xueji.api import api
 from xueji.changes.kinds.registry import KINDS
 from xueji.org.urls import top_urlpatterns
@@ -11,6 +11,8 @@ admin.site.site_title = "学籍管理系统"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("help/", manual.manual, name="manual"),
+    path("help/<slug:role>/", manual.manual_role, name="manual_role"),
     *top_urlpatterns,
     path("", include("xueji.org.urls")),
     path("students/", include("xueji.students.urls")),

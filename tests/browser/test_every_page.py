@@ -37,7 +37,8 @@ def _menu(user) -> list[str]:
     request.user = user
     request._second_factor_satisfied = True  # the menu as the account sees it once signed in
     names = [name for name, _label in navigation(request)["nav"] if not name.startswith("admin:")]
-    return [reverse(name) for name in names]
+    # and the bar's 帮助: the role's own manual
+    return [reverse(name) for name in names] + [reverse("manual_role", kwargs={"role": user.role})]
 
 
 @pytest.mark.parametrize("role", ["registrar_a", "approver_a", "officer", "admin", "security", "auditor"])

@@ -32,6 +32,8 @@ EVERYONE = (REG, APPR, OFF, ADM, SEC, AUD)
 
 ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "home": EVERYONE,
+    "manual": EVERYONE,  # 帮助
+    "manual_role": EVERYONE,
     "org:schools": (REG, APPR, OFF, ADM),
     "org:school": (REG, APPR, OFF, ADM),
     "org:registrars": (APPR, OFF),  # R19
