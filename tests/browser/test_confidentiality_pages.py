@@ -169,3 +169,24 @@ def test_registration_tells_the_age_cut_off_and_a_duplicate_while_typing(browser
     WebDriverWait(driver, 10).until(lambda d: "已在本校建立学籍" in error("id_number"))
     assert driver.execute_script("return document.documentElement.scrollWidth") <= PHONE
     assert Student.objects.count() == 2
+
+
+def test_a_form_opens_on_its_first_field_and_a_refused_submit_on_what_is_wrong(browser, world):
+    """Issue 13: the first field has the focus on a form page; after a refused submit the focus is
+    on the error summary (role=alert: announced), so keyboard and screen-reader users start there."""
+    browser.login(world.registrar_a)
+    browser.resize(PHONE, 800)
+    browser.open("/students/new/")
+    driver = browser.driver
+    WebDriverWait(driver, 10).until(lambda d: d.switch_to.active_element.tag_name in ("select", "input"))
+    first = driver.switch_to.active_element
+    assert first.get_attribute("data-field") == driver.find_element(
+        By.CSS_SELECTOR, "#record-form select, #record-form input:not([type=hidden])"
+    ).get_attribute("data-field")
+    button = driver.find_element(By.CSS_SELECTOR, "#record-form button[type=submit]")
+    button.click()
+    from selenium.webdriver.support import expected_conditions
+
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(button))
+    WebDriverWait(driver, 10).until(lambda d: d.switch_to.active_element.get_attribute("role") == "alert")
+    assert "处需要修改" in driver.switch_to.active_element.text

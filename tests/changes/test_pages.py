@@ -771,3 +771,20 @@ def test_the_blocked_check_reads_a_fixed_number_of_queries_however_many_cases(wo
         return len(queries)
 
     assert count_for(1) == count_for(4)
+
+
+def test_a_wrong_upload_is_told_in_the_evidence_card_not_at_the_top(world, student_c):
+    """Issue 13: the refusal of an upload shows where the user is looking (the evidence card, which
+    the page opens at), as an alert; other messages stay at the top."""
+    case = start(world, student_c)
+    registrar = login(world.registrar_a)
+    bad = SimpleUploadedFile("户口簿.pdf", b"not a pdf at all", content_type="application/pdf")
+    page = _text(
+        registrar.post(
+            f"/cases/{case.pk}/documents/", {"category": "household_register", "file": bad}, follow=True
+        )
+    )
+    card = page.split('id="evidence"', 1)[1]
+    top = page.split('id="evidence"', 1)[0].split("<main", 1)[1]
+    assert "PDF、JPEG 或 PNG" in card and 'role="alert"' in card.split("<h2>", 1)[0]
+    assert "PDF、JPEG 或 PNG" not in top

@@ -51,11 +51,11 @@ def _decision_form(kind: Any, keys: tuple[str, ...]) -> forms.Form:
     return form
 
 
-def refused(request: HttpRequest, error: Exception) -> None:
-    if isinstance(error, RuleViolation):
-        messages.error(request, error.for_people)
-    else:
-        messages.error(request, str(error) or "您无权进行此操作。")
+def refused(request: HttpRequest, error: Exception, *, at: str = "") -> None:
+    """Say why, in words; ``at`` names the part of the page the message belongs to (the evidence
+    card, for an upload), so it shows where the user is looking, not at the top."""
+    text = error.for_people if isinstance(error, RuleViolation) else (str(error) or "您无权进行此操作。")
+    messages.error(request, text, extra_tags=at)
 
 
 def _back(request: HttpRequest, case: Case) -> HttpResponse:
@@ -324,7 +324,7 @@ def document_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     kind = kind_of(case.kind)
     form = DocumentForm(request.POST, request.FILES, kind=kind, required=selectors.missing_evidence(case))
     if not form.is_valid():
-        messages.error(request, "请选择材料类别和文件（PDF、JPEG 或 PNG）。")
+        messages.error(request, "请选择材料类别和文件（PDF、JPEG 或 PNG）。", extra_tags="evidence")
         return redirect(reverse("changes:detail", kwargs={"pk": case.pk}) + "#evidence")
     upload = form.cleaned_data["file"]
     try:
@@ -336,10 +336,12 @@ def document_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             category=form.cleaned_data["category"],
         )
     except (RuleViolation, PermissionDenied) as error:
-        refused(request, error)
+        refused(request, error, at="evidence")
     else:
         messages.success(
-            request, f"已上传 {kind.document_label(form.cleaned_data['category'])}：{upload.name}。"
+            request,
+            f"已上传 {kind.document_label(form.cleaned_data['category'])}：{upload.name}。",
+            extra_tags="evidence",
         )
     return redirect(reverse("changes:detail", kwargs={"pk": case.pk}) + "#evidence")
 
@@ -353,9 +355,11 @@ def document_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         services.case_detach(actor=user, document=document)
     except (RuleViolation, PermissionDenied) as error:
-        refused(request, error)
+        refused(request, error, at="evidence")
     else:
-        messages.success(request, f"已删除材料：{document.original_name}。如需更换，请重新上传。")
+        messages.success(
+            request, f"已删除材料：{document.original_name}。如需更换，请重新上传。", extra_tags="evidence"
+        )
     return redirect(reverse("changes:detail", kwargs={"pk": document.case_id}) + "#evidence")
 
 

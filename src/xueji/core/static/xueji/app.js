@@ -1,3 +1,20 @@
+// Where the eye and the keyboard go when a page opens: to what went wrong, when the page says
+// something went wrong (a refused submit, an error message: announced, and scrolled to); else, on
+// a page that is a form to fill (data-autofocus), to its first field.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  const alert = document.querySelector("main [role=alert]:not([hidden])");
+  if (alert) {
+    if (!alert.hasAttribute("tabindex")) alert.setAttribute("tabindex", "-1");
+    alert.focus();
+    return;
+  }
+  const form = document.querySelector("main form[data-autofocus]");
+  if (!form || document.activeElement !== document.body) return;
+  const first = form.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])");
+  if (first) first.focus();
+});
+
 // The phone's menu (≤ 760 px): folded under one button so the page starts on the first screen.
 (function () {
   "use strict";
