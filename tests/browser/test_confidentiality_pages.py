@@ -190,3 +190,29 @@ def test_a_form_opens_on_its_first_field_and_a_refused_submit_on_what_is_wrong(b
     WebDriverWait(driver, 10).until(expected_conditions.staleness_of(button))
     WebDriverWait(driver, 10).until(lambda d: d.switch_to.active_element.get_attribute("role") == "alert")
     assert "处需要修改" in driver.switch_to.active_element.text
+
+
+def test_what_one_account_typed_is_never_put_back_for_another(browser, world, pupils):
+    """R21.1: a form's draft (kept for an idle logout) belongs to the account that typed it: another
+    account signing in in the same tab finds the form empty; the same account after an explicit
+    logout too."""
+    from tests.conftest import on_file
+
+    browser.login(world.registrar_a)
+    browser.open("/students/new/")
+    driver = browser.driver
+    field = driver.find_element(By.CSS_SELECTOR, "[data-field=id_number]")
+    field.send_keys(pupils[0].id_number)
+    WebDriverWait(driver, 5).until(
+        lambda d: d.execute_script("return Object.keys(sessionStorage).length") > 0
+    )
+    on_file(world.registrar_b)
+    browser.login(world.registrar_b)
+    browser.open("/students/new/")
+    assert driver.find_element(By.CSS_SELECTOR, "[data-field=id_number]").get_attribute("value") == ""
+    assert (
+        driver.execute_script(
+            "return Object.keys(sessionStorage).filter(k => k.startsWith('xueji-draft:')).length"
+        )
+        == 0
+    )

@@ -102,7 +102,9 @@ def test_a_name_correction_filed_reviewed_and_approved_in_the_browser(browser, w
     for _ in range(2):  # the signed form, then the household register
         Select(driver.find_element(By.ID, "id_category")).select_by_index(0)
         driver.find_element(By.ID, "id_file").send_keys(str(scan))
-        submit(driver.find_element(By.XPATH, "//form[contains(@action,'documents')]//button"))
+        submit(
+            driver.find_element(By.CSS_SELECTOR, "#evidence form[enctype] button")
+        )  # the upload, not a 删除
     submit(driver.find_element(By.XPATH, "//form[contains(@action,'submit')]//button"))
     browser.screenshot("submitted", PHONE)
     for user in (world.approver_a, world.officer):

@@ -214,13 +214,24 @@ const JOB_VIEWS = {
 })();
 
 // What was typed into a form survives an idle logout: kept in this tab's sessionStorage while
-// typing, put back when the page is opened again, and forgotten once the form is submitted.
+// typing, put back when the same account opens the page again, and forgotten once the form is
+// submitted, when the account logs out, or when another account signs in in this tab (R21.1:
+// nobody else ever sees what one registrar typed).
 (function () {
   "use strict";
   if (!document.body.dataset.idleSeconds) return;
+  const mine = "xueji-draft:" + (document.body.dataset.user || "") + ":";
+  Object.keys(sessionStorage).forEach(function (k) {
+    if (k.indexOf("xueji-draft:") === 0 && k.indexOf(mine) !== 0) sessionStorage.removeItem(k);
+  });
+  document.querySelectorAll("form[action$='/logout/']").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      Object.keys(sessionStorage).forEach(function (k) { if (k.indexOf("xueji-draft:") === 0) sessionStorage.removeItem(k); });
+    });
+  });
   const SKIP = /^(password|file|hidden|submit|button)$/;
   document.querySelectorAll("form[method=post]").forEach(function (form, n) {
-    const key = "xueji-draft:" + location.pathname + ":" + n;
+    const key = mine + location.pathname + ":" + n;
     const fields = Array.from(form.elements).filter(function (el) {
       return el.name && !SKIP.test(el.type || "") && el.name !== "csrfmiddlewaretoken";
     });
