@@ -73,3 +73,27 @@ def test_the_homes_draw_their_charts_with_the_figures_beside_them(browser, world
         assert canvases and all(c.size["width"] > 100 for c in canvases)
         errors = [e for e in browser.driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_a_students_pages_and_a_schools_page_pass_the_checklist(browser, world, some_students, width):
+    """Beyond the menus: every tab of a student's page, its archive, and a school's page."""
+    from xueji.students.models import Student
+
+    student = Student.objects.order_by("pk").first()
+    browser.login(world.registrar_a)
+    failures = []
+    pages = [
+        f"/students/{student.pk}/?tab={tab}" for tab in ("info", "family", "evidence", "history", "status")
+    ]
+    pages += [
+        f"/archive/students/{student.pk}/",
+        f"/schools/{world.school_a.pk}/",
+        f"/students/{student.pk}/edit/",
+    ]
+    for url in pages:
+        try:
+            check_page(browser, url, width=width, full_ids=True, label=url.strip("/").replace("/", "-"))
+        except AssertionError as failed:
+            failures.append(str(failed))
+    assert not failures, "\n\n".join(failures)
