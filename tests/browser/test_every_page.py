@@ -97,3 +97,29 @@ def test_a_students_pages_and_a_schools_page_pass_the_checklist(browser, world, 
         except AssertionError as failed:
             failures.append(str(failed))
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_every_case_a_student_page_offers_starts_on_a_page_that_passes(browser, world, some_students, width):
+    """The start page of every kind of status change the student's page offers (suspension,
+    transfer-out, dropout, information change, …), as the registrar opens it."""
+    from selenium.webdriver.common.by import By
+
+    from xueji.students.models import Student
+
+    student = Student.objects.order_by("pk").first()
+    browser.login(world.registrar_a)
+    browser.resize(width, 800)
+    browser.open(f"/students/{student.pk}/")
+    links = [
+        a.get_attribute("href")
+        for a in browser.driver.find_elements(By.CSS_SELECTOR, "main .card .row.u-mt a")
+    ]
+    assert len(links) >= 4, links
+    failures = []
+    for url in links:
+        try:
+            check_page(browser, url, width=width, full_ids=True, label=url.rsplit("/", 3)[-3])
+        except AssertionError as failed:
+            failures.append(str(failed))
+    assert not failures, "\n\n".join(failures)
