@@ -27,11 +27,10 @@ from xueji.students.services import student_import_existing
 PDF = b"%PDF-1.4 evidence"
 
 
-@pytest.fixture
-def transfer(world):
-    """A transfer from 文峰区东关小学 (school C) to 北关区红旗路小学 (school A), filed by the district
-    and now at school A's approval: the approver's turn."""
-    payload = student_payload(dt.date(2018, 4, 1), name="陈小北")
+def submitted_transfer(world, *, name="陈小北", birth=dt.date(2018, 4, 1)):
+    """A transfer of a 文峰区东关小学 (school C) pupil to 北关区红旗路小学 (school A), with its three
+    documents, submitted: at the district's filing step."""
+    payload = student_payload(birth, name=name)
     student = student_import_existing(
         actor=world.registrar_c,
         school=world.school_c,
@@ -53,7 +52,13 @@ def transfer(world):
             original_name=f"{category}.pdf",
             category=category,
         )
-    case = engine.case_submit(actor=world.registrar_a, case=case)
+    return engine.case_submit(actor=world.registrar_a, case=case)
+
+
+@pytest.fixture
+def transfer(world):
+    """The transfer filed by the district and now at school A's approval: the approver's turn."""
+    case = submitted_transfer(world)
     case = engine.case_approve(actor=world.officer, case=case, comment="已备案")
     assert case.step_key == "in_school"
     return case
@@ -201,31 +206,8 @@ def test_a_returned_case_is_read_and_corrected_on_a_phone(browser, world):
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from xueji.changes.kinds.transfer.services import transfer_start
-
-    payload = student_payload(dt.date(2018, 4, 1), name="陈小北")
-    student = student_import_existing(
-        actor=world.registrar_c,
-        school=world.school_c,
-        xjh="G" + payload["id_number"],
-        student=payload,
-        family=family_payload(),
-        enrollment=enrollment_payload(grade=3, entry_date="2024-09-01"),
-    )
-    case = transfer_start(
-        actor=world.registrar_a,
-        student=student,
-        facts={"grounds": "household_moved", "nature": "returning", "reason": "随父母户籍迁入北关区"},
-    )
-    for category in ("transfer_application", "household_migration", "household_register"):
-        engine.case_attach(
-            actor=world.registrar_a,
-            case=case,
-            file=BytesIO(PDF),
-            original_name=f"{category}.pdf",
-            category=category,
-        )
-    case = engine.case_submit(actor=world.registrar_a, case=case)
+    case = submitted_transfer(world)
+    student = case.student
     engine.case_return(actor=world.officer, case=case, comment="户口簿首页不清晰，请重新扫描")
 
     browser.login(world.registrar_a)
@@ -306,32 +288,8 @@ def test_the_filing_batch_approves_all_shown_on_a_phone(browser, world, width):
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from xueji.changes.kinds.transfer.services import transfer_start
-
     for i, name in enumerate(("陈小北", "刘小南")):
-        payload = student_payload(dt.date(2018, 4, 1 + i), name=name)
-        student = student_import_existing(
-            actor=world.registrar_c,
-            school=world.school_c,
-            xjh="G" + payload["id_number"],
-            student=payload,
-            family=family_payload(),
-            enrollment=enrollment_payload(grade=3, entry_date="2024-09-01"),
-        )
-        case = transfer_start(
-            actor=world.registrar_a,
-            student=student,
-            facts={"grounds": "household_moved", "nature": "returning", "reason": "随父母户籍迁入北关区"},
-        )
-        for category in ("transfer_application", "household_migration", "household_register"):
-            engine.case_attach(
-                actor=world.registrar_a,
-                case=case,
-                file=BytesIO(PDF),
-                original_name=f"{category}.pdf",
-                category=category,
-            )
-        engine.case_submit(actor=world.registrar_a, case=case)
+        submitted_transfer(world, name=name, birth=dt.date(2018, 4, 1 + i))
     browser.login(world.officer)
     report = check_page(browser, "/cases/batches/", width=width, label="batches")
     assert "全部同意备案（2 件）" in report.text
