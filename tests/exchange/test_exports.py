@@ -440,8 +440,9 @@ def test_the_case_export_costs_constant_queries(world):
 
 def test_the_list_pages_offer_the_export_with_their_filters(world, transfer):
     page = login(world.officer).get("/students/", {"grade": "1", "unplaced": "1"}).content.decode()
-    assert page.count('formaction="/students/export.xlsx"') == 2
+    assert page.count('formaction="/students/export.xlsx"') == 3  # 名单, 国家学籍表, 花名册
     assert 'name="layout" value="list"' in page and 'name="layout" value="national"' in page
+    assert 'name="layout" value="roster"' in page and 'formaction="/students/roster.pdf"' in page
     assert '<input type="hidden" name="unplaced" value="1">' in page  # sent along by the form
     page = login(world.officer).get("/cases/", {"state": "active", "overdue": "1"}).content.decode()
     assert 'href="/cases/export.xlsx?state=active&amp;overdue=1"' in page
