@@ -66,3 +66,13 @@ def test_a_letter_marks_it_too():
     )
     text = "".join(pdf_pages(data))
     assert f"学生王{FALLBACK}明" in text and "U+2000B" in text
+
+
+def test_a_minority_names_middle_dot_is_drawn_by_the_fonts_own_dot():
+    """阿依古丽·买买提: U+00B7 has no glyph under that code point in the printed forms' font; it is
+    drawn as GB 2312's middle dot (U+30FB), never as a missing-glyph box and never as 〓."""
+    from xueji.core.pdf import drawable
+
+    marked = Marked()
+    assert marked("阿依古丽·买买提") == "阿依古丽・买买提" and marked.note == ""
+    assert drawable("学生花名册 · 张老师") == "学生花名册 ・ 张老师"

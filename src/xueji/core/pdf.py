@@ -18,6 +18,14 @@ from typing import Any
 
 FONT = "STSong-Light"
 FALLBACK = "〓"  # GB 2312's 1-94 geta mark, the printed forms' sign for a character left out
+# Characters the font reaches under another code point: the middle dot of minority names
+# (阿依古丽·买买提) and of our own lines is U+00B7 in text, drawn as GB 2312's 1-4 (U+30FB).
+_DRAWN_AS = str.maketrans({"\u00b7": "\u30fb"})
+
+
+def drawable(text: str) -> str:
+    """``text`` with each character the font reaches under another code point mapped to it."""
+    return text.translate(_DRAWN_AS)
 
 
 @functools.cache
@@ -59,7 +67,7 @@ def footer(mark: str) -> Callable[[Any, Any], None]:
     def draw(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont(FONT, 8)
-        canvas.drawCentredString(doc.pagesize[0] / 2, 9 * mm, mark)
+        canvas.drawCentredString(doc.pagesize[0] / 2, 9 * mm, drawable(mark))
         canvas.restoreState()
 
     return draw
@@ -81,7 +89,7 @@ def watermarked(mark: str, stamp: str) -> Callable[[Any, Any], None]:
         canvas.translate(width / 2, height / 2)
         canvas.rotate(35)
         for row in range(-5, 6):
-            canvas.drawCentredString(0, row * 52 * mm / 2, stamp)
+            canvas.drawCentredString(0, row * 52 * mm / 2, drawable(stamp))
         canvas.restoreState()
 
     return draw
@@ -103,6 +111,7 @@ class Marked:
     def __call__(self, text: str) -> str:
         if text.isascii():
             return text
+        text = drawable(text)
         out = []
         for ch in text:
             if beyond_font(ch):

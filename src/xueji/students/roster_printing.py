@@ -37,7 +37,7 @@ def roster_pdf(
 
     buffer = BytesIO()
     doc = a4_document(buffer, title=f"{school}{title}学生花名册", side=12, top=14)
-    widths = [m * mm for m in (10, 16, 22, 10, 22, 14, 44, 16)]
+    widths = [m * mm for m in (12, 18, 22, 12, 22, 14, 44, 18)]
     widths.append(doc.width - sum(widths))
     story: list[Any] = []
     by_class = groupby(enrollments, key=lambda e: e.placement)
@@ -88,8 +88,9 @@ def roster_pdf(
     if marked.note:
         story += [Spacer(1, 3 * mm), para(marked.note)]
     stamp = f"{printed_by} {printed_at}"
+    # The footer is drawn straight onto the page, where the font has no "·": punctuation instead.
     decorate = watermarked(
-        f"学生花名册 · {printed_by} 打印于 {printed_at} · 学生个人信息，严禁外传（第二十一条）", stamp
+        f"学生花名册，{printed_by} 打印于 {printed_at}；学生个人信息，严禁外传（第二十一条）", stamp
     )
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
