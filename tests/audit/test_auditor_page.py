@@ -88,3 +88,13 @@ def test_separate_duties_an_administrators_account_is_read_only_to_the_security_
     assert client.post(f"/admin/org/user/{world.admin.pk}/change/", {"full_name": "改名"}).status_code == 403
     ordinary = client.get(f"/admin/org/user/{world.registrar_a.pk}/change/")
     assert 'name="_save"' in ordinary.content.decode()
+
+
+def test_notes_and_bare_records_read_in_chinese(world):
+    """The auditor reads 「查看：家庭成员」 and 「学籍变动材料（记录号 7）」, never tab=family or CaseDocument 7."""
+    from xueji.audit.labels import note_label
+
+    assert note_label("tab=family") == "查看：家庭成员"
+    assert note_label("inline") == "在浏览器中打开" and note_label("api history") == "通过接口查看变更记录"
+    assert note_label("suspension:new", {"suspension": "休学"}) == "休学：发起页面"
+    assert note_label("已核对") == "已核对"

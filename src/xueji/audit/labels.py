@@ -126,6 +126,10 @@ SUBJECTS = {
     "ArchiveSnapshot": "档案备份",
     "EntryApplication": "入学申请",
     "AuditEvent": "审计记录",
+    "CaseDocument": "学籍变动材料",
+    "PossibleDuplicate": "疑似重复学籍确认",
+    "Promotion": "学年升级",
+    "Progression": "升学",
 }
 
 # Base data saved through the admin: "<model>.create" / "<model>.update" (actions.base_data).
@@ -148,3 +152,38 @@ def action_label(action: str, kinds: dict[str, str] | None = None) -> str:
 
 def subject_label(subject_type: str) -> str:
     return SUBJECTS.get(subject_type, subject_type or "—")
+
+
+# The notes reads write in a word or two of our own (older rows too): as the auditor reads them.
+_NOTES = {
+    "api": "通过接口",
+    "api history": "通过接口查看变更记录",
+    "api evidence": "通过接口查看佐证材料",
+    "archive": "学籍档案",
+    "archive receipts": "纸质档案移交",
+    "paper ledger": "纸质档案台账",
+    "inline": "在浏览器中打开",
+}
+_TABS = {
+    "info": "基本信息",
+    "family": "家庭成员",
+    "evidence": "佐证材料",
+    "history": "变更记录",
+    "status": "状态与跟进",
+}
+
+
+def note_label(note: str, kinds: dict[str, str] | None = None) -> str:
+    """An event's note in Chinese: 「查看：家庭成员」, not 「tab=family」."""
+    if note in _NOTES:
+        return _NOTES[note]
+    if note.startswith("tab="):
+        return "查看：" + _TABS.get(note[4:], note[4:])
+    if note.startswith("archive reveal="):
+        return "学籍档案：显示健康、资助记录"
+    if note.startswith("api "):
+        return "通过接口：" + note[4:]
+    head, sep, tail = note.partition(":")
+    if sep and tail == "new" and kinds and head in kinds:
+        return f"{kinds[head]}：发起页面"
+    return note

@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from xueji.audit import actions
-from xueji.audit.labels import LABELS, action_label, subject_label
+from xueji.audit.labels import LABELS, action_label, note_label, subject_label
 from xueji.audit.models import AuditEvent
 from xueji.audit.selectors import audit_event_list
 from xueji.audit.services import access_record
@@ -106,7 +106,8 @@ def _described(events: list[AuditEvent]) -> list[dict[str, Any]]:
             "event": e,
             "action": action_label(e.action, kinds),
             "subject": subjects.get((e.subject_type, e.subject_id))
-            or (f"{subject_label(e.subject_type)} {e.subject_id}".strip() if e.subject_type else "—"),
+            or (f"{subject_label(e.subject_type)}（记录号 {e.subject_id}）" if e.subject_type else "—"),
+            "note": note_label(e.note, kinds),
             "changes": [(key, _value(old), _value(new)) for key, (old, new) in _pairs(e.changes)],
             "articles": articles(e.rules),
         }
@@ -196,7 +197,7 @@ def _export(request: AuthenticatedRequest, params: Any) -> HttpResponseBase:
         exports.Field("学校", lambda d: d["event"].school.name if d["event"].school else "", width=24),
         exports.Field("依据", lambda d: d["articles"], width=14),
         exports.Field("变更", lambda d: "；".join(f"{k}：{o} → {n}" for k, o, n in d["changes"]), width=40),
-        exports.Field("说明", lambda d: d["event"].note, width=40),
+        exports.Field("说明", lambda d: d["note"], width=40),
     ]
     out = tempfile.TemporaryFile()  # closed (and so deleted) by the response once sent
     count = exports.write_sheet(

@@ -98,7 +98,9 @@ class School(models.Model):
 class GradeCapacity(models.Model):
     """Seats a school has in one grade (学位), read by the transfers' capacity check."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="capacities")
+    school = models.ForeignKey(
+        School, verbose_name="学校", on_delete=models.CASCADE, related_name="capacities"
+    )
     grade = models.PositiveSmallIntegerField("年级", validators=[MinValueValidator(1), MaxValueValidator(9)])
     classes = models.PositiveSmallIntegerField("班级数")
     seats_per_class = models.PositiveSmallIntegerField("每班学位数", default=45)
@@ -138,7 +140,9 @@ class Semester(models.Model):
         AUTUMN = "autumn", "秋季学期"
         SPRING = "spring", "春季学期"
 
-    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="semesters")
+    school_year = models.ForeignKey(
+        SchoolYear, verbose_name="学年", on_delete=models.PROTECT, related_name="semesters"
+    )
     term = models.CharField("学期", max_length=6, choices=Term.choices)
     start = models.DateField("开学日期")
     end = models.DateField("结束日期")
@@ -158,8 +162,10 @@ class Semester(models.Model):
 
 
 class SchoolClass(models.Model):
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="classes")
-    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="classes")
+    school = models.ForeignKey(School, verbose_name="学校", on_delete=models.PROTECT, related_name="classes")
+    school_year = models.ForeignKey(
+        SchoolYear, verbose_name="学年", on_delete=models.PROTECT, related_name="classes"
+    )
     grade = models.PositiveSmallIntegerField("年级", validators=[MinValueValidator(1), MaxValueValidator(9)])
     number = models.PositiveSmallIntegerField("班号", validators=[MinValueValidator(1)])
     capacity = models.PositiveSmallIntegerField("额定人数", default=45)

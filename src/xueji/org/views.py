@@ -10,6 +10,7 @@ from xueji.core import clock
 from xueji.core.codes import GRADE_NAMES
 from xueji.core.web import route
 from xueji.org import selectors
+from xueji.org.models import Role
 
 
 @route("org:schools")
@@ -42,5 +43,15 @@ def school_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
     # The school's own staff print a class's 学籍卡 for the paper archive (R7.3).
     own = getattr(request.user, "school_id", None) == school.pk
     return render(
-        request, "org/school.html", {"school": school, "year": year, "by_grade": by_grade, "own": own}
+        request,
+        "org/school.html",
+        {
+            "school": school,
+            "year": year,
+            "by_grade": by_grade,
+            "own": own,
+            # 花名册: the roles that read students (the district admin keeps base data, not rosters).
+            "may_roster": getattr(request.user, "role", "")
+            in (Role.REGISTRAR, Role.SCHOOL_APPROVER, Role.DISTRICT_OFFICER),
+        },
     )
