@@ -229,3 +229,13 @@ def test_r10_7_a_district_admin_sets_a_limit_in_the_admin_with_its_reason(world)
     assert saved.status_code == 302
     assert PolicyValue.objects.get().value == 8
     assert AuditEvent.objects.get(action="policy.set").changes == {"transfer.step_days": [10, 8]}
+
+
+def test_a_district_admins_class_form_offers_its_own_districts_schools_only(world):
+    from tests.conftest import login
+
+    world.admin.is_staff = True  # as org.services.user_create makes a district admin
+    world.admin.save()
+    page = login(world.admin).get("/admin/org/schoolclass/add/").content.decode()
+    assert world.school_a.name in page and world.school_c.name not in page  # 文峰区's school
+    assert "SCHOOL" not in page and "School year" not in page  # the fields named in Chinese

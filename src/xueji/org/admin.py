@@ -134,6 +134,16 @@ class SchoolClassAdmin(MasterDataAdmin):
     search_fields = ("school__name",)
     scope_field = "school__district__code"
 
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # The school list offers the admin's own district's schools only, as its class list shows.
+        if db_field.name == "school" and not request.user.is_superuser:
+            user = request.user
+            assert isinstance(user, User) and user.jurisdiction is not None  # a district admin (above)
+            kwargs["queryset"] = School.objects.filter(
+                district__code__startswith=user.jurisdiction.scope_prefix
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(User)
 class AccountAdmin(UserAdmin, MasterDataAdmin):
