@@ -217,3 +217,15 @@ def test_r21_1_the_keepalive_button_counts_as_use(world):
     _idle(client, 14 * 60)
     assert client.post("/account/keepalive/").status_code == 204
     assert time.time() - client.session[ACTIVE_KEY] < 5
+
+
+def test_an_administrators_account_reads_without_a_password_line_for_the_security_admin(world):
+    """三权分立: the security administrator sees an administrator's account read-only, with no
+    「重置密码」 that would end in a refusal and no password hash summary; a registrar's has them."""
+    world.security.is_staff = True
+    world.security.save()
+    client = login(world.security)
+    page = client.get(f"/admin/org/user/{world.admin.pk}/change/").content.decode()
+    assert world.admin.username in page and "pbkdf2" not in page and "/password/" not in page
+    editable = client.get(f"/admin/org/user/{world.registrar_a.pk}/change/").content.decode()
+    assert "/password/" in editable

@@ -174,6 +174,13 @@ class AccountAdmin(UserAdmin, MasterDataAdmin):
     readonly_fields = ("last_login", "date_joined")
     actions = ["reset_second_factor"]
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Read-only (an administrator's account, or one's own): no password line, whose
+        # 「重置密码」 would lead to a refusal and whose hash summary tells a reader nothing.
+        if obj is not None and not self.has_change_permission(request, obj):
+            return ((None, {"fields": ("username",)}), *self.fieldsets[1:])
+        return super().get_fieldsets(request, obj)
+
     @admin.action(description="重置两步验证（手机丢失或更换，本人下次登录重新设置）")
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         assert isinstance(request.user, User)  # the admin site's own login
